@@ -1,0 +1,3 @@
+from linkkeeper.cli import main
+
+main(prog_name="linkkeeper")

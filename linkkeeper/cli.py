@@ -1,0 +1,116 @@
+"""The command line: options become Settings, one library call, and one place for exit codes."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from linkkeeper import __version__
+from linkkeeper.config import Settings, env_name, load_settings, setting_keys, setting_value, to_toml_value
+from linkkeeper.errors import LinkkeeperError
+from linkkeeper.report import scan as scan_report
+from linkkeeper.scan import scan_paths
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Group(click.Group):
+    """Turns every ``LinkkeeperError`` into its message on stderr and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LinkkeeperError as exc:
+            click.echo(f"linkkeeper: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+def _split_list(values: Sequence[str]) -> tuple[str, ...] | None:
+    items = tuple(item.strip() for value in values for item in value.split(",") if item.strip())
+    return items or None
+
+
+def _settings(ctx: click.Context, overrides: dict[str, Any]) -> tuple[Settings, dict[str, str]]:
+    config_path: Path | None = ctx.find_root().params.get("config_path")
+    return load_settings(cwd=Path.cwd(), config_path=config_path, overrides=overrides)
+
+
+def _scan_options(command: F) -> F:
+    options = [
+        click.option("--extensions", multiple=True, metavar="EXT[,EXT]", help="File extensions to read in folders."),
+        click.option("--include-path", multiple=True, metavar="GLOB", help="Only read matching files (repeatable)."),
+        click.option("--exclude-path", multiple=True, metavar="GLOB", help="Never read matching paths (repeatable)."),
+        click.option("--hidden/--no-hidden", default=None, help="Also read hidden files and folders."),
+        click.option("--no-ignore", is_flag=True, default=False, help="Do not skip .gitignore'd paths."),
+        click.option("--max-file-size", type=int, default=None, metavar="BYTES", help="Larger files are errors."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _scan_overrides(params: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "scan.extensions": _split_list(params["extensions"]),
+        "scan.include_paths": tuple(params["include_path"]) or None,
+        "scan.exclude_paths": tuple(params["exclude_path"]) or None,
+        "scan.hidden": params["hidden"],
+        "scan.respect_gitignore": False if params["no_ignore"] else None,
+        "scan.max_file_size": params["max_file_size"],
+    }
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="linkkeeper")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Configuration file (default: linkkeeper.toml, config.toml [linkkeeper], pyproject.toml).",
+)
+def main(config_path: Path | None) -> None:
+    """linkkeeper: find, check, remember and repair the links in Markdown."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@_scan_options
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
+@click.pass_context
+def scan(ctx: click.Context, paths: tuple[str, ...], output_format: str, output: Path | None, **params: Any) -> None:
+    """List every URL in PATHS (files, folders, '-' for stdin) with its exact place. No network."""
+    settings, _ = _settings(ctx, _scan_overrides(params))
+    report = scan_paths(paths, settings.scan)
+    rendered = scan_report.to_json(report) if output_format == "json" else scan_report.to_text(report)
+    if output is not None:
+        output.write_text(rendered, encoding="utf-8")
+    else:
+        click.echo(rendered, nl=False)
+    for error in report.errors:
+        click.echo(f"linkkeeper: {error.path}: {error.problem}", err=True)
+    click.echo(scan_report.summary(report), err=True)
+
+
+@main.command("config")
+@click.pass_context
+def show_config(ctx: click.Context) -> None:
+    """Print the effective settings as TOML, each with where its value came from."""
+    settings, sources = _settings(ctx, {})
+    section = None
+    for key in setting_keys():
+        key_section, name = key.split(".", 1)
+        if key_section != section:
+            click.echo(("\n" if section else "") + f"[{key_section}]")
+            section = key_section
+        value = to_toml_value(setting_value(settings, key))
+        click.echo(f"{name} = {value}  # {sources[key]} (env {env_name(key)})")
+
+
+def run() -> None:  # pragma: no cover - the console script's entry point
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""The data that flows from stage to stage: frozen dataclasses and their enums, nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """Where in the Markdown a URL was written."""
+
+    INLINE = "inline"
+    IMAGE = "image"
+    REFERENCE_DEFINITION = "reference_definition"
+    AUTOLINK = "autolink"
+    BARE_URL = "bare_url"
+    HTML_ATTR = "html_attr"
+    FRONT_MATTER = "front_matter"
+
+
+class Syntax(StrEnum):
+    """How the URL is spelled at its span; a rewrite escapes for exactly this."""
+
+    RAW = "raw"
+    ANGLE = "angle"
+    AUTOLINK = "autolink"
+    BARE = "bare"
+    HTML_DOUBLE_QUOTED = "html-dq"
+    HTML_SINGLE_QUOTED = "html-sq"
+    HTML_UNQUOTED = "html-unq"
+    FRONT_MATTER = "front-matter"
+
+
+class Checkable(StrEnum):
+    """Whether the checker can request the URL as it stands."""
+
+    YES = "yes"
+    NEEDS_BASE = "needs-base"
+    NO = "no"
+
+
+class Flag(StrEnum):
+    """Something worth a second look about one occurrence."""
+
+    LOOKS_LIKE_HOST_MISSING_SCHEME = "looks-like-host-missing-scheme"
+    SUSPECT_BROKEN_LINK_SYNTAX = "suspect-broken-link-syntax"
+    SPAN_UNVERIFIED = "span-unverified"
+    UNUSED_DEFINITION = "unused-definition"
+    DUPLICATE_DEFINITION = "duplicate-definition"
+    LIQUID_TEMPLATE = "liquid-template"
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A 1-based line and a 1-based column counted in characters."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One URL at one place in one file.
+
+    ``start``/``end`` are character offsets into the file's text (decoded as UTF-8, any BOM
+    removed) of exactly the characters a rewrite would replace, so ``text[start:end] == raw``.
+    ``url`` is the destination as a CommonMark renderer reads it (escapes and entities decoded).
+    """
+
+    path: str
+    line: int
+    column: int
+    start: int
+    end: int
+    kind: Kind
+    syntax: Syntax
+    raw: str
+    url: str
+    text: str
+    checkable: Checkable
+    reason: str
+    flags: tuple[Flag, ...] = ()
+    label: str | None = None
+    usages: tuple[Position, ...] = ()
+
+    @property
+    def rewritable(self) -> bool:
+        """Whether a rewrite may splice this span (verified, and not front matter)."""
+        return Flag.SPAN_UNVERIFIED not in self.flags and self.kind is not Kind.FRONT_MATTER
+
+
+@dataclass(frozen=True, slots=True)
+class ScanError:
+    """A file that could not be scanned, and why, in words that name the problem."""
+
+    path: str
+    problem: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileScan:
+    """The outcome of scanning one file: its occurrences, or the error that stopped it."""
+
+    path: str
+    occurrences: tuple[Occurrence, ...] = ()
+    error: ScanError | None = None
+    sha256: str | None = None
+    has_bom: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ScanReport:
+    """Everything one scan found, in input order."""
+
+    files: tuple[FileScan, ...]
+
+    @property
+    def occurrences(self) -> tuple[Occurrence, ...]:
+        return tuple(occ for file in self.files for occ in file.occurrences)
+
+    @property
+    def errors(self) -> tuple[ScanError, ...]:
+        return tuple(file.error for file in self.files if file.error is not None)
+
+    @property
+    def scanned_files(self) -> int:
+        return sum(1 for file in self.files if file.error is None)

@@ -1,0 +1,66 @@
+"""``linkkeeper scan`` output: a readable listing, or one JSON document."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from linkkeeper.models import Occurrence, ScanReport
+
+SCAN_JSON_VERSION = 1
+
+
+def occurrence_record(occurrence: Occurrence) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "path": occurrence.path,
+        "line": occurrence.line,
+        "column": occurrence.column,
+        "start": occurrence.start,
+        "end": occurrence.end,
+        "kind": occurrence.kind.value,
+        "syntax": occurrence.syntax.value,
+        "raw": occurrence.raw,
+        "url": occurrence.url,
+        "text": occurrence.text,
+        "checkable": occurrence.checkable.value,
+        "reason": occurrence.reason,
+        "flags": [flag.value for flag in occurrence.flags],
+    }
+    if occurrence.label is not None:
+        record["label"] = occurrence.label
+        record["usages"] = [{"line": u.line, "column": u.column} for u in occurrence.usages]
+    return record
+
+
+def to_json(report: ScanReport) -> str:
+    document = {
+        "version": SCAN_JSON_VERSION,
+        "files": len(report.files),
+        "occurrences": [occurrence_record(occ) for occ in report.occurrences],
+        "errors": [{"path": error.path, "problem": error.problem} for error in report.errors],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_text(report: ScanReport) -> str:
+    """One line per occurrence: ``file:line:column  kind  url  [checkable: reason] {flags}``."""
+    lines: list[str] = []
+    for occ in report.occurrences:
+        place = f"{occ.path}:{occ.line}:{occ.column}"
+        note = "" if occ.checkable.value == "yes" else f"  [{occ.checkable.value}: {occ.reason}]"
+        flags = f"  {{{', '.join(flag.value for flag in occ.flags)}}}" if occ.flags else ""
+        lines.append(f"{place}  {occ.kind.value}  {occ.url}{note}{flags}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def summary(report: ScanReport) -> str:
+    occurrences = report.occurrences
+    checkable = sum(1 for occ in occurrences if occ.checkable.value == "yes")
+    unique = len({occ.url for occ in occurrences if occ.checkable.value == "yes"})
+    text = (
+        f"{report.scanned_files} file(s) scanned, {len(occurrences)} link(s) found, "
+        f"{checkable} checkable ({unique} unique)"
+    )
+    if report.errors:
+        text += f", {len(report.errors)} file(s) could not be read"
+    return text

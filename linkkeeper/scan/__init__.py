@@ -1,0 +1,63 @@
+"""The scan stage: Markdown files in, one ``Occurrence`` per URL out, never an exception per file."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+from linkkeeper.config import ScanSettings
+from linkkeeper.models import FileScan, ScanError, ScanReport
+from linkkeeper.scan.files import STDIN, collect
+from linkkeeper.scan.markdown import extract
+from linkkeeper.scan.source import UnreadableSource, decode
+
+__all__ = ["scan_bytes", "scan_file", "scan_paths"]
+
+STDIN_NAME = "<stdin>"
+
+
+def scan_bytes(data: bytes, path: str, settings: ScanSettings) -> FileScan:
+    """Scan one document's bytes; every problem becomes the ``FileScan``'s error."""
+    if len(data) > settings.max_file_size:
+        return _too_big(path, len(data), settings)
+    try:
+        source = decode(data)
+    except UnreadableSource as exc:
+        return _failed(path, str(exc))
+    try:
+        occurrences = extract(source.text, path, use_liquid=settings.liquid, math=settings.math)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a parser panic (PyO3's PanicException) is a BaseException
+        return _failed(path, f"the Markdown parser failed on this file ({type(exc).__name__}: {exc})")
+    return FileScan(path=path, occurrences=tuple(occurrences), sha256=source.sha256, has_bom=source.has_bom)
+
+
+def scan_file(path: str, settings: ScanSettings) -> FileScan:
+    """Read and scan one file (``-`` reads standard input)."""
+    if path == STDIN:
+        return scan_bytes(sys.stdin.buffer.read(), STDIN_NAME, settings)
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > settings.max_file_size:
+                return _too_big(path, size, settings)
+            data = handle.read(settings.max_file_size + 1)
+    except OSError as exc:
+        return _failed(path, f"cannot be read: {exc.strerror or exc}")
+    return scan_bytes(data, path, settings)
+
+
+def scan_paths(inputs: Sequence[str], settings: ScanSettings) -> ScanReport:
+    """Scan files and directories (recursively, with the settings' filters) and ``-``."""
+    return ScanReport(files=tuple(scan_file(path, settings) for path in collect(inputs, settings)))
+
+
+def _too_big(path: str, size: int, settings: ScanSettings) -> FileScan:
+    limit = settings.max_file_size
+    return _failed(path, f"file is {size:,} bytes, over the {limit:,}-byte limit (scan.max_file_size); not read")
+
+
+def _failed(path: str, problem: str) -> FileScan:
+    return FileScan(path=path, error=ScanError(path=path, problem=problem))

@@ -1,0 +1,128 @@
+"""Which files a scan reads: explicit files always; directories recursed with the filters."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pathspec
+
+from linkkeeper.config import ScanSettings
+from linkkeeper.errors import InputError
+
+STDIN = "-"
+_ANCESTOR_LIMIT = 64
+
+
+def _read_ignore(directory: Path) -> pathspec.GitIgnoreSpec | None:
+    ignore_file = directory / ".gitignore"
+    try:
+        lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+
+
+def _ancestor_ignores(root: Path) -> list[tuple[Path, pathspec.GitIgnoreSpec]]:
+    """The .gitignore files of the folders above ``root``, up to the repository's top."""
+    found: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
+    current = root.resolve()
+    for _ in range(_ANCESTOR_LIMIT):
+        parent = current.parent
+        if (current / ".git").exists() or parent == current:
+            break
+        current = parent
+        spec = _read_ignore(current)
+        if spec is not None:
+            found.append((current, spec))
+        if (current / ".git").exists():
+            break
+    return found
+
+
+def _ignored(path: Path, is_dir: bool, ignores: Sequence[tuple[Path, pathspec.GitIgnoreSpec]]) -> bool:
+    for base, spec in ignores:
+        try:
+            relative = path.relative_to(base).as_posix()
+        except ValueError:
+            continue
+        if spec.match_file(relative + "/" if is_dir else relative):
+            return True
+    return False
+
+
+def _matches_any(relative: str, patterns: Sequence[str]) -> bool:
+    name = relative.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatchcase(relative, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
+
+
+def _walk(root: Path, settings: ScanSettings) -> Iterator[Path]:
+    extensions = {ext.lower().lstrip(".") for ext in settings.extensions}
+    resolved_root = root.resolve()
+    ignores = _ancestor_ignores(root) if settings.respect_gitignore else []
+    stack: list[tuple[Path, list[tuple[Path, pathspec.GitIgnoreSpec]]]] = [(root, ignores)]
+    while stack:
+        directory, inherited = stack.pop()
+        active = inherited
+        if settings.respect_gitignore:
+            spec = _read_ignore(directory)
+            if spec is not None:
+                active = [*inherited, (directory.resolve(), spec)]
+        try:
+            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        subdirectories: list[Path] = []
+        for entry in entries:
+            if not settings.hidden and entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                continue
+            relative = (
+                path.resolve().relative_to(resolved_root).as_posix()
+                if path.is_symlink()
+                else (path.relative_to(root).as_posix())
+            )
+            if settings.exclude_paths and _matches_any(relative, settings.exclude_paths):
+                continue
+            if settings.respect_gitignore and _ignored(path.resolve(), is_dir, active):
+                continue
+            if is_dir:
+                if not entry.is_symlink():
+                    subdirectories.append(path)
+                continue
+            if entry.name.rsplit(".", 1)[-1].lower() not in extensions or "." not in entry.name:
+                continue
+            if settings.include_paths and not _matches_any(relative, settings.include_paths):
+                continue
+            yield path
+        stack.extend((sub, active) for sub in reversed(subdirectories))
+
+
+def collect(inputs: Sequence[str], settings: ScanSettings) -> Iterator[str]:
+    """Yield the files to scan, in order, each once; ``-`` stands for standard input."""
+    seen: set[str] = set()
+    for item in inputs:
+        if item == STDIN:
+            if STDIN not in seen:
+                seen.add(STDIN)
+                yield STDIN
+            continue
+        path = Path(item)
+        if path.is_dir():
+            candidates: Iterator[Path] = _walk(path, settings)
+        elif path.exists():
+            candidates = iter([path])
+        else:
+            raise InputError(f"{item}: no such file or directory")
+        for candidate in candidates:
+            name = str(candidate)
+            key = os.path.realpath(name)
+            if key not in seen:
+                seen.add(key)
+                yield name

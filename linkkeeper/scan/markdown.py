@@ -1,0 +1,461 @@
+"""Every URL in one Markdown text, with its exact span: the heart of the scanner.
+
+pyromark (pulldown-cmark) decides structure: what is a link, an image, code, raw HTML or front
+matter. Each destination is then located in the raw source and verified by decoding it and
+comparing with the parser's ``dest_url``; a span that cannot be verified is flagged
+``span-unverified`` and is never rewritten. Bare URLs are found in the raw text runs between other
+inline constructs (see ``autolink``), HTML attributes by ``html``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyromark
+
+from linkkeeper.models import Flag, Kind, Occurrence, Position, Syntax
+from linkkeeper.scan import liquid
+from linkkeeper.scan.autolink import find_bare_urls
+from linkkeeper.scan.classify import classify
+from linkkeeper.scan.destination import scan_destination, skip_to_destination, unescape
+from linkkeeper.scan.html import find_html_urls
+from linkkeeper.scan.source import OffsetMap
+
+_BASE_OPTIONS = (
+    pyromark.Options.ENABLE_TABLES
+    | pyromark.Options.ENABLE_FOOTNOTES
+    | pyromark.Options.ENABLE_STRIKETHROUGH
+    | pyromark.Options.ENABLE_TASKLISTS
+    | pyromark.Options.ENABLE_YAML_STYLE_METADATA_BLOCKS
+    | pyromark.Options.ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS
+    | pyromark.Options.ENABLE_HEADING_ATTRIBUTES
+)
+_INLINE_STYLES = frozenset({"Emphasis", "Strong", "Strikethrough", "Superscript", "Subscript"})
+_DEFINITION_LINE = re.compile(r"^[ \t>*+\-0-9.)]*\[((?:[^\\\[\]\n]|\\.){1,999})\]:", re.MULTILINE)
+_BROKEN_SYNTAX_BEFORE = re.compile(r"(?:[\]}][ \t]?\(|(?<!\\)<)$")
+_LEAF_BLOCKS = frozenset({"Paragraph", "HtmlBlock", "TableHead", "TableRow", "TableCell"})
+_LABEL_SPACE = re.compile(r"\s+")
+_TEXT_LIMIT = 200
+
+
+def parser_options(*, math: bool) -> pyromark.Options:
+    return _BASE_OPTIONS | pyromark.Options.ENABLE_MATH if math else _BASE_OPTIONS
+
+
+def normalize_label(label: str) -> str:
+    """CommonMark's label matching: Unicode case fold, inner whitespace collapsed."""
+    return _LABEL_SPACE.sub(" ", label.strip()).casefold()
+
+
+@dataclass(slots=True)
+class _LinkFrame:
+    kind: Kind
+    link_type: str
+    dest: str
+    label: str
+    start: int
+    end: int
+    text_end: int
+    is_alt_text: bool
+    text: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _TextRun:
+    """A stretch of inline text between other constructs, where bare URLs may appear."""
+
+    start: int
+    end: int
+    at_line_start: bool
+    blanks: list[tuple[int, int]] = field(default_factory=list)
+
+
+class _Extractor:
+    def __init__(self, text: str, path: str, *, use_liquid: bool, math: bool) -> None:
+        self.text = text
+        self.path = path
+        self.masked = liquid.mask(text) if use_liquid else text
+        self.offsets = OffsetMap(self.masked)
+        self.options = parser_options(math=math)
+        self.occurrences: list[Occurrence] = []
+        self.usages: dict[str, list[Position]] = {}
+        self.covered: list[tuple[int, int]] = []
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _emit(
+        self,
+        start: int,
+        end: int,
+        kind: Kind,
+        syntax: Syntax,
+        url: str,
+        text: str,
+        flags: Iterable[Flag] = (),
+        label: str | None = None,
+        usages: tuple[Position, ...] = (),
+    ) -> None:
+        verdict = classify(url)
+        line, column = self.offsets.line_column(start)
+        all_flags = tuple(dict.fromkeys((*flags, *verdict.flags)))
+        self.occurrences.append(
+            Occurrence(
+                path=self.path,
+                line=line,
+                column=column,
+                start=start,
+                end=end,
+                kind=kind,
+                syntax=syntax,
+                raw=self.text[start:end],
+                url=url,
+                text=text[:_TEXT_LIMIT],
+                checkable=verdict.checkable,
+                reason=verdict.reason,
+                flags=all_flags,
+                label=label,
+                usages=usages,
+            )
+        )
+
+    def _locate(self, position: int, limit: int, dest: str) -> tuple[int, int, Syntax] | None:
+        """Find the destination starting near ``position`` whose decoding is ``dest``."""
+        start = skip_to_destination(self.masked, position, limit)
+        span = scan_destination(self.masked, start, limit)
+        if span is not None and unescape(self.masked[span.start : span.end]) == dest:
+            return span.start, span.end, span.syntax
+        return None
+
+    # -- the walk ------------------------------------------------------------------------------
+
+    def run(self) -> list[Occurrence]:
+        char = self.offsets.char
+        frames: list[_LinkFrame] = []
+        runs: list[_TextRun] = []
+        run: _TextRun | None = None
+        pending_blank: int | None = None
+        block_started = True
+        html_block: list[tuple[str, int]] | None = None
+        metadata: list[tuple[int, int]] = []
+        in_code = in_metadata = 0
+        image_depth = 0
+        covered = self.covered
+
+        events = pyromark.events_with_range(self.masked, options=self.options, merge_text=True)
+        for event, byte_range in events:
+            start = char(byte_range["start"])
+            end = char(byte_range["end"])
+            if frames and end > frames[-1].text_end and start != frames[-1].start:
+                frames[-1].text_end = end  # the link text ends after its last child
+            if isinstance(event, str):
+                if event == "Rule":
+                    run = None
+                    block_started = True
+                elif run is not None and not frames:
+                    run.end = end
+                    run.blanks.append((start, end))
+                    pending_blank = end
+                continue
+            key, value = next(iter(event.items()))
+            if key == "Text":
+                if in_code:
+                    continue
+                if in_metadata:
+                    metadata.append((start, end))
+                    continue
+                covered.append((start, end))
+                if frames:
+                    frames[-1].text.append(value)
+                    continue
+                if run is None:
+                    run = _TextRun(start, end, block_started)
+                    runs.append(run)
+                else:
+                    if pending_blank is not None and start > pending_blank:
+                        run.blanks.append((pending_blank, start))
+                    run.end = end
+                pending_blank = None
+                block_started = False
+                continue
+            if key == "Start":
+                tag = value
+                if isinstance(tag, str):
+                    if tag in _INLINE_STYLES:
+                        continue
+                    if tag == "HtmlBlock":
+                        html_block = []
+                    if tag in _LEAF_BLOCKS:
+                        covered.append((start, end))
+                    run = None
+                    block_started = True
+                    continue
+                tag_key, tag_value = next(iter(tag.items()))
+                if tag_key in ("Link", "Image"):
+                    run = None
+                    block_started = False
+                    kind = Kind.IMAGE if tag_key == "Image" else Kind.INLINE
+                    opener = 2 if tag_key == "Image" else 1
+                    frames.append(
+                        _LinkFrame(
+                            kind=kind,
+                            link_type=str(tag_value["link_type"]),
+                            dest=tag_value["dest_url"],
+                            label=tag_value["id"],
+                            start=start,
+                            end=end,
+                            text_end=start + opener,
+                            is_alt_text=image_depth > 0,
+                        )
+                    )
+                    if tag_key == "Image":
+                        image_depth += 1
+                    continue
+                if tag_key == "CodeBlock":
+                    in_code += 1
+                elif tag_key == "MetadataBlock":
+                    in_metadata += 1
+                if tag_key in ("CodeBlock", "MetadataBlock", "Heading"):
+                    covered.append((start, end))
+                run = None
+                block_started = True
+                continue
+            if key == "End":
+                tag = value
+                if isinstance(tag, str) and tag in _INLINE_STYLES:
+                    continue
+                if tag in ("Link", "Image"):
+                    frame = frames.pop()
+                    if tag == "Image":
+                        image_depth -= 1
+                    if frames:
+                        frames[-1].text_end = max(frames[-1].text_end, frame.end)
+                        frames[-1].text.extend(frame.text)
+                    if not frame.is_alt_text:
+                        self._link(frame)
+                    block_started = False
+                    continue
+                if tag == "CodeBlock":
+                    in_code -= 1
+                elif isinstance(tag, dict) and "MetadataBlock" in tag:
+                    in_metadata -= 1
+                elif tag == "HtmlBlock" and html_block is not None:
+                    self._html_pieces(html_block)
+                    html_block = None
+                run = None
+                block_started = True
+                continue
+            # Code, Html, InlineHtml, math, footnote references, task markers: not plain text.
+            covered.append((start, end))
+            if key == "Html" and html_block is not None:
+                html_block.append((value, start))
+                continue
+            if key == "InlineHtml":
+                self._html_pieces([(value, start)])
+            if frames:
+                if key == "Code":
+                    frames[-1].text.append(value)
+                continue
+            run = None
+            block_started = False
+
+        for text_run in runs:
+            self._bare_urls(text_run)
+        for meta_start, meta_end in metadata:
+            self._front_matter(meta_start, meta_end)
+        self._definitions()
+        self.occurrences.sort(key=lambda occ: (occ.start, occ.end))
+        return self.occurrences
+
+    # -- link kinds ------------------------------------------------------------------------------
+
+    def _link(self, frame: _LinkFrame) -> None:
+        link_text = "".join(frame.text)
+        link_type = frame.link_type
+        if link_type in ("Autolink", "Email"):
+            start, end = frame.start + 1, frame.end - 1
+            url = "mailto:" if link_type == "Email" and not frame.dest.lower().startswith("mailto:") else ""
+            url += self.text[start:end]
+            self._emit(start, end, Kind.AUTOLINK, Syntax.AUTOLINK, url, link_text)
+            return
+        if link_type != "Inline":
+            line, column = self.offsets.line_column(frame.start)
+            self.usages.setdefault(normalize_label(frame.label), []).append(Position(line, column))
+            return
+        if not frame.dest:
+            return  # "[x]()" links to this very page: nothing to check or rewrite
+        located = None
+        search = frame.text_end
+        while located is None:
+            opener = self.masked.find("](", search, frame.end)
+            if opener == -1:
+                break
+            located = self._locate(opener + 2, frame.end, frame.dest)
+            search = opener + 1
+        if located is None:
+            self._unverified(frame.start, frame.end, frame.kind, frame.dest, link_text)
+            return
+        start, end, syntax = located
+        self._emit(start, end, frame.kind, syntax, unescape(self.text[start:end]), link_text)
+
+    def _unverified(
+        self,
+        region_start: int,
+        region_end: int,
+        kind: Kind,
+        dest: str,
+        text: str,
+        flags: tuple[Flag, ...] = (),
+        **extra: Any,
+    ) -> None:
+        """Report a destination whose exact characters could not be proved; never rewritten."""
+        found = self.masked.find(dest, region_start, region_end) if dest else -1
+        start, end = (found, found + len(dest)) if found != -1 else (region_start, region_end)
+        self._emit(start, end, kind, Syntax.RAW, dest, text, (Flag.SPAN_UNVERIFIED, *flags), **extra)
+
+    def _definitions(self) -> None:
+        definitions = pyromark.reference_definitions(self.masked, options=self.options)
+        char = self.offsets.char
+        first: dict[str, tuple[int, int]] = {}
+        for label, definition in definitions.items():
+            start = char(definition["span"]["start"])
+            end = char(definition["span"]["end"])
+            key = normalize_label(label)
+            first[key] = (start, end)
+            self._definition(label, key, start, end, definition["dest"], ())
+        for label, key, start, end, dest in self._shadowed_definitions(first):
+            self._definition(label, key, start, end, dest, (Flag.DUPLICATE_DEFINITION,))
+
+    def _definition(self, label: str, key: str, start: int, end: int, dest: str, flags: tuple[Flag, ...]) -> None:
+        usages = () if flags else tuple(self.usages.get(key, ()))
+        if not usages and not flags:
+            flags = (Flag.UNUSED_DEFINITION,)
+        close = _label_end(self.masked, start, end)
+        located = self._locate(close + 2, end, dest) if close != -1 else None
+        if located is None:
+            self._unverified(start, end, Kind.REFERENCE_DEFINITION, dest, label, flags, label=label, usages=usages)
+            return
+        span_start, span_end, syntax = located
+        url = unescape(self.text[span_start:span_end])
+        kind = Kind.REFERENCE_DEFINITION
+        self._emit(span_start, span_end, kind, syntax, url, label, flags, label=label, usages=usages)
+
+    def _shadowed_definitions(self, first: dict[str, tuple[int, int]]) -> Iterator[tuple[str, str, int, int, str]]:
+        """Later definitions of an already-defined label: dead text, but their URLs are real."""
+        if not first:
+            return
+        for match in _DEFINITION_LINE.finditer(self.masked):
+            key = normalize_label(match.group(1))
+            if key not in first:
+                continue
+            start = match.start(1) - 1
+            first_start, first_end = first[key]
+            if first_start <= start < first_end or _inside(self.covered, start):
+                continue
+            line_end = self.masked.find("\n", match.end())
+            line_end = len(self.masked) if line_end == -1 else line_end
+            next_end = self.masked.find("\n", line_end + 1)
+            snippet_end = len(self.masked) if next_end == -1 else next_end
+            snippet = self.masked[start:snippet_end]
+            parsed = pyromark.reference_definitions(snippet, options=self.options)
+            definition = next((d for d in parsed.values() if d["span"]["start"] == 0), None)
+            if definition is None:
+                continue
+            snippet_chars = len(snippet.encode()[: definition["span"]["end"]].decode(errors="ignore"))
+            yield match.group(1), key, start, start + snippet_chars, definition["dest"]
+
+    def _html_pieces(self, pieces: list[tuple[str, int]]) -> None:
+        """URLs in raw HTML; ``pieces`` are the parser's HTML chunks with their source offsets."""
+        fragment = "".join(piece for piece, _ in pieces)
+        if "=" not in fragment:
+            return
+        starts: list[int] = []
+        sources: list[int] = []
+        total = 0
+        for piece, source_start in pieces:
+            starts.append(total)
+            sources.append(source_start)
+            total += len(piece)
+        for found in find_html_urls(fragment):
+            index = _segment(starts, found.start)
+            if _segment(starts, max(found.start, found.end - 1)) != index:
+                continue  # the value crosses a container prefix ("> "): cannot be spliced
+            start = sources[index] + found.start - starts[index]
+            end = start + found.end - found.start
+            flags = (
+                ()
+                if found.verified and self.masked[start:end] == fragment[found.start : found.end]
+                else (Flag.SPAN_UNVERIFIED,)
+            )
+            url = found.url if self.text == self.masked else _html_unescape(self.text[start:end])
+            self._emit(start, end, Kind.HTML_ATTR, found.syntax, url, f"<{found.tag} {found.attribute}>", flags)
+
+    def _bare_urls(self, run: _TextRun) -> None:
+        buffer = self.masked
+        if run.blanks:
+            chars = list(buffer[run.start : run.end])
+            for blank_start, blank_end in run.blanks:
+                for index in range(blank_start - run.start, blank_end - run.start):
+                    chars[index] = " "
+            buffer = " " * run.start + "".join(chars)
+        for found in find_bare_urls(buffer, run.start, run.end, at_line_start=run.at_line_start):
+            flags = (
+                (Flag.SUSPECT_BROKEN_LINK_SYNTAX,)
+                if _BROKEN_SYNTAX_BEFORE.search(self.masked, max(0, found.start - 3), found.start)
+                else ()
+            )
+            url = self.text[found.start : found.end]
+            if found.url.startswith("http://") and not found.url.startswith(url):
+                url = "http://" + url
+            self._emit(found.start, found.end, Kind.BARE_URL, Syntax.BARE, url, "", flags)
+
+    def _front_matter(self, start: int, end: int) -> None:
+        for found in find_bare_urls(self.masked, start, end):
+            url = self.text[found.start : found.end]
+            if found.url != url:
+                url = found.url
+            self._emit(found.start, found.end, Kind.FRONT_MATTER, Syntax.FRONT_MATTER, url, "")
+
+
+def _label_end(text: str, start: int, end: int) -> int:
+    """Index of the ``]`` that closes the label of the definition starting at ``start``."""
+    index = text.find("[", start, end)
+    if index == -1:
+        return -1
+    index += 1
+    while index < end:
+        char = text[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "]":
+            return index if text.startswith("]:", index) else -1
+        index += 1
+    return -1
+
+
+def _segment(starts: list[int], offset: int) -> int:
+    low, high = 0, len(starts) - 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        if starts[middle] <= offset:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _inside(ranges: list[tuple[int, int]], offset: int) -> bool:
+    return any(start <= offset < end for start, end in ranges)
+
+
+def _html_unescape(raw: str) -> str:
+    return html.unescape(raw).strip()
+
+
+def extract(text: str, path: str, *, use_liquid: bool = True, math: bool = True) -> list[Occurrence]:
+    """Every URL occurrence in ``text`` (a Markdown document), sorted by position."""
+    return _Extractor(text, path, use_liquid=use_liquid, math=math).run()
