@@ -83,7 +83,7 @@ def main(config_path: Path | None) -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
 @click.pass_context
-def scan(ctx: click.Context, paths: tuple[str, ...], output_format: str, output: Path | None, **params: Any) -> None:
+def scan(ctx: click.Context, /, paths: tuple[str, ...], output_format: str, output: Path | None, **params: Any) -> None:
     """List every URL in PATHS (files, folders, '-' for stdin) with its exact place. No network."""
     settings, _ = _settings(ctx, _scan_overrides(params))
     report = scan_paths(paths, settings.scan)
@@ -99,7 +99,7 @@ def scan(ctx: click.Context, paths: tuple[str, ...], output_format: str, output:
 
 @main.command("config")
 @click.pass_context
-def show_config(ctx: click.Context) -> None:
+def show_config(ctx: click.Context, /) -> None:
     """Print the effective settings as TOML, each with where its value came from."""
     settings, sources = _settings(ctx, {})
     section = None

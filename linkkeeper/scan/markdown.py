@@ -145,7 +145,9 @@ class _Extractor:
         image_depth = 0
         covered = self.covered
 
-        events = pyromark.events_with_range(self.masked, options=self.options, merge_text=True)
+        events: Iterator[tuple[Any, Any]] = pyromark.events_with_range(
+            self.masked, options=self.options, merge_text=True
+        )
         for event, byte_range in events:
             start = char(byte_range["start"])
             end = char(byte_range["end"])
@@ -330,6 +332,8 @@ class _Extractor:
             self._definition(label, key, start, end, dest, (Flag.DUPLICATE_DEFINITION,))
 
     def _definition(self, label: str, key: str, start: int, end: int, dest: str, flags: tuple[Flag, ...]) -> None:
+        if not dest:
+            return  # "[x]: <>" makes its usages point at the page itself
         usages = () if flags else tuple(self.usages.get(key, ()))
         if not usages and not flags:
             flags = (Flag.UNUSED_DEFINITION,)

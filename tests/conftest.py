@@ -1,0 +1,36 @@
+"""Shared helpers: scanning text and checking the span invariants every occurrence must keep."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from linkkeeper.models import Occurrence
+from linkkeeper.scan.markdown import extract
+from linkkeeper.scan.source import OffsetMap
+
+
+def assert_spans(text: str, occurrences: Sequence[Occurrence]) -> None:
+    """Every occurrence's span holds its raw text, and its line/column point at the span start."""
+    offsets = OffsetMap(text)
+    for occ in occurrences:
+        assert text[occ.start : occ.end] == occ.raw, occ
+        assert (occ.line, occ.column) == offsets.line_column(occ.start), occ
+        lines = text.splitlines(keepends=True)
+        assert lines[occ.line - 1][occ.column - 1 :].startswith(occ.raw.split("\n")[0]), occ
+
+
+def scan(text: str, **options: bool) -> list[Occurrence]:
+    """Scan ``text`` and check the span invariants on the way."""
+    found = extract(text, "doc.md", **options)
+    assert_spans(text, found)
+    return found
+
+
+def urls(text: str, **options: bool) -> list[str]:
+    return [occ.url for occ in scan(text, **options)]
+
+
+def one(text: str) -> Occurrence:
+    found = scan(text)
+    assert len(found) == 1, found
+    return found[0]
