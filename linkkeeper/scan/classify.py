@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from linkkeeper.models import Checkable, Flag
 
 CHECKED_SCHEMES = frozenset({"http", "https", "ftp"})
+_PLAIN_WEB_URL = re.compile(r"(?:https?|ftp)://[A-Za-z0-9.\-]*[A-Za-z0-9](?::[0-9]{1,5})?(?:[/?#]|$)", re.IGNORECASE)
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]{1,31}):")
 _HOST_LIKE = re.compile(
     r"^(?:www\.[^/\s]+|(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,24}))"
@@ -111,6 +112,9 @@ class Classification:
     flags: tuple[Flag, ...] = ()
 
 
+_CHECKABLE = Classification(Checkable.YES, "")
+
+
 def looks_like_host(url: str) -> bool:
     """``www.example.com`` or ``example.com/page``: a web address written without its scheme."""
     match = _HOST_LIKE.match(url)
@@ -122,6 +126,8 @@ def looks_like_host(url: str) -> bool:
 
 def classify(url: str) -> Classification:
     """Decide how the checker treats ``url``, with the reason in words."""
+    if _PLAIN_WEB_URL.match(url) and "{" not in url and not url[-1:].isspace():
+        return _CHECKABLE  # the common case, decided without a full parse
     if "{{" in url or "{%" in url:
         return Classification(
             Checkable.NEEDS_BASE, "contains a Liquid template; resolved against the site", (Flag.LIQUID_TEMPLATE,)

@@ -9,6 +9,7 @@ inline constructs (see ``autolink``), HTML attributes by ``html``.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections.abc import Iterable, Iterator
@@ -37,7 +38,10 @@ _BASE_OPTIONS = (
 _INLINE_STYLES = frozenset({"Emphasis", "Strong", "Strikethrough", "Superscript", "Subscript"})
 _DEFINITION_LINE = re.compile(r"^[ \t>*+\-0-9.)]*\[((?:[^\\\[\]\n]|\\.){1,999})\]:", re.MULTILINE)
 _BROKEN_SYNTAX_BEFORE = re.compile(r"(?:[\]}][ \t]?\(|(?<!\\)<)$")
-_LEAF_BLOCKS = frozenset({"Paragraph", "HtmlBlock", "TableHead", "TableRow", "TableCell"})
+_CONTAINERS = frozenset(
+    {"BlockQuote", "List", "Item", "FootnoteDefinition", "Table", "DefinitionList", "DefinitionListDefinition"}
+)
+_BARE_URL_HINT = re.compile(r"(?i:https?|ftp)://|www\.")
 _LABEL_SPACE = re.compile(r"\s+")
 _TEXT_LIMIT = 200
 
@@ -83,7 +87,7 @@ class _Extractor:
         self.options = parser_options(math=math)
         self.occurrences: list[Occurrence] = []
         self.usages: dict[str, list[Position]] = {}
-        self.covered: list[tuple[int, int]] = []
+        self._covered: list[tuple[int, int]] | None = None
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -133,141 +137,137 @@ class _Extractor:
     # -- the walk ------------------------------------------------------------------------------
 
     def run(self) -> list[Occurrence]:
-        char = self.offsets.char
+        # The hot loop: every event passes here, so it keeps byte offsets and does the least it
+        # can; offsets become characters only where an occurrence is made.
         frames: list[_LinkFrame] = []
         runs: list[_TextRun] = []
         run: _TextRun | None = None
-        pending_blank: int | None = None
+        pending_blank = -1
         block_started = True
         html_block: list[tuple[str, int]] | None = None
         metadata: list[tuple[int, int]] = []
         in_code = in_metadata = 0
         image_depth = 0
-        covered = self.covered
+        last_end = 0
 
         events: Iterator[tuple[Any, Any]] = pyromark.events_with_range(
             self.masked, options=self.options, merge_text=True
         )
         for event, byte_range in events:
-            start = char(byte_range["start"])
-            end = char(byte_range["end"])
-            if frames and end > frames[-1].text_end and start != frames[-1].start:
-                frames[-1].text_end = end  # the link text ends after its last child
-            if isinstance(event, str):
+            previous_end = last_end
+            last_end = byte_range["end"]
+            if type(event) is str:
                 if event == "Rule":
                     run = None
                     block_started = True
                 elif run is not None and not frames:
-                    run.end = end
-                    run.blanks.append((start, end))
-                    pending_blank = end
+                    run.end = last_end
+                    run.blanks.append((byte_range["start"], last_end))
+                    pending_blank = last_end
                 continue
-            key, value = next(iter(event.items()))
-            if key == "Text":
-                if in_code:
-                    continue
-                if in_metadata:
-                    metadata.append((start, end))
-                    continue
-                covered.append((start, end))
+            text = event.get("Text")
+            if text is not None:
                 if frames:
-                    frames[-1].text.append(value)
-                    continue
-                if run is None:
-                    run = _TextRun(start, end, block_started)
+                    frames[-1].text.append(text)
+                elif in_code:
+                    pass
+                elif in_metadata:
+                    metadata.append((byte_range["start"], last_end))
+                elif run is None:
+                    run = _TextRun(byte_range["start"], last_end, block_started)
                     runs.append(run)
+                    block_started = False
                 else:
-                    if pending_blank is not None and start > pending_blank:
+                    start = byte_range["start"]
+                    if pending_blank != -1 and start > pending_blank:
                         run.blanks.append((pending_blank, start))
-                    run.end = end
-                pending_blank = None
-                block_started = False
+                    run.end = last_end
+                    pending_blank = -1
                 continue
-            if key == "Start":
-                tag = value
-                if isinstance(tag, str):
+            tag = event.get("Start")
+            if tag is not None:
+                if type(tag) is str:
                     if tag in _INLINE_STYLES:
                         continue
                     if tag == "HtmlBlock":
                         html_block = []
-                    if tag in _LEAF_BLOCKS:
-                        covered.append((start, end))
-                    run = None
-                    block_started = True
-                    continue
-                tag_key, tag_value = next(iter(tag.items()))
-                if tag_key in ("Link", "Image"):
-                    run = None
-                    block_started = False
-                    kind = Kind.IMAGE if tag_key == "Image" else Kind.INLINE
-                    opener = 2 if tag_key == "Image" else 1
+                elif "Link" in tag or "Image" in tag:
+                    is_image = "Image" in tag
+                    data = tag["Image"] if is_image else tag["Link"]
+                    start = byte_range["start"]
                     frames.append(
                         _LinkFrame(
-                            kind=kind,
-                            link_type=str(tag_value["link_type"]),
-                            dest=tag_value["dest_url"],
-                            label=tag_value["id"],
+                            kind=Kind.IMAGE if is_image else Kind.INLINE,
+                            link_type=str(data["link_type"]),
+                            dest=data["dest_url"],
+                            label=data["id"],
                             start=start,
-                            end=end,
-                            text_end=start + opener,
+                            end=last_end,
+                            text_end=start + (2 if is_image else 1),
                             is_alt_text=image_depth > 0,
                         )
                     )
-                    if tag_key == "Image":
-                        image_depth += 1
+                    image_depth += is_image
+                    run = None
+                    block_started = False
                     continue
-                if tag_key == "CodeBlock":
+                elif "CodeBlock" in tag:
                     in_code += 1
-                elif tag_key == "MetadataBlock":
+                elif "MetadataBlock" in tag:
                     in_metadata += 1
-                if tag_key in ("CodeBlock", "MetadataBlock", "Heading"):
-                    covered.append((start, end))
                 run = None
                 block_started = True
                 continue
-            if key == "End":
-                tag = value
-                if isinstance(tag, str) and tag in _INLINE_STYLES:
-                    continue
-                if tag in ("Link", "Image"):
-                    frame = frames.pop()
-                    if tag == "Image":
-                        image_depth -= 1
-                    if frames:
-                        frames[-1].text_end = max(frames[-1].text_end, frame.end)
-                        frames[-1].text.extend(frame.text)
-                    if not frame.is_alt_text:
-                        self._link(frame)
-                    block_started = False
-                    continue
-                if tag == "CodeBlock":
-                    in_code -= 1
-                elif isinstance(tag, dict) and "MetadataBlock" in tag:
+            tag = event.get("End")
+            if tag is not None:
+                if type(tag) is str:
+                    if tag in _INLINE_STYLES:
+                        continue
+                    if tag == "Link" or tag == "Image":
+                        frame = frames.pop()
+                        if previous_end != frame.end:
+                            frame.text_end = max(frame.text_end, previous_end)
+                        if tag == "Image":
+                            image_depth -= 1
+                        if frames:
+                            frames[-1].text.extend(frame.text)
+                        if not frame.is_alt_text:
+                            self._link(frame)
+                        block_started = False
+                        continue
+                    if tag == "CodeBlock":
+                        in_code -= 1
+                    elif tag == "HtmlBlock" and html_block is not None:
+                        self._html_pieces(html_block)
+                        html_block = None
+                elif "MetadataBlock" in tag:
                     in_metadata -= 1
-                elif tag == "HtmlBlock" and html_block is not None:
-                    self._html_pieces(html_block)
-                    html_block = None
                 run = None
                 block_started = True
                 continue
             # Code, Html, InlineHtml, math, footnote references, task markers: not plain text.
-            covered.append((start, end))
-            if key == "Html" and html_block is not None:
-                html_block.append((value, start))
+            if html_block is not None and "Html" in event:
+                html_block.append((event["Html"], byte_range["start"]))
                 continue
-            if key == "InlineHtml":
-                self._html_pieces([(value, start)])
+            if "InlineHtml" in event:
+                self._html_pieces([(event["InlineHtml"], byte_range["start"])])
             if frames:
-                if key == "Code":
-                    frames[-1].text.append(value)
+                if "Code" in event:
+                    frames[-1].text.append(event["Code"])
                 continue
             run = None
             block_started = False
 
-        for text_run in runs:
-            self._bare_urls(text_run)
+        char = self.offsets.char
+        candidates = [match.start() for match in _BARE_URL_HINT.finditer(self.masked)]
+        if candidates:
+            for text_run in runs:
+                start, end = char(text_run.start), char(text_run.end)
+                index = bisect.bisect_left(candidates, start)
+                if index < len(candidates) and candidates[index] < end:
+                    self._bare_urls(text_run)
         for meta_start, meta_end in metadata:
-            self._front_matter(meta_start, meta_end)
+            self._front_matter(char(meta_start), char(meta_end))
         self._definitions()
         self.occurrences.sort(key=lambda occ: (occ.start, occ.end))
         return self.occurrences
@@ -275,6 +275,8 @@ class _Extractor:
     # -- link kinds ------------------------------------------------------------------------------
 
     def _link(self, frame: _LinkFrame) -> None:
+        char = self.offsets.char
+        frame.start, frame.end, frame.text_end = char(frame.start), char(frame.end), char(frame.text_end)
         link_text = "".join(frame.text)
         link_type = frame.link_type
         if link_type in ("Autolink", "Email"):
@@ -291,6 +293,13 @@ class _Extractor:
             return  # "[x]()" links to this very page: nothing to check or rewrite
         located = None
         search = frame.text_end
+        opener = self.masked.find("](", search, frame.end)
+        if opener != -1 and self.masked.startswith(frame.dest, opener + 2) and _plain(frame.dest):
+            stop = opener + 2 + len(frame.dest)
+            if stop < len(self.masked) and self.masked[stop] in _AFTER_DESTINATION:
+                # Fast path: the destination is written exactly as the parser decoded it.
+                self._emit(opener + 2, stop, frame.kind, Syntax.RAW, self.text[opener + 2 : stop], link_text)
+                return
         while located is None:
             opener = self.masked.find("](", search, frame.end)
             if opener == -1:
@@ -357,7 +366,7 @@ class _Extractor:
                 continue
             start = match.start(1) - 1
             first_start, first_end = first[key]
-            if first_start <= start < first_end or _inside(self.covered, start):
+            if first_start <= start < first_end or _inside(self._covered_ranges(), start):
                 continue
             line_end = self.masked.find("\n", match.end())
             line_end = len(self.masked) if line_end == -1 else line_end
@@ -371,6 +380,17 @@ class _Extractor:
             snippet_chars = len(snippet.encode()[: definition["span"]["end"]].decode(errors="ignore"))
             yield match.group(1), key, start, start + snippet_chars, definition["dest"]
 
+    def _covered_ranges(self) -> list[tuple[int, int]]:
+        """Character ranges of leaf content (paragraphs, headings, code, HTML, text): a
+        ``[label]:`` inside one is not a definition. Needed only for shadowed definitions."""
+        if self._covered is None:
+            char = self.offsets.char
+            self._covered = []
+            for event, byte_range in pyromark.events_with_range(self.masked, options=self.options):
+                if isinstance(event, dict) and not ("End" in event or _is_container(event)):
+                    self._covered.append((char(byte_range["start"]), char(byte_range["end"])))
+        return self._covered
+
     def _html_pieces(self, pieces: list[tuple[str, int]]) -> None:
         """URLs in raw HTML; ``pieces`` are the parser's HTML chunks with their source offsets."""
         fragment = "".join(piece for piece, _ in pieces)
@@ -381,7 +401,7 @@ class _Extractor:
         total = 0
         for piece, source_start in pieces:
             starts.append(total)
-            sources.append(source_start)
+            sources.append(self.offsets.char(source_start))
             total += len(piece)
         for found in find_html_urls(fragment):
             index = _segment(starts, found.start)
@@ -398,6 +418,9 @@ class _Extractor:
             self._emit(start, end, Kind.HTML_ATTR, found.syntax, url, f"<{found.tag} {found.attribute}>", flags)
 
     def _bare_urls(self, run: _TextRun) -> None:
+        char = self.offsets.char
+        run.start, run.end = char(run.start), char(run.end)
+        run.blanks = [(char(start), char(end)) for start, end in run.blanks]
         buffer = self.masked
         if run.blanks:
             chars = list(buffer[run.start : run.end])
@@ -422,6 +445,19 @@ class _Extractor:
             if found.url != url:
                 url = found.url
             self._emit(found.start, found.end, Kind.FRONT_MATTER, Syntax.FRONT_MATTER, url, "")
+
+
+_AFTER_DESTINATION = frozenset(") \t\r\n")
+
+
+def _plain(destination: str) -> bool:
+    """No character whose spelling could differ from its decoding (escapes, entities, brackets)."""
+    return (
+        "\\" not in destination
+        and "&" not in destination
+        and "<" not in destination
+        and ("(" not in destination and ")" not in destination)
+    )
 
 
 def _label_end(text: str, start: int, end: int) -> int:
@@ -450,6 +486,14 @@ def _segment(starts: list[int], offset: int) -> int:
         else:
             high = middle - 1
     return low
+
+
+def _is_container(event: dict[str, Any]) -> bool:
+    tag = event.get("Start")
+    if tag is None:
+        return False
+    name = tag if isinstance(tag, str) else next(iter(tag))
+    return name in _CONTAINERS
 
 
 def _inside(ranges: list[tuple[int, int]], offset: int) -> bool:

@@ -150,7 +150,7 @@ def test_bare_url_runs_over_emphasis_markers_like_cmark_gfm() -> None:
         "    https://indented.example.com\n    [x](https://indented.example.com)",
         "Use `https://span.example.com` or ``[x](https://span.example.com)``.",
         "<!-- [x](https://comment.example.com) <a href='https://comment.example.com'> -->",
-        "Text <!-- <a href=\"https://inline-comment.example.com\"> --> more",
+        'Text <!-- <a href="https://inline-comment.example.com"> --> more',
         "{% highlight md %}\n[x](https://liquid.example.com)\n{% endhighlight %}",
         "{% raw %}https://raw.example.com{% endraw %}",
     ],
