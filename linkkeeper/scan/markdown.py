@@ -386,7 +386,8 @@ class _Extractor:
         if self._covered is None:
             char = self.offsets.char
             self._covered = []
-            for event, byte_range in pyromark.events_with_range(self.masked, options=self.options):
+            events: Iterator[tuple[Any, Any]] = pyromark.events_with_range(self.masked, options=self.options)
+            for event, byte_range in events:
                 if isinstance(event, dict) and not ("End" in event or _is_container(event)):
                     self._covered.append((char(byte_range["start"]), char(byte_range["end"])))
         return self._covered

@@ -171,7 +171,8 @@ def test_raw_html_attributes_with_exact_value_spans() -> None:
     """URL attributes on any element are found with each quoting style; srcset is split."""
     text = (
         '<p align="center">\n<a href="https://a.example.com/?x=1&amp;y=2">A</a>\n'
-        "<img src='https://b.example.com/i.png' srcset=\"https://c.example.com/1x.png 1x, https://c.example.com/2x.png 2x\">\n"
+        "<img src='https://b.example.com/i.png'\n"
+        ' srcset="https://c.example.com/1x.png 1x, https://c.example.com/2x.png 2x">\n'
         "<my-widget data=https://d.example.com/w></my-widget>\n</p>\n"
     )
     found = scan(text)
