@@ -13,7 +13,7 @@ WORDS = st.sampled_from(
     ["plain", "*emphasis*", "**strong**", "Ünïcödé", "日本語", "🎉", "`code`", "a_b", "x.y", "(paren)"]
 )
 HOSTS = st.from_regex(r"[a-z]{1,8}\.(com|org|io|example)", fullmatch=True)
-PATHS = st.from_regex(r"(/[A-Za-z0-9_\-]{1,8}){0,3}(\?[a-z]=[0-9]&[a-z]=[a-z]{1,3})?", fullmatch=True)
+PATHS = st.from_regex(r"(/[A-Za-z0-9_\-]{0,7}[A-Za-z0-9]){0,3}(\?[a-z]=[0-9]&[a-z]=[a-z]{1,3})?", fullmatch=True)
 
 
 @st.composite
