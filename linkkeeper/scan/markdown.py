@@ -41,7 +41,7 @@ _BROKEN_SYNTAX_BEFORE = re.compile(r"(?:[\]}][ \t]?\(|(?<!\\)<)$")
 _CONTAINERS = frozenset(
     {"BlockQuote", "List", "Item", "FootnoteDefinition", "Table", "DefinitionList", "DefinitionListDefinition"}
 )
-_BARE_URL_HINT = re.compile(r"(?i:https?|ftp)://|www\.")
+_BARE_URL_HINT = re.compile(rb"://|www\.")
 _LABEL_SPACE = re.compile(r"\s+")
 _TEXT_LIMIT = 200
 
@@ -259,13 +259,12 @@ class _Extractor:
             block_started = False
 
         char = self.offsets.char
-        candidates = [match.start() for match in _BARE_URL_HINT.finditer(self.masked)]
-        if candidates:
-            for text_run in runs:
-                start, end = char(text_run.start), char(text_run.end)
-                index = bisect.bisect_left(candidates, start)
-                if index < len(candidates) and candidates[index] < end:
-                    self._bare_urls(text_run)
+        # Byte offsets of "://" and "www.": a run without one holds no bare URL.
+        hints = [match.start() for match in _BARE_URL_HINT.finditer(self.masked.encode())] if runs else []
+        for text_run in runs if hints else ():
+            index = bisect.bisect_left(hints, text_run.start)
+            if index < len(hints) and hints[index] < text_run.end:
+                self._bare_urls(text_run)
         for meta_start, meta_end in metadata:
             self._front_matter(char(meta_start), char(meta_end))
         self._definitions()
@@ -358,8 +357,8 @@ class _Extractor:
 
     def _shadowed_definitions(self, first: dict[str, tuple[int, int]]) -> Iterator[tuple[str, str, int, int, str]]:
         """Later definitions of an already-defined label: dead text, but their URLs are real."""
-        if not first:
-            return
+        if not first or self.masked.count("]:") <= len(first):
+            return  # every "[label]:" in the text is one of the definitions already found
         for match in _DEFINITION_LINE.finditer(self.masked):
             key = normalize_label(match.group(1))
             if key not in first:
