@@ -5,8 +5,8 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
-from itertools import accumulate
 from dataclasses import dataclass
+from itertools import accumulate
 
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 _BINARY_SNIFF = 8192
@@ -48,7 +48,7 @@ class OffsetMap:
     line and column. ASCII text is the identity; otherwise the text is cut into chunks whose byte
     lengths are known, so a lookup is one bisect plus decoding at most one chunk (all in C)."""
 
-    __slots__ = ("_chunk_bytes", "_chunk_byte_starts", "_line_starts")
+    __slots__ = ("_chunk_byte_starts", "_chunk_bytes", "_line_starts")
 
     _CHUNK = 128
 
