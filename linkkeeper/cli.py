@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from linkkeeper import __version__
-from linkkeeper.config import Settings, env_name, load_settings, setting_keys, setting_value, to_toml_value
-from linkkeeper.errors import LinkkeeperError
+from linkkeeper.check.classify import parse_accept
+from linkkeeper.check.guard import parse_resolve
+from linkkeeper.config import (
+    FAIL_ON_CHOICES,
+    Settings,
+    env_name,
+    load_settings,
+    setting_keys,
+    setting_value,
+    to_toml_value,
+)
+from linkkeeper.errors import ConfigError, LinkkeeperError
+from linkkeeper.pipeline import run_check
+from linkkeeper.report import check as check_report
 from linkkeeper.report import scan as scan_report
 from linkkeeper.scan import scan_paths
 
@@ -95,6 +110,110 @@ def scan(ctx: click.Context, /, paths: tuple[str, ...], output_format: str, outp
     for error in report.errors:
         click.echo(f"linkkeeper: {error.path}: {error.problem}", err=True)
     click.echo(scan_report.summary(report), err=True)
+
+
+def _check_options(command: F) -> F:
+    options = [
+        click.option("--timeout", type=float, default=None, help="Total seconds per request."),
+        click.option("--retries", type=int, default=None, help="Retries for timeouts, resets, 408, 429, 5xx."),
+        click.option("--max-concurrency", type=int, default=None, help="Requests in flight over all hosts."),
+        click.option("--host-concurrency", type=int, default=None, help="Requests in flight per host."),
+        click.option("--user-agent", default=None, help="User-Agent header."),
+        click.option("--header", multiple=True, metavar="'NAME: VALUE'", help="Extra header for every host."),
+        click.option("--resolve", multiple=True, metavar="HOST:ADDRESS", help="Resolve HOST to ADDRESS (as curl)."),
+        click.option("--exclude", multiple=True, metavar="REGEX", help="Do not check matching URLs."),
+        click.option("--include", multiple=True, metavar="REGEX", help="Only check matching URLs."),
+        click.option("--accept", multiple=True, metavar="CODES", help="Status codes meaning alive, e.g. 200-299,403."),
+        click.option("--exclude-private", is_flag=True, default=None, help="Refuse private and loopback addresses."),
+        click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default=None, help="Outcomes that exit 1."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _check_overrides(params: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "check.timeout": params["timeout"],
+        "check.retries": params["retries"],
+        "check.max_concurrency": params["max_concurrency"],
+        "check.host_concurrency": params["host_concurrency"],
+        "check.user_agent": params["user_agent"],
+        "check.headers": tuple(params["header"]) or None,
+        "check.resolve": tuple(params["resolve"]) or None,
+        "check.exclude": tuple(params["exclude"]) or None,
+        "check.include": tuple(params["include"]) or None,
+        "check.accept": _split_list(params["accept"]),
+        "check.exclude_private": params["exclude_private"],
+        "check.fail_on": params["fail_on"],
+    }
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@_scan_options
+@_check_options
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
+@click.option("--no-progress", is_flag=True, default=False, help="No progress bar on stderr.")
+@click.pass_context
+def check(
+    ctx: click.Context,
+    /,
+    paths: tuple[str, ...],
+    output_format: str,
+    output: Path | None,
+    no_progress: bool,
+    **params: Any,
+) -> None:
+    """Scan PATHS and check every unique link; exit 1 when links fail the --fail-on policy."""
+    settings, _ = _settings(ctx, {**_scan_overrides(params), **_check_overrides(params)})
+    _validate_check(settings)
+    show_progress = not no_progress and sys.stderr.isatty()
+    with Progress(
+        TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=Console(stderr=True), disable=not show_progress, transient=True,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("links", total=None)
+        report = run_check(
+            paths,
+            settings,
+            on_targets=lambda total: progress.update(task, total=total),
+            on_result=lambda _: progress.advance(task),
+        )
+    fail_on = settings.check.fail_on
+    rendered = check_report.to_json(report, fail_on) if output_format == "json" else check_report.to_text(report)
+    if output is not None:
+        output.write_text(rendered, encoding="utf-8")
+        click.echo(check_report.to_text(report), err=True, nl=False)
+    elif output_format == "json":
+        click.echo(rendered, nl=False)
+    else:
+        click.echo(rendered, err=True, nl=False)
+    if report.network_down:
+        ctx.exit(4)
+    if check_report.failing_entries(report, fail_on):
+        ctx.exit(1)
+
+
+def _validate_check(settings: Settings) -> None:
+    """Settings whose values have a syntax of their own, checked before any request."""
+    try:
+        parse_accept(settings.check.accept)
+    except ValueError as exc:
+        raise ConfigError("settings", "check.accept", str(exc)) from exc
+    try:
+        parse_resolve(settings.check.resolve)
+    except ValueError as exc:
+        raise ConfigError("settings", "check.resolve", f"{exc}") from exc
+    for key, patterns in (("check.exclude", settings.check.exclude), ("check.include", settings.check.include)):
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ConfigError("settings", key, f"{pattern!r} is not a regular expression: {exc}") from exc
+    if settings.check.fail_on not in FAIL_ON_CHOICES:
+        raise ConfigError("settings", "check.fail_on", f"expected one of {', '.join(FAIL_ON_CHOICES)}")
 
 
 @main.command("config")

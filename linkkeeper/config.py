@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
+import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,7 +26,17 @@ DEFAULT_SOURCE = "default"
 
 
 def _setting(default: Any, doc: str, *, minimum: int | None = None) -> Any:
-    return field(default=default, metadata={"doc": doc, "minimum": minimum})
+    metadata = {"doc": doc, "minimum": minimum}
+    if isinstance(default, dict):
+        return field(default_factory=dict, metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+def default_of(item: dataclasses.Field[Any]) -> Any:
+    """A field's default value, whether given directly or by a factory."""
+    if item.default_factory is not dataclasses.MISSING:
+        return item.default_factory()
+    return item.default
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +65,66 @@ class ScanSettings:
     math: bool = _setting(True, "Parse $math$ so link-like syntax inside formulas is not taken for a link.")
 
 
+DEFAULT_USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36 "
+    "linkkeeper/0.1 (+https://github.com/linkkeeper/linkkeeper)"
+)
+FAIL_ON_CHOICES = ("broken", "error", "blocked", "never")
+
+
+@dataclass(frozen=True, slots=True)
+class HostSettings:
+    """Overrides for one host, as ``[check.hosts."github.com"]``."""
+
+    concurrency: int | None = _setting(None, "Requests in flight to this host at once.", minimum=1)
+    interval: float | None = _setting(None, "Seconds between the starts of two requests to this host.")
+    headers: tuple[str, ...] = _setting(
+        (), 'Extra "Name: value" headers sent only to this host; ${VAR} reads the environment.'
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSettings:
+    """How URLs are requested and how the answers are judged."""
+
+    timeout: float = _setting(20.0, "Total seconds one request may take, however the server trickles bytes.")
+    connect_timeout: float = _setting(10.0, "Seconds to establish a connection.")
+    read_timeout: float = _setting(10.0, "Seconds to wait for the next bytes of an answer.")
+    retries: int = _setting(
+        2, "Retries after a timeout, reset, 408, 429 or 5xx (not after name-not-found or refused).", minimum=0
+    )
+    backoff: float = _setting(1.0, "First retry delay in seconds; it doubles (with jitter) on each retry.")
+    retry_after_cap: float = _setting(60.0, "Longest Retry-After (or X-RateLimit-Reset) wait honoured, in seconds.")
+    max_concurrency: int = _setting(64, "Requests in flight at once, over all hosts.", minimum=1)
+    host_concurrency: int = _setting(4, "Requests in flight at once to one host.", minimum=1)
+    host_interval: float = _setting(0.0, "Seconds between the starts of two requests to one host (0: no pacing).")
+    user_agent: str = _setting(DEFAULT_USER_AGENT, "User-Agent header; browser-like, because many sites refuse robots.")
+    headers: tuple[str, ...] = _setting(
+        (), 'Extra "Name: value" headers sent to every host; ${VAR} reads the environment.'
+    )
+    resolve: tuple[str, ...] = _setting(
+        (), 'Fixed name resolutions "HOST:ADDRESS" (as curl --resolve), tried before DNS.'
+    )
+    exclude: tuple[str, ...] = _setting((), "Regular expressions; matching URLs are not checked (outcome excluded).")
+    include: tuple[str, ...] = _setting((), "Regular expressions; when set, only matching URLs are checked.")
+    accept: tuple[str, ...] = _setting(("200-299",), 'Status codes that mean alive: codes or ranges such as "200-299".')
+    exclude_private: bool = _setting(False, "Also refuse private, loopback and other non-public addresses.")
+    fail_on: str = _setting(
+        "broken", "Exit 1 when a link is: broken | error (broken or error) | blocked (any failure) | never."
+    )
+    max_body_bytes: int = _setting(1024 * 1024, "At most this many bytes of a GET answer are read.", minimum=0)
+    max_redirects: int = _setting(10, "Redirects followed before a link counts as broken.", minimum=0)
+    hosts: dict[str, HostSettings] = _setting(  # noqa: RUF009 - _setting returns a field()
+        {}, 'Per-host overrides: [linkkeeper.check.hosts."github.com"] with concurrency, interval, headers.'
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """All settings, one frozen dataclass per section."""
 
     scan: ScanSettings = field(default_factory=ScanSettings)
+    check: CheckSettings = field(default_factory=CheckSettings)
 
 
 Sources = Mapping[str, str]
@@ -82,6 +148,10 @@ def env_name(key: str) -> str:
 
 
 def _expected(kind: Any) -> str:
+    if typing.get_origin(kind) is dict:
+        return "a table of host tables"
+    if _optional_of(kind) is not None:
+        return _expected(_optional_of(kind))
     if kind is bool:
         return "true or false"
     if kind is int:
@@ -93,9 +163,48 @@ def _expected(kind: Any) -> str:
     return "a list of strings"
 
 
+def _optional_of(kind: Any) -> Any:
+    """``int`` for ``int | None``; None for anything else."""
+    args = typing.get_args(kind)
+    if typing.get_origin(kind) in (types.UnionType, typing.Union) and type(None) in args:
+        return next(arg for arg in args if arg is not type(None))
+    return None
+
+
+def _coerce_table(value: Any, kind: Any, source: str, key: str) -> dict[str, Any]:
+    """A table of sub-tables, each checked against the dataclass the setting names."""
+    item_type = typing.get_args(kind)[1]
+    if not isinstance(value, dict):
+        raise ConfigError(source, key, f"expected a table of host tables, got {value!r}")
+    hints = typing.get_type_hints(item_type)
+    result: dict[str, Any] = {}
+    for name, body in value.items():
+        if not isinstance(body, dict):
+            raise ConfigError(source, f"{key}.{name}", "expected a table")
+        known = {item.name: item for item in dataclasses.fields(item_type)}
+        values: dict[str, Any] = {}
+        for field_name, field_value in body.items():
+            if field_name not in known:
+                raise ConfigError(source, f"{key}.{name}.{field_name}", f"unknown setting; known: {', '.join(known)}")
+            values[field_name] = _coerce(
+                field_value,
+                hints[field_name],
+                source,
+                f"{key}.{name}.{field_name}",
+                known[field_name].metadata["minimum"],
+            )
+        result[name] = item_type(**values)
+    return result
+
+
 def _coerce(value: Any, kind: Any, source: str, key: str, minimum: int | None) -> Any:
     """Check a TOML (or command-line) value against the setting's type and return it."""
     ok: bool
+    if typing.get_origin(kind) is dict:
+        return _coerce_table(value, kind, source, key)
+    optional = _optional_of(kind)
+    if optional is not None:
+        return None if value is None else _coerce(value, optional, source, key, minimum)
     if kind is bool:
         ok = isinstance(value, bool)
     elif kind is int:
@@ -117,6 +226,8 @@ def _coerce(value: Any, kind: Any, source: str, key: str, minimum: int | None) -
 
 def _parse_env(text: str, kind: Any, source: str, key: str) -> Any:
     """Turn an environment string into the setting's type (lists are comma-separated)."""
+    if _optional_of(kind) is not None:
+        kind = _optional_of(kind)
     if kind is bool:
         lowered = text.strip().lower()
         if lowered in {"1", "true", "yes", "on"}:
@@ -218,7 +329,7 @@ def load_settings(
     environ = os.environ if environ is None else environ
     for key, (_, item, kind) in known.items():
         name = env_name(key)
-        if name in environ:
+        if name in environ and typing.get_origin(kind) is not dict:
             source = f"env {name}"
             parsed = _parse_env(environ[name], kind, source, key)
             values[key] = _coerce(parsed, kind, source, key, item.metadata["minimum"])
@@ -260,7 +371,18 @@ def to_toml_value(value: Any) -> str:
         return _toml_string(value)
     if isinstance(value, tuple | list):
         return "[" + ", ".join(_toml_string(str(item)) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_toml_string(name)} = {_toml_inline(item)}" for name, item in value.items()) + "}"
     raise TypeError(f"no TOML form for {value!r}")  # pragma: no cover - every setting type is above
+
+
+def _toml_inline(item: Any) -> str:
+    pairs = [
+        f"{field.name} = {to_toml_value(getattr(item, field.name))}"
+        for field in dataclasses.fields(item)
+        if getattr(item, field.name) not in (None, ())
+    ]
+    return "{" + ", ".join(pairs) + "}"
 
 
 def _toml_string(text: str) -> str:

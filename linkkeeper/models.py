@@ -125,3 +125,103 @@ class ScanReport:
     @property
     def scanned_files(self) -> int:
         return sum(1 for file in self.files if file.error is None)
+
+
+class Outcome(StrEnum):
+    """One run's answer for one URL."""
+
+    ALIVE = "alive"
+    REDIRECTED = "redirected"
+    BROKEN = "broken"
+    ERROR = "error"
+    BLOCKED = "blocked"
+    EXCLUDED = "excluded"
+    SKIPPED = "skipped"
+
+
+class ErrorKind(StrEnum):
+    """Why a check did not end in a plain success, in a word a machine can match."""
+
+    HTTP_STATUS = "http-status"
+    NAME_NOT_FOUND = "name-not-found"
+    CONNECTION_REFUSED = "connection-refused"
+    TIMEOUT = "timeout"
+    CONNECTION_RESET = "connection-reset"
+    TLS = "tls"
+    PROTOCOL = "protocol"
+    REDIRECT_LOOP = "redirect-loop"
+    TOO_MANY_REDIRECTS = "too-many-redirects"
+    SOFT_404 = "soft-404"
+    BOT_WALL = "bot-wall"
+    RATE_LIMITED = "rate-limited"
+    UNSAFE_ADDRESS = "unsafe-address"
+    EXCLUDED_BY_PATTERN = "excluded-by-pattern"
+    NOT_CHECKABLE = "not-checkable"
+    INVALID_URL = "invalid-url"
+    NETWORK_DOWN = "network-down"
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """One hop of a redirect chain: the URL that answered and its status."""
+
+    url: str
+    status: int
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One unique URL to check (fragment split off), with every place it was written."""
+
+    url: str
+    occurrences: tuple[Occurrence, ...]
+    fragments: tuple[str, ...] = ()
+    checkable: Checkable = Checkable.YES
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """What checking one URL found out. Failures are results with a kind and a reason."""
+
+    url: str
+    outcome: Outcome
+    status_code: int | None = None
+    final_url: str | None = None
+    redirects: tuple[Redirect, ...] = ()
+    error_kind: ErrorKind | None = None
+    error: str = ""
+    attempts: int = 0
+    elapsed: float = 0.0
+    checked_at: str = ""
+    from_cache: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A target and what became of it."""
+
+    target: Target
+    result: CheckResult
+
+
+@dataclass(frozen=True, slots=True)
+class RunReport:
+    """Everything one ``check`` run found, ready for any renderer."""
+
+    started_at: str
+    finished_at: str
+    entries: tuple[Entry, ...]
+    scan_errors: tuple[ScanError, ...] = ()
+    files: int = 0
+    network_down: bool = False
+
+    def counts(self) -> dict[str, int]:
+        counted = dict.fromkeys((outcome.value for outcome in Outcome), 0)
+        for entry in self.entries:
+            counted[entry.result.outcome.value] += 1
+        return counted
+
+    @property
+    def has_broken_links(self) -> bool:
+        return any(entry.result.outcome is Outcome.BROKEN for entry in self.entries)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+
+import pytest
 
 from linkkeeper.models import Occurrence
 from linkkeeper.scan.markdown import extract
 from linkkeeper.scan.source import OffsetMap
+from tests.fakeweb import FakeWeb
 
 
 def assert_spans(text: str, occurrences: Sequence[Occurrence]) -> None:
@@ -34,3 +37,17 @@ def one(text: str) -> Occurrence:
     found = scan(text)
     assert len(found) == 1, found
     return found[0]
+
+
+@pytest.fixture(scope="session")
+def fakeweb_server() -> Iterator[FakeWeb]:
+    server = FakeWeb(hosts=8).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fakeweb(fakeweb_server: FakeWeb) -> FakeWeb:
+    """The fake web, with its request log emptied for this test."""
+    fakeweb_server.reset()
+    return fakeweb_server

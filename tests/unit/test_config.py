@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from linkkeeper.config import env_name, load_settings, setting_keys
+from linkkeeper.config import default_of, env_name, load_settings, setting_keys
 from linkkeeper.errors import ConfigError
 
 REPO = Path(__file__).resolve().parent.parent.parent
@@ -86,7 +86,7 @@ def test_reference_config_lists_every_setting_with_its_default_and_a_comment() -
     table = tomllib.loads(text)["linkkeeper"]
     lines = text.splitlines()
     for key, (section, item, _) in setting_keys().items():
-        default = item.default if item.default is not dataclasses.MISSING else item.default_factory()  # type: ignore[misc]
+        default = default_of(item)
         value = table[section][item.name]
         assert (tuple(value) if isinstance(value, list) else value) == default, key
         index = next(i for i, line in enumerate(lines) if line.startswith(f"{item.name} = "))

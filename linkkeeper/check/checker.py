@@ -1,0 +1,240 @@
+"""The async engine: each unique URL requested once, politely, with retries, judged honestly.
+
+One ``httpx.AsyncClient`` per run (pooling, HTTP/2) over ``GuardedBackend``. A request takes its
+host's slot first and the global slot only once the host is ready, so a slow or rate-limited host
+never holds up the others. HEAD comes first; GET (streamed, capped) when HEAD is refused or fails.
+Redirects are followed by hand so every hop is recorded, loops are caught, and every hop's
+connection passes the address guard. Failures are results, never exceptions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import ssl
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
+
+import certifi
+import httpcore
+import httpx
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
+
+from linkkeeper.check.classify import Verdict, judge_exception, judge_response, parse_accept
+from linkkeeper.check.guard import GuardedBackend, parse_resolve
+from linkkeeper.check.hosts import Clock, Hosts, HostState, Sleep, parse_headers
+from linkkeeper.check.retry import RETRYABLE_STATUS, RetryableFailure, RetryWait, retry_after_seconds
+from linkkeeper.config import CheckSettings
+from linkkeeper.models import CheckResult, ErrorKind, Outcome, Redirect
+
+__all__ = ["Checker"]
+
+_RETRYABLE_KINDS = frozenset({ErrorKind.TIMEOUT, ErrorKind.CONNECTION_RESET, ErrorKind.PROTOCOL})
+_NO_GET_FALLBACK = frozenset({ErrorKind.NAME_NOT_FOUND, ErrorKind.CONNECTION_REFUSED, ErrorKind.UNSAFE_ADDRESS})
+_HEAD_REFUSED = frozenset({405, 501})
+_REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
+_ACCEPT_HEADER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    final_url: str
+    redirects: tuple[Redirect, ...]
+
+
+class _GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport with our network backend underneath its connection pool."""
+
+    def __init__(self, backend: GuardedBackend, *, max_connections: int) -> None:
+        super().__init__(http2=True)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl.create_default_context(cafile=certifi.where()),
+            max_connections=max_connections,
+            max_keepalive_connections=max_connections,
+            keepalive_expiry=5.0,
+            http1=True,
+            http2=True,
+            network_backend=backend,
+        )
+
+
+class Checker:
+    """Checks URLs with one client; ``run`` returns a result for every URL given."""
+
+    def __init__(
+        self,
+        settings: CheckSettings,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        clock: Clock = time.monotonic,
+        environ: Mapping[str, str] | None = None,
+        on_result: Callable[[CheckResult], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self._sleep = sleep
+        self._clock = clock
+        self._on_result = on_result
+        self._accept = parse_accept(settings.accept)
+        self._resolve = parse_resolve(settings.resolve)
+        self._headers = parse_headers(settings.headers, os.environ if environ is None else environ)
+        self._hosts = Hosts(settings, sleep=sleep, clock=clock, environ=environ)
+
+    async def run(self, urls: Sequence[str]) -> list[CheckResult]:
+        """Check every URL (each unique one once); results come back in the input's order."""
+        unique = list(dict.fromkeys(urls))
+        backend = GuardedBackend(self._resolve, exclude_private=self.settings.exclude_private)
+        transport = _GuardedTransport(backend, max_connections=self.settings.max_concurrency + 16)
+        timeout = httpx.Timeout(
+            connect=self.settings.connect_timeout,
+            read=self.settings.read_timeout,
+            write=self.settings.read_timeout,
+            pool=None,
+        )
+        headers = {"User-Agent": self.settings.user_agent, "Accept": _ACCEPT_HEADER, "Accept-Language": "en"}
+        global_slots = asyncio.Semaphore(self.settings.max_concurrency)
+        async with httpx.AsyncClient(
+            transport=transport, timeout=timeout, headers=headers, follow_redirects=False, trust_env=False
+        ) as client:
+            results = await asyncio.gather(*(self._check(client, global_slots, url) for url in unique))
+        by_url = dict(zip(unique, results, strict=True))
+        return [by_url[url] for url in urls]
+
+    # -- one URL ---------------------------------------------------------------------------------
+
+    async def _check(self, client: httpx.AsyncClient, global_slots: asyncio.Semaphore, url: str) -> CheckResult:
+        started = self._clock()
+        state = self._hosts.get(urlsplit(url).hostname or "")
+        attempts = 0
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.settings.retries + 1),
+            wait=RetryWait(self.settings.backoff, self.settings.retry_after_cap),
+            retry=retry_if_exception_type(RetryableFailure),
+            sleep=self._sleep,
+            reraise=True,
+        )
+        result: CheckResult | None = None
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    attempts += 1
+                    result = await self._attempt(client, global_slots, state, url)
+        except RetryableFailure as exhausted:
+            result = exhausted.result
+        assert result is not None
+        result = replace(
+            result,
+            attempts=attempts,
+            elapsed=self._clock() - started,
+            checked_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        if self._on_result is not None:
+            self._on_result(result)
+        return result
+
+    async def _attempt(
+        self, client: httpx.AsyncClient, global_slots: asyncio.Semaphore, state: HostState, url: str
+    ) -> CheckResult:
+        async with state.slots:
+            await self._hosts.wait_turn(state)
+            async with global_slots:
+                result, retry_after = await self._fetch(client, state, url)
+        retryable = result.error_kind in _RETRYABLE_KINDS or (
+            result.status_code in RETRYABLE_STATUS and result.error_kind is not ErrorKind.BOT_WALL
+        )
+        if retryable:
+            if result.status_code == 429:
+                self._hosts.slow_down(state, min(retry_after or self.settings.backoff, self.settings.retry_after_cap))
+            raise RetryableFailure(result, retry_after)
+        return result
+
+    async def _fetch(self, client: httpx.AsyncClient, state: HostState, url: str) -> tuple[CheckResult, float | None]:
+        """HEAD, then GET when HEAD is refused or fails; the better answer wins."""
+        result, retry_after = await self._request(client, "GET" if state.head_refused else "HEAD", url)
+        if state.head_refused:
+            return result, retry_after
+        head_failed = result.outcome not in (Outcome.ALIVE, Outcome.REDIRECTED)
+        if head_failed and result.error_kind not in _NO_GET_FALLBACK and result.status_code != 429:
+            if result.status_code in _HEAD_REFUSED:
+                state.head_refused = True
+            return await self._request(client, "GET", url)
+        return result, retry_after
+
+    async def _request(self, client: httpx.AsyncClient, method: str, url: str) -> tuple[CheckResult, float | None]:
+        try:
+            async with asyncio.timeout(self.settings.timeout):
+                answer = await self._follow(client, method, url)
+        except _RedirectProblem as problem:
+            verdict = Verdict(Outcome.BROKEN, problem.kind, str(problem))
+            return _result(url, verdict, None, problem.redirects[-1].url, problem.redirects), None
+        except (httpx.HTTPError, httpcore.ConnectError, OSError, TimeoutError) as error:
+            return _result(url, judge_exception(error), None, None, ()), None
+        verdict = judge_response(
+            url, answer.status, answer.headers, answer.body, answer.final_url, answer.redirects, self._accept
+        )
+        retry_after = retry_after_seconds(answer.headers) if answer.status in RETRYABLE_STATUS else None
+        return _result(url, verdict, answer.status, answer.final_url, answer.redirects), retry_after
+
+    async def _follow(self, client: httpx.AsyncClient, method: str, url: str) -> _Answer:
+        redirects: list[Redirect] = []
+        seen = {url}
+        current = url
+        for _ in range(self.settings.max_redirects + 1):
+            host = urlsplit(current).hostname or ""
+            headers = {**self._headers, **self._hosts.get(host).headers}
+            response = await client.send(client.build_request(method, current, headers=headers), stream=True)
+            try:
+                location = response.headers.get("location")
+                if response.status_code in _REDIRECT_STATUS and location:
+                    redirects.append(Redirect(current, response.status_code))
+                    current = urljoin(current, location.strip())
+                    if current in seen:
+                        raise _RedirectProblem(ErrorKind.REDIRECT_LOOP, f"redirect loop back to {current}", redirects)
+                    seen.add(current)
+                    continue
+                body = await _read_capped(response, self.settings.max_body_bytes) if method == "GET" else b""
+                headers_seen = {name.lower(): value for name, value in response.headers.items()}
+                return _Answer(response.status_code, headers_seen, body, current, tuple(redirects))
+            finally:
+                await response.aclose()
+        raise _RedirectProblem(
+            ErrorKind.TOO_MANY_REDIRECTS, f"more than {self.settings.max_redirects} redirects", redirects
+        )
+
+
+class _RedirectProblem(Exception):
+    def __init__(self, kind: ErrorKind, message: str, redirects: list[Redirect]) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.redirects = tuple(redirects)
+
+
+async def _read_capped(response: httpx.Response, limit: int) -> bytes:
+    """At most ``limit`` bytes of the body; the rest is never downloaded."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        chunks.append(chunk[: limit - size])
+        size += len(chunks[-1])
+        if size >= limit:
+            break
+    return b"".join(chunks)
+
+
+def _result(
+    url: str, verdict: Verdict, status: int | None, final_url: str | None, redirects: tuple[Redirect, ...]
+) -> CheckResult:
+    return CheckResult(
+        url=url,
+        outcome=verdict.outcome,
+        status_code=status,
+        final_url=final_url,
+        redirects=redirects,
+        error_kind=verdict.error_kind,
+        error=verdict.error,
+    )

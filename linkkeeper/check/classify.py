@@ -1,0 +1,137 @@
+"""From an answer (or a failure) to an outcome, honestly: a bot wall is not a dead link."""
+
+from __future__ import annotations
+
+import re
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpcore
+import httpx
+
+from linkkeeper.check.guard import ConnectionRefused, NameNotResolved, UnsafeAddress
+from linkkeeper.models import ErrorKind, Outcome, Redirect
+
+PERMANENT_REDIRECTS = frozenset({301, 308})
+BLOCKED_STATUS = frozenset({401, 403, 429, 451, 999})
+BROKEN_STATUS = frozenset({404, 410})
+_NOT_FOUND_IN_URL = re.compile(r"(?:^|[/._=?-])(?:404|not[-_]?found|page[-_]?not[-_]?found)(?:$|[/._?&#-])", re.I)
+_CHALLENGE_MARKERS = (
+    b"cf-chl-",
+    b"challenge-platform",
+    b"<title>just a moment...</title>",
+    b"attention required! | cloudflare",
+    b"_incapsula_resource",
+    b"ddos-guard",
+    b"px-captcha",
+    b"g-recaptcha",
+    b"hcaptcha.com",
+    b"verify you are human",
+    b"are you a robot",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    outcome: Outcome
+    error_kind: ErrorKind | None = None
+    error: str = ""
+
+
+def parse_accept(specs: tuple[str, ...]) -> frozenset[int]:
+    """``("200-299", "403")`` -> the set of accepted status codes."""
+    codes: set[int] = set()
+    for spec in specs:
+        for part in spec.split(","):
+            low, _, high = part.strip().partition("-")
+            if not low.strip().isdigit() or (high and not high.strip().isdigit()):
+                raise ValueError(f"{spec!r}: expected status codes or ranges such as 200-299")
+            codes.update(range(int(low), int(high or low) + 1))
+    return frozenset(codes)
+
+
+def is_bot_wall(status: int, headers: Mapping[str, str], body: bytes) -> bool:
+    """A challenge page or a WAF refusal rather than the page itself."""
+    if status not in (403, 429, 503, 202, 200):
+        return False
+    if headers.get("cf-mitigated", "").lower() == "challenge":
+        return True
+    lowered = body[:65536].lower()
+    return status != 200 and any(marker in lowered for marker in _CHALLENGE_MARKERS)
+
+
+def is_soft_404(original: str, final: str, redirects: tuple[Redirect, ...]) -> bool:
+    """A deep path redirected to the site's root, or to a URL that says 404/not found."""
+    if not redirects:
+        return False
+    before, after = urlsplit(original), urlsplit(final)
+    if _NOT_FOUND_IN_URL.search(after.path + ("?" + after.query if after.query else "")) and not (
+        _NOT_FOUND_IN_URL.search(before.path)
+    ):
+        return True
+    deep = before.path.strip("/") != ""
+    return deep and after.path.strip("/") == "" and not after.query
+
+
+def judge_response(
+    url: str,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    final_url: str,
+    redirects: tuple[Redirect, ...],
+    accept: frozenset[int],
+) -> Verdict:
+    """The outcome of a final (non-redirect) answer."""
+    if is_bot_wall(status, headers, body):
+        return Verdict(Outcome.BLOCKED, ErrorKind.BOT_WALL, f"HTTP {status}: a bot challenge or WAF page")
+    if status in accept:
+        if is_soft_404(url, final_url, redirects):
+            return Verdict(Outcome.BROKEN, ErrorKind.SOFT_404, f"redirected to {final_url}: looks like a missing page")
+        if any(hop.status in PERMANENT_REDIRECTS for hop in redirects):
+            return Verdict(Outcome.REDIRECTED)
+        return Verdict(Outcome.ALIVE)
+    if status == 429:
+        return Verdict(Outcome.BLOCKED, ErrorKind.RATE_LIMITED, "HTTP 429: rate limited, still after retries")
+    if status in BLOCKED_STATUS:
+        return Verdict(Outcome.BLOCKED, ErrorKind.HTTP_STATUS, f"HTTP {status}: access refused")
+    if status >= 500 or status == 408:
+        return Verdict(Outcome.ERROR, ErrorKind.HTTP_STATUS, f"HTTP {status}")
+    return Verdict(Outcome.BROKEN, ErrorKind.HTTP_STATUS, f"HTTP {status}")
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and len(chain) < 16:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def judge_exception(error: BaseException) -> Verdict:
+    """The outcome of a request that got no answer."""
+    chain = _causes(error)
+    if any(isinstance(item, NameNotResolved) for item in chain):
+        return Verdict(Outcome.BROKEN, ErrorKind.NAME_NOT_FOUND, _message(chain, NameNotResolved))
+    if any(isinstance(item, UnsafeAddress) for item in chain):
+        return Verdict(Outcome.EXCLUDED, ErrorKind.UNSAFE_ADDRESS, _message(chain, UnsafeAddress))
+    if any(isinstance(item, ConnectionRefused | ConnectionRefusedError) for item in chain):
+        return Verdict(Outcome.BROKEN, ErrorKind.CONNECTION_REFUSED, "connection refused")
+    if any(isinstance(item, ssl.SSLError | ssl.CertificateError) for item in chain) or "SSL" in str(error):
+        return Verdict(Outcome.ERROR, ErrorKind.TLS, f"TLS error: {error}")
+    if any(isinstance(item, httpx.TimeoutException | httpcore.TimeoutException | TimeoutError) for item in chain):
+        return Verdict(Outcome.ERROR, ErrorKind.TIMEOUT, f"timed out ({type(error).__name__})")
+    if any(isinstance(item, httpx.RemoteProtocolError | httpcore.RemoteProtocolError) for item in chain):
+        return Verdict(Outcome.ERROR, ErrorKind.CONNECTION_RESET, f"connection closed: {error}")
+    if any(isinstance(item, httpx.ReadError | httpx.WriteError | ConnectionResetError) for item in chain):
+        return Verdict(Outcome.ERROR, ErrorKind.CONNECTION_RESET, f"connection reset: {error}")
+    if any(isinstance(item, httpx.ConnectError) for item in chain):
+        return Verdict(Outcome.ERROR, ErrorKind.CONNECTION_RESET, f"could not connect: {error}")
+    return Verdict(Outcome.ERROR, ErrorKind.PROTOCOL, f"{type(error).__name__}: {error}")
+
+
+def _message(chain: list[BaseException], kind: type[BaseException]) -> str:
+    return next(str(item) for item in chain if isinstance(item, kind))

@@ -1,0 +1,130 @@
+"""Name resolution and address safety, on the connection itself.
+
+Every TCP connection httpx opens — the first request and every redirect hop — goes through
+``GuardedBackend.connect_tcp``: the name is resolved here (``--resolve`` entries first, RFC 6761's
+``.invalid`` never leaves the machine, then the system resolver), and each resolved address is
+checked before any byte is sent. Checking the resolved address, not the URL's text, is what stops
+a name that points at a cloud metadata service.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import httpcore
+
+_ALWAYS_REFUSED = (
+    ipaddress.ip_network("169.254.0.0/16"),  # link-local, including 169.254.169.254 metadata
+    ipaddress.ip_network("fe80::/10"),
+    ipaddress.ip_network("fd00:ec2::254/128"),  # AWS metadata over IPv6
+    ipaddress.ip_network("100.100.100.200/32"),  # Alibaba Cloud metadata
+)
+_LOCAL_NAMES = {"localhost": "127.0.0.1"}
+
+
+class NameNotResolved(httpcore.ConnectError):
+    """The host name does not resolve (NXDOMAIN or no address)."""
+
+
+class UnsafeAddress(httpcore.ConnectError):
+    """The host resolves to an address linkkeeper refuses to connect to."""
+
+
+class ConnectionRefused(httpcore.ConnectError):
+    """Nothing listens at the address."""
+
+
+def refusal_reason(address: str, *, exclude_private: bool) -> str | None:
+    """Why ``address`` must not be connected to, or None when it may be."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if any(ip in network for network in _ALWAYS_REFUSED):
+        return f"{address} is a link-local or cloud metadata address"
+    if exclude_private and not ip.is_global:
+        return f"{address} is a private, loopback or reserved address (--exclude-private)"
+    return None
+
+
+def parse_resolve(entries: Iterable[str]) -> dict[str, str]:
+    """``["example.com:127.0.0.2", "[::1]"…]`` -> {"example.com": "127.0.0.2"}; curl's
+    ``HOST:PORT:ADDRESS`` form is accepted too (the port is ignored)."""
+    mapping: dict[str, str] = {}
+    for entry in entries:
+        parts = entry.split(":")
+        if len(parts) < 2 or not parts[0]:
+            raise ValueError(f"{entry!r}: expected HOST:ADDRESS")
+        host = parts[0].lower()
+        address = ":".join(parts[2:] if len(parts) > 2 and parts[1].isdigit() else parts[1:]).strip("[]")
+        ipaddress.ip_address(address)  # raises ValueError for a malformed address
+        mapping[host] = address
+    return mapping
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network backend, with our resolver and the address check in front."""
+
+    def __init__(self, resolve: Mapping[str, str], *, exclude_private: bool) -> None:
+        self._inner = httpcore.AnyIOBackend()
+        self._resolve = dict(resolve)
+        self._exclude_private = exclude_private
+
+    async def _addresses(self, host: str, port: int) -> Sequence[str]:
+        name = host.lower().rstrip(".")
+        try:
+            ipaddress.ip_address(name.strip("[]"))
+        except ValueError:
+            pass
+        else:
+            return [name.strip("[]")]
+        if name in self._resolve:
+            return [self._resolve[name]]
+        if name in _LOCAL_NAMES:
+            return [_LOCAL_NAMES[name]]
+        if name.endswith(".invalid") or name == "invalid":
+            raise NameNotResolved(f"{host}: name does not resolve (.invalid never does)")
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await loop.getaddrinfo(name, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise NameNotResolved(f"{host}: name does not resolve ({exc.strerror})") from exc
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        if not addresses:
+            raise NameNotResolved(f"{host}: no address")
+        return addresses
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        addresses = await self._addresses(host, port)
+        for address in addresses:
+            reason = refusal_reason(address, exclude_private=self._exclude_private)
+            if reason is not None:
+                raise UnsafeAddress(f"{host}: {reason}; not connecting")
+        last_error: Exception | None = None
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
+            except httpcore.ConnectError as exc:
+                last_error = exc
+                if isinstance(exc.__context__, ConnectionRefusedError) or "refused" in str(exc).lower():
+                    last_error = ConnectionRefused(f"{host}:{port}: connection refused")
+        assert last_error is not None
+        raise last_error
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("unix sockets are not used")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)

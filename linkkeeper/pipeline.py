@@ -1,0 +1,134 @@
+"""The one orchestrator: scan, dedupe into targets, check, guard against a dead network, report."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from urllib.parse import urldefrag, urlsplit
+
+from linkkeeper.check import Checker
+from linkkeeper.config import Settings
+from linkkeeper.models import Checkable, CheckResult, Entry, ErrorKind, Occurrence, Outcome, RunReport, Target
+from linkkeeper.scan import scan_paths
+
+HTTP_SCHEMES = frozenset({"http", "https"})
+NETWORK_LEVEL = frozenset({ErrorKind.NAME_NOT_FOUND, ErrorKind.CONNECTION_REFUSED, ErrorKind.TIMEOUT})
+NETWORK_DOWN_MIN_HOSTS = 5
+NETWORK_DOWN_SHARE = 0.8
+
+
+def build_targets(occurrences: Sequence[Occurrence]) -> list[Target]:
+    """One target per unique URL (fragment split off), in first-seen order."""
+    grouped: dict[str, list[Occurrence]] = defaultdict(list)
+    fragments: dict[str, dict[str, None]] = defaultdict(dict)
+    for occ in occurrences:
+        url, fragment = urldefrag(occ.url) if occ.checkable is Checkable.YES else (occ.url, "")
+        grouped[url].append(occ)
+        if fragment:
+            fragments[url][fragment] = None
+    return [
+        Target(
+            url=url,
+            occurrences=tuple(found),
+            fragments=tuple(fragments[url]),
+            checkable=found[0].checkable,
+            reason=found[0].reason,
+        )
+        for url, found in grouped.items()
+    ]
+
+
+def _not_requested(
+    target: Target, include: list[re.Pattern[str]], exclude: list[re.Pattern[str]]
+) -> CheckResult | None:
+    """The result for a target we will not request, or None when it is to be checked."""
+    if target.checkable is not Checkable.YES:
+        return CheckResult(target.url, Outcome.SKIPPED, error_kind=ErrorKind.NOT_CHECKABLE, error=target.reason)
+    scheme = urlsplit(target.url).scheme.lower()
+    if scheme not in HTTP_SCHEMES:
+        return CheckResult(
+            target.url, Outcome.EXCLUDED, error_kind=ErrorKind.EXCLUDED_BY_PATTERN, error=f"{scheme}: not checked"
+        )
+    if any(pattern.search(target.url) for pattern in exclude):
+        return CheckResult(target.url, Outcome.EXCLUDED, error_kind=ErrorKind.EXCLUDED_BY_PATTERN, error="--exclude")
+    if include and not any(pattern.search(target.url) for pattern in include):
+        return CheckResult(
+            target.url, Outcome.EXCLUDED, error_kind=ErrorKind.EXCLUDED_BY_PATTERN, error="not matched by --include"
+        )
+    return None
+
+
+def network_is_down(results: Sequence[CheckResult]) -> bool:
+    """Most hosts failing at the network level at once means our network, not theirs, is broken."""
+    by_host: dict[str, list[CheckResult]] = defaultdict(list)
+    for result in results:
+        if result.outcome not in (Outcome.SKIPPED, Outcome.EXCLUDED):
+            by_host[(urlsplit(result.url).hostname or "").lower()].append(result)
+    if len(by_host) < NETWORK_DOWN_MIN_HOSTS:
+        return False
+    failed = sum(1 for found in by_host.values() if all(r.error_kind in NETWORK_LEVEL for r in found))
+    return failed / len(by_host) >= NETWORK_DOWN_SHARE
+
+
+def _unjudged(result: CheckResult) -> CheckResult:
+    if result.error_kind not in NETWORK_LEVEL:
+        return result
+    return CheckResult(
+        result.url,
+        Outcome.SKIPPED,
+        error_kind=ErrorKind.NETWORK_DOWN,
+        error=f"not judged: the network looked unreachable ({result.error})",
+        attempts=result.attempts,
+        elapsed=result.elapsed,
+        checked_at=result.checked_at,
+    )
+
+
+def check_targets(
+    targets: Sequence[Target],
+    settings: Settings,
+    *,
+    on_result: Callable[[CheckResult], None] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> tuple[list[Entry], bool]:
+    """Check what is checkable; returns the entries and whether the network was down."""
+    include = [re.compile(pattern) for pattern in settings.check.include]
+    exclude = [re.compile(pattern) for pattern in settings.check.exclude]
+    decided = {target.url: _not_requested(target, include, exclude) for target in targets}
+    to_check = [target.url for target in targets if decided[target.url] is None]
+    checker = Checker(settings.check, on_result=on_result, environ=environ)
+    checked = dict(zip(to_check, asyncio.run(checker.run(to_check)), strict=True))
+    down = network_is_down(list(checked.values()))
+    entries = []
+    for target in targets:
+        result = decided[target.url] or checked[target.url]
+        entries.append(Entry(target, _unjudged(result) if down else result))
+    return entries, down
+
+
+def run_check(
+    paths: Sequence[str],
+    settings: Settings,
+    *,
+    on_targets: Callable[[int], None] | None = None,
+    on_result: Callable[[CheckResult], None] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> RunReport:
+    """Scan ``paths``, check every unique URL, and return the run's report."""
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    scanned = scan_paths(paths, settings.scan)
+    targets = build_targets(scanned.occurrences)
+    if on_targets is not None:
+        on_targets(sum(1 for target in targets if target.checkable is Checkable.YES))
+    entries, down = check_targets(targets, settings, on_result=on_result, environ=environ)
+    return RunReport(
+        started_at=started,
+        finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        entries=tuple(entries),
+        scan_errors=scanned.errors,
+        files=scanned.scanned_files,
+        network_down=down,
+    )

@@ -1,0 +1,85 @@
+"""``linkkeeper check`` output: the JSON document and the terminal summary (pure functions)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from linkkeeper.models import Entry, Outcome, RunReport
+
+CHECK_JSON_VERSION = 1
+_ORDER = (Outcome.BROKEN, Outcome.ERROR, Outcome.BLOCKED, Outcome.REDIRECTED, Outcome.EXCLUDED)
+FAILING_BY_POLICY = {
+    "broken": frozenset({Outcome.BROKEN}),
+    "error": frozenset({Outcome.BROKEN, Outcome.ERROR}),
+    "blocked": frozenset({Outcome.BROKEN, Outcome.ERROR, Outcome.BLOCKED}),
+    "never": frozenset(),
+}
+
+
+def failing_entries(report: RunReport, fail_on: str) -> list[Entry]:
+    """The entries that fail the ``--fail-on`` policy."""
+    failing = FAILING_BY_POLICY[fail_on]
+    return [entry for entry in report.entries if entry.result.outcome in failing]
+
+
+def _target_record(entry: Entry) -> dict[str, Any]:
+    result = entry.result
+    return {
+        "url": entry.target.url,
+        "outcome": result.outcome.value,
+        "status_code": result.status_code,
+        "final_url": result.final_url,
+        "redirects": [{"url": hop.url, "status": hop.status} for hop in result.redirects],
+        "error_kind": result.error_kind.value if result.error_kind else None,
+        "error": result.error,
+        "attempts": result.attempts,
+        "elapsed_ms": round(result.elapsed * 1000),
+        "from_cache": result.from_cache,
+        "occurrences": [{"path": o.path, "line": o.line, "column": o.column} for o in entry.target.occurrences],
+    }
+
+
+def to_json(report: RunReport, fail_on: str) -> str:
+    document = {
+        "version": CHECK_JSON_VERSION,
+        "targets": [_target_record(entry) for entry in report.entries],
+        "summary": {
+            "started_at": report.started_at,
+            "finished_at": report.finished_at,
+            "files": report.files,
+            "targets": len(report.entries),
+            "outcomes": report.counts(),
+            "network_down": report.network_down,
+            "fail_on": fail_on,
+            "failing": len(failing_entries(report, fail_on)),
+            "scan_errors": [{"path": e.path, "problem": e.problem} for e in report.scan_errors],
+        },
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_text(report: RunReport) -> str:
+    """Counts per outcome, then every link that is not alive, with its places and reason."""
+    counts = report.counts()
+    lines = [
+        f"{report.files} file(s), {len(report.entries)} unique link(s): "
+        + ", ".join(f"{counts[o.value]} {o.value}" for o in Outcome if counts[o.value])
+    ]
+    if report.network_down:
+        lines.append("network unreachable: most hosts failed at the network level; no link was judged")
+    for outcome in _ORDER:
+        entries = [entry for entry in report.entries if entry.result.outcome is outcome]
+        if not entries or outcome is Outcome.EXCLUDED:
+            continue
+        lines.append("")
+        lines.append(f"{outcome.value.upper()} ({len(entries)})")
+        for entry in entries:
+            result = entry.result
+            status = str(result.status_code) if result.status_code is not None else "-"
+            detail = result.error or (f"-> {result.final_url}" if result.final_url != entry.target.url else "")
+            for occ in entry.target.occurrences:
+                lines.append(f"  {occ.path}:{occ.line}:{occ.column}  {status}  {entry.target.url}  {detail}".rstrip())
+    for error in report.scan_errors:
+        lines.append(f"could not read {error.path}: {error.problem}")
+    return "\n".join(lines) + "\n"

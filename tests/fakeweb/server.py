@@ -1,0 +1,296 @@
+"""The fake web: one asyncio HTTP/1.1 server listening on several loopback addresses (one port),
+each address being a host. Written on raw sockets so it can misbehave on purpose: hang, trickle,
+reset, refuse HEAD, rate-limit, redirect in loops. It counts requests and requests in flight per
+host, so tests can assert politeness. It runs in a background thread with its own event loop.
+
+Paths (the same on every host):
+  /ok, /page/<anything>            200 with a small HTML page
+  /status/<code>                   that status (with a small body)
+  /redirect/<code>/<n>             <code> redirect n times, then /ok
+  /to/<code>?location=<url>        one <code> redirect to <url> (another host, too)
+  /loop/a, /loop/b                 redirect to each other
+  /deep/<...>                      302 to / (a soft 404)
+  /missing/<...>                   302 to /404.html, which answers 200 (a soft 404)
+  /slow/<ms>                       200 after <ms> milliseconds
+  /flaky/<key>/<n>                 503 for the first n requests of <key>, then 200
+  /ratelimit/<key>/<n>?after=<s>   429 + Retry-After: <s> (seconds or an HTTP date) n times, then 200
+  /head-hostile                    405 to HEAD, 200 to GET
+  /head-404                        404 to HEAD, 200 to GET
+  /big                             200 with an endless body (GET); HEAD refused with 405
+  /hang                            accepts and never answers
+  /trickle                         headers, then one byte every 50 ms, forever (HEAD refused)
+  /reset                           resets the connection
+  /botwall                         403 with cf-mitigated: challenge and a challenge page
+  /botwall-503                     503 "Just a moment..." challenge page
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import struct
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from urllib.parse import parse_qs, urlsplit
+
+_MAX_HEADER_BYTES = 65536
+_PAGE = b"<!doctype html><html><head><title>ok</title></head><body><h1 id='top'>ok</h1></body></html>"
+_CHALLENGE = b"<!doctype html><html><head><title>Just a moment...</title></head><body>cf-chl-widget</body></html>"
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    host: str
+    method: str
+    path: str
+    headers: dict[str, str]
+    at: float
+
+
+@dataclass
+class _State:
+    records: list[RequestRecord] = field(default_factory=list)
+    in_flight: Counter[str] = field(default_factory=Counter)
+    max_in_flight: Counter[str] = field(default_factory=Counter)
+    keyed: Counter[str] = field(default_factory=Counter)
+    bytes_sent: Counter[str] = field(default_factory=Counter)
+
+
+class FakeWeb:
+    """Start with ``FakeWeb(hosts=8).start()``; ``url(i, path)`` builds a URL for host i."""
+
+    def __init__(self, hosts: int = 8, first_address: int = 2) -> None:
+        self.addresses = [f"127.0.0.{first_address + index}" for index in range(hosts)]
+        self.names = [f"h{index}.test" for index in range(hosts)]
+        self.port = 0
+        self._state = _State()
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._stopping: asyncio.Event | None = None
+        self._servers: list[asyncio.Server] = []
+
+    # -- life cycle ------------------------------------------------------------------------------
+
+    def start(self) -> FakeWeb:
+        ready = threading.Event()
+        self._thread = threading.Thread(target=self._serve, args=(ready,), daemon=True, name="fakeweb")
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("the fake web did not start")
+        return self
+
+    def stop(self) -> None:
+        if self._loop is not None and self._stopping is not None:
+            self._loop.call_soon_threadsafe(self._stopping.set)
+        if self._thread is not None:
+            self._thread.join(10)
+
+    def _serve(self, ready: threading.Event) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._loop.run_until_complete(self._main(ready))
+        self._loop.close()
+
+    async def _main(self, ready: threading.Event) -> None:
+        self._stopping = asyncio.Event()
+        first = await asyncio.start_server(self._connection, self.addresses[0], 0, backlog=512)
+        self.port = first.sockets[0].getsockname()[1]
+        self._servers = [first] + [
+            await asyncio.start_server(self._connection, address, self.port, backlog=512)
+            for address in self.addresses[1:]
+        ]
+        ready.set()
+        await self._stopping.wait()
+        for server in self._servers:
+            server.close()
+
+    # -- what tests use --------------------------------------------------------------------------
+
+    def url(self, host: int, path: str) -> str:
+        return f"http://{self.names[host]}:{self.port}{path}"
+
+    def resolve_entries(self) -> tuple[str, ...]:
+        """``--resolve`` entries pointing every fake host name at its address."""
+        return tuple(f"{name}:{address}" for name, address in zip(self.names, self.addresses, strict=True))
+
+    def refused_url(self, path: str = "/") -> str:
+        """A URL at a loopback address where nothing listens."""
+        return f"http://127.0.0.250:{self.port}{path}"
+
+    def reset(self) -> None:
+        with self._lock:
+            self._state = _State()
+
+    @property
+    def records(self) -> list[RequestRecord]:
+        with self._lock:
+            return list(self._state.records)
+
+    def count(self, host: int | None = None, path: str | None = None, method: str | None = None) -> int:
+        name = None if host is None else self.names[host]
+        return sum(
+            1
+            for record in self.records
+            if (name is None or record.host == name)
+            and (path is None or record.path == path)
+            and (method is None or record.method == method)
+        )
+
+    def max_in_flight(self, host: int) -> int:
+        with self._lock:
+            return self._state.max_in_flight[self.names[host]]
+
+    def bytes_sent(self, path: str) -> int:
+        with self._lock:
+            return self._state.bytes_sent[path]
+
+    # -- serving ---------------------------------------------------------------------------------
+
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        address = writer.get_extra_info("sockname")[0]
+        host = self.names[self.addresses.index(address)]
+        try:
+            for _ in range(1000):  # bounded keep-alive
+                try:
+                    head = await reader.readuntil(b"\r\n\r\n")
+                except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+                    return
+                if len(head) > _MAX_HEADER_BYTES:
+                    return
+                keep_going = await self._request(host, head, writer)
+                if not keep_going:
+                    return
+        finally:
+            if not writer.is_closing():
+                writer.close()
+
+    async def _request(self, host: str, head: bytes, writer: asyncio.StreamWriter) -> bool:
+        lines = head.decode("latin-1").split("\r\n")
+        method, target, _ = lines[0].split(" ", 2)
+        headers = {}
+        for line in lines[1:]:
+            if ":" in line:
+                name, value = line.split(":", 1)
+                headers[name.strip().lower()] = value.strip()
+        parts = urlsplit(target)
+        with self._lock:
+            self._state.records.append(RequestRecord(host, method, parts.path, headers, time.monotonic()))
+            self._state.in_flight[host] += 1
+            self._state.max_in_flight[host] = max(self._state.max_in_flight[host], self._state.in_flight[host])
+        try:
+            return await self._route(method, parts.path, parse_qs(parts.query), writer)
+        finally:
+            with self._lock:
+                self._state.in_flight[host] -= 1
+
+    async def _route(self, method: str, path: str, query: dict[str, list[str]], writer: asyncio.StreamWriter) -> bool:
+        segments = path.strip("/").split("/")
+        head = method == "HEAD"
+        first = segments[0]
+        if first in ("ok", "page", "404.html", "") and path != "/missing":
+            return await self._send(writer, 200, body=_PAGE, head=head)
+        if first == "status":
+            return await self._send(writer, int(segments[1]), body=b"status page", head=head)
+        if first == "redirect":
+            code, remaining = int(segments[1]), int(segments[2])
+            location = "/ok" if remaining <= 1 else f"/redirect/{code}/{remaining - 1}"
+            return await self._send(writer, code, {"Location": location}, head=head)
+        if first == "to":
+            return await self._send(writer, int(segments[1]), {"Location": query["location"][0]}, head=head)
+        if first == "loop":
+            return await self._send(
+                writer, 302, {"Location": "/loop/b" if segments[1] == "a" else "/loop/a"}, head=head
+            )
+        if first == "deep":
+            return await self._send(writer, 302, {"Location": "/"}, head=head)
+        if first == "missing":
+            return await self._send(writer, 302, {"Location": "/404.html"}, head=head)
+        if first == "slow":
+            await asyncio.sleep(int(segments[1]) / 1000)
+            return await self._send(writer, 200, body=_PAGE, head=head)
+        if first in ("flaky", "ratelimit"):
+            key = f"{first}/{segments[1]}"
+            with self._lock:
+                self._state.keyed[key] += 1
+                seen = self._state.keyed[key]
+            if seen <= int(segments[2]):
+                if first == "flaky":
+                    return await self._send(writer, 503, body=b"try later", head=head)
+                after = query.get("after", ["1"])[0]
+                if after == "date":
+                    after = formatdate(time.time() + 2, usegmt=True)
+                return await self._send(writer, 429, {"Retry-After": after}, body=b"slow down", head=head)
+            return await self._send(writer, 200, body=_PAGE, head=head)
+        if first == "head-hostile" or first == "big":
+            if head:
+                return await self._send(writer, 405, head=True)
+            if first == "big":
+                return await self._endless(writer, path)
+            return await self._send(writer, 200, body=_PAGE)
+        if first == "head-404":
+            return await self._send(writer, 404 if head else 200, body=_PAGE, head=head)
+        if first == "hang":
+            assert self._stopping is not None
+            await self._stopping.wait()
+            return False
+        if first == "trickle":
+            if head:
+                return await self._send(writer, 405, head=True)
+            return await self._trickle(writer)
+        if first == "reset":
+            sock = writer.get_extra_info("socket")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            writer.transport.abort()
+            return False
+        if first == "botwall":
+            return await self._send(writer, 403, {"cf-mitigated": "challenge"}, body=_CHALLENGE, head=head)
+        if first == "botwall-503":
+            return await self._send(writer, 503, {"Server": "cloudflare"}, body=_CHALLENGE, head=head)
+        return await self._send(writer, 404, body=b"not found", head=head)
+
+    async def _send(
+        self,
+        writer: asyncio.StreamWriter,
+        status: int,
+        headers: dict[str, str] | None = None,
+        body: bytes = b"",
+        head: bool = False,
+    ) -> bool:
+        lines = [f"HTTP/1.1 {status} X", f"Content-Length: {len(body)}", "Content-Type: text/html"]
+        lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (b"" if head else body))
+        try:
+            await writer.drain()
+        except ConnectionError:
+            return False
+        return True
+
+    async def _endless(self, writer: asyncio.StreamWriter, path: str) -> bool:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\nContent-Type: text/html\r\n\r\n")
+        chunk = b"x" * 65536
+        for _ in range(1000000000 // len(chunk)):
+            writer.write(chunk)
+            try:
+                await writer.drain()
+            except ConnectionError:
+                return False
+            with self._lock:
+                self._state.bytes_sent[path] += len(chunk)
+        return False
+
+    async def _trickle(self, writer: asyncio.StreamWriter) -> bool:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nContent-Type: text/html\r\n\r\n")
+        assert self._stopping is not None
+        for _ in range(100000):
+            if self._stopping.is_set():
+                return False
+            writer.write(b"x")
+            try:
+                await writer.drain()
+            except ConnectionError:
+                return False
+            await asyncio.sleep(0.05)
+        return False

@@ -1,0 +1,237 @@
+"""The checker against the fake web: outcomes, retries, politeness and safety, on real sockets."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from linkkeeper.check import Checker
+from linkkeeper.config import CheckSettings, HostSettings
+from linkkeeper.models import CheckResult, ErrorKind, Outcome
+from tests.fakeweb import FakeWeb
+
+
+def settings_for(web: FakeWeb, **overrides: Any) -> CheckSettings:
+    """Settings for tests: every fake host resolved to loopback, short timeouts, tiny backoff."""
+    base = CheckSettings(
+        resolve=web.resolve_entries(), timeout=2.0, connect_timeout=1.0, read_timeout=1.0,
+        retries=2, backoff=0.01, retry_after_cap=5.0,
+    )  # fmt: skip
+    return dataclasses.replace(base, **overrides)
+
+
+async def check(web: FakeWeb, urls: list[str], **overrides: Any) -> list[CheckResult]:
+    return await Checker(settings_for(web, **overrides), environ={}).run(urls)
+
+
+async def check_one(web: FakeWeb, url: str, **overrides: Any) -> CheckResult:
+    (result,) = await check(web, [url], **overrides)
+    return result
+
+
+@pytest.mark.parametrize(
+    ("path", "outcome", "kind", "status"),
+    [
+        ("/ok", Outcome.ALIVE, None, 200),
+        ("/status/404", Outcome.BROKEN, ErrorKind.HTTP_STATUS, 404),
+        ("/status/410", Outcome.BROKEN, ErrorKind.HTTP_STATUS, 410),
+        ("/status/401", Outcome.BLOCKED, ErrorKind.HTTP_STATUS, 401),
+        ("/status/403", Outcome.BLOCKED, ErrorKind.HTTP_STATUS, 403),
+        ("/status/999", Outcome.BLOCKED, ErrorKind.HTTP_STATUS, 999),
+        ("/botwall", Outcome.BLOCKED, ErrorKind.BOT_WALL, 403),
+        ("/botwall-503", Outcome.BLOCKED, ErrorKind.BOT_WALL, 503),
+        ("/redirect/302/2", Outcome.ALIVE, None, 200),
+        ("/redirect/301/2", Outcome.REDIRECTED, None, 200),
+        ("/redirect/308/1", Outcome.REDIRECTED, None, 200),
+        ("/deep/old/page", Outcome.BROKEN, ErrorKind.SOFT_404, 200),
+        ("/missing/thing", Outcome.BROKEN, ErrorKind.SOFT_404, 200),
+        ("/head-hostile", Outcome.ALIVE, None, 200),
+        ("/head-404", Outcome.ALIVE, None, 200),
+    ],
+)
+async def test_outcome_of_each_answer(
+    fakeweb: FakeWeb, path: str, outcome: Outcome, kind: ErrorKind | None, status: int
+) -> None:
+    """Each kind of answer gets its honest outcome: a bot wall is blocked, not broken."""
+    result = await check_one(fakeweb, fakeweb.url(0, path))
+    assert (result.outcome, result.error_kind, result.status_code) == (outcome, kind, status)
+
+
+async def test_redirect_chain_is_recorded(fakeweb: FakeWeb) -> None:
+    """A permanent redirect keeps its chain and final URL."""
+    result = await check_one(fakeweb, fakeweb.url(0, "/redirect/301/2"))
+    assert [hop.status for hop in result.redirects] == [301, 301]
+    assert result.final_url == fakeweb.url(0, "/ok")
+
+
+async def test_cross_host_redirect(fakeweb: FakeWeb) -> None:
+    """A redirect to another host is followed to that host."""
+    target = fakeweb.url(1, "/ok")
+    result = await check_one(fakeweb, fakeweb.url(0, f"/to/301?location={target}"))
+    assert (result.outcome, result.final_url) == (Outcome.REDIRECTED, target)
+    assert fakeweb.count(host=1, path="/ok") >= 1
+
+
+async def test_redirect_loop_and_too_many_redirects_are_broken(fakeweb: FakeWeb) -> None:
+    """Loops and chains longer than max_redirects are broken links."""
+    loop, long_chain = await check(
+        fakeweb, [fakeweb.url(0, "/loop/a"), fakeweb.url(0, "/redirect/302/8")], max_redirects=5
+    )
+    assert (loop.outcome, loop.error_kind) == (Outcome.BROKEN, ErrorKind.REDIRECT_LOOP)
+    assert (long_chain.outcome, long_chain.error_kind) == (Outcome.BROKEN, ErrorKind.TOO_MANY_REDIRECTS)
+
+
+async def test_server_errors_are_retried_then_reported_as_error(fakeweb: FakeWeb) -> None:
+    """A 500 is retried (HEAD, then GET, each attempt) and ends as error after the retries."""
+    result = await check_one(fakeweb, fakeweb.url(0, "/status/500"), retries=2)
+    assert (result.outcome, result.attempts) == (Outcome.ERROR, 3)
+    assert fakeweb.count(path="/status/500", method="GET") == 3
+
+
+async def test_flaky_server_recovers_within_the_retries(fakeweb: FakeWeb) -> None:
+    """A server failing three times then answering is alive: HEAD and GET fail, then HEAD 503, GET 200."""
+    result = await check_one(fakeweb, fakeweb.url(0, "/flaky/recover/3"), retries=2)
+    assert (result.outcome, result.attempts) == (Outcome.ALIVE, 2)
+    assert fakeweb.count(path="/flaky/recover/3") == 4
+
+
+async def test_name_not_found_and_refused_are_not_retried(fakeweb: FakeWeb) -> None:
+    """DNS failure and refused connections are broken at once: retrying cannot help."""
+    missing, refused = await check(fakeweb, ["http://no-such-host.invalid/page", fakeweb.refused_url("/x")])
+    assert (missing.outcome, missing.error_kind, missing.attempts) == (Outcome.BROKEN, ErrorKind.NAME_NOT_FOUND, 1)
+    assert (refused.outcome, refused.error_kind, refused.attempts) == (Outcome.BROKEN, ErrorKind.CONNECTION_REFUSED, 1)
+
+
+async def test_reset_connection_is_an_error_after_retries(fakeweb: FakeWeb) -> None:
+    """A server that resets the connection is an error, not broken, after every retry."""
+    result = await check_one(fakeweb, fakeweb.url(0, "/reset"), retries=1)
+    assert (result.outcome, result.error_kind, result.attempts) == (Outcome.ERROR, ErrorKind.CONNECTION_RESET, 2)
+
+
+@pytest.mark.parametrize("path", ["/hang", "/trickle"])
+async def test_hanging_and_trickling_servers_are_cut_off(fakeweb: FakeWeb, path: str) -> None:
+    """A server that never answers, or trickles bytes forever, ends as a timeout error."""
+    result = await check_one(fakeweb, fakeweb.url(0, path), retries=0, timeout=0.6, read_timeout=0.4)
+    assert (result.outcome, result.error_kind) == (Outcome.ERROR, ErrorKind.TIMEOUT)
+
+
+async def test_get_reads_at_most_the_body_cap(fakeweb: FakeWeb) -> None:
+    """An endless body is read up to max_body_bytes and the connection closed."""
+    result = await check_one(fakeweb, fakeweb.url(0, "/big"), max_body_bytes=256 * 1024)
+    assert result.outcome is Outcome.ALIVE
+    assert fakeweb.bytes_sent("/big") < 32 * 1024 * 1024
+
+
+async def test_head_refusing_host_gets_get_directly_afterwards(fakeweb: FakeWeb) -> None:
+    """After a 405 to HEAD, the host's next URLs are fetched with GET only."""
+    urls = [fakeweb.url(2, "/head-hostile")] + [fakeweb.url(2, f"/page/{i}") for i in range(3)]
+    results = await check(fakeweb, urls, host_concurrency=1)
+    assert all(result.outcome is Outcome.ALIVE for result in results)
+    assert fakeweb.count(host=2, method="HEAD") == 1
+    assert fakeweb.count(host=2, method="GET") == 4
+
+
+async def test_rate_limit_honours_retry_after_seconds(fakeweb: FakeWeb) -> None:
+    """A 429 with Retry-After: N is retried after N seconds (the waits asked of the clock)."""
+    waits: list[float] = []
+
+    async def recording_sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    checker = Checker(settings_for(fakeweb, retries=3), environ={}, sleep=recording_sleep)
+    (result,) = await checker.run([fakeweb.url(0, "/ratelimit/secs/2?after=3")])
+    assert (result.outcome, result.attempts) == (Outcome.ALIVE, 3)
+    assert waits.count(3.0) == 2
+
+
+async def test_rate_limit_honours_retry_after_http_date(fakeweb: FakeWeb) -> None:
+    """Retry-After as an HTTP date is turned into a wait of about that many seconds."""
+    waits: list[float] = []
+
+    async def recording_sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    checker = Checker(settings_for(fakeweb), environ={}, sleep=recording_sleep)
+    (result,) = await checker.run([fakeweb.url(0, "/ratelimit/date/1?after=date")])
+    assert result.outcome is Outcome.ALIVE
+    assert any(0.5 <= wait <= 3.0 for wait in waits)
+
+
+async def test_retry_after_is_really_waited(fakeweb: FakeWeb) -> None:
+    """With the real clock, the retry arrives no sooner than Retry-After says."""
+    (result,) = await check(fakeweb, [fakeweb.url(0, "/ratelimit/real/1?after=1")])
+    assert result.outcome is Outcome.ALIVE
+    times = [record.at for record in fakeweb.records if record.path == "/ratelimit/real/1"]
+    assert len(times) == 2 and times[1] - times[0] >= 0.95
+
+
+async def test_rate_limited_for_good_is_blocked(fakeweb: FakeWeb) -> None:
+    """429 after every retry is blocked (rate limited), not broken."""
+    result = await check_one(fakeweb, fakeweb.url(0, "/ratelimit/forever/99?after=0"), retries=1)
+    assert (result.outcome, result.error_kind) == (Outcome.BLOCKED, ErrorKind.RATE_LIMITED)
+
+
+async def test_per_host_limit_is_never_exceeded(fakeweb: FakeWeb) -> None:
+    """No more than host_concurrency requests are ever in flight to one host."""
+    urls = [fakeweb.url(3, f"/slow/50?{i}") for i in range(12)]
+    results = await check(fakeweb, urls, host_concurrency=3, max_concurrency=64)
+    assert all(result.outcome is Outcome.ALIVE for result in results)
+    assert fakeweb.max_in_flight(3) == 3
+
+
+async def test_slow_host_does_not_hold_up_the_others(fakeweb: FakeWeb) -> None:
+    """While a slow host waits for its own slots, other hosts take the global ones."""
+    slow = [fakeweb.url(4, f"/slow/100?{i}") for i in range(8)]
+    fast = [fakeweb.url(5, f"/page/{i}") for i in range(4)]
+    await check(fakeweb, slow + fast, host_concurrency=2, max_concurrency=2)
+    order = [record.host for record in fakeweb.records]
+    last_fast = max(index for index, host in enumerate(order) if host == fakeweb.names[5])
+    slow_before = sum(1 for host in order[:last_fast] if host == fakeweb.names[4])
+    assert slow_before <= 4
+
+
+async def test_each_url_is_requested_once(fakeweb: FakeWeb) -> None:
+    """Duplicate URLs given to one run are requested only once."""
+    url = fakeweb.url(6, "/page/once")
+    results = await check(fakeweb, [url, url, url])
+    assert [result.outcome for result in results] == [Outcome.ALIVE] * 3
+    assert fakeweb.count(host=6, path="/page/once") == 1
+
+
+async def test_link_local_and_metadata_addresses_are_refused(fakeweb: FakeWeb) -> None:
+    """A name resolving to 169.254.169.254 is never connected to, also when reached by redirect."""
+    resolve = (*fakeweb.resolve_entries(), "metadata.test:169.254.169.254")
+    direct, via_redirect = await check(
+        fakeweb,
+        ["http://metadata.test/latest/meta-data/", fakeweb.url(0, "/to/302?location=http://metadata.test/x")],
+        resolve=resolve,
+    )
+    assert (direct.outcome, direct.error_kind) == (Outcome.EXCLUDED, ErrorKind.UNSAFE_ADDRESS)
+    assert (via_redirect.outcome, via_redirect.error_kind) == (Outcome.EXCLUDED, ErrorKind.UNSAFE_ADDRESS)
+
+
+async def test_exclude_private_refuses_loopback(fakeweb: FakeWeb) -> None:
+    """With exclude_private, even the fake web on loopback is refused before connecting."""
+    result = await check_one(fakeweb, fakeweb.url(0, "/ok"), exclude_private=True)
+    assert (result.outcome, result.error_kind) == (Outcome.EXCLUDED, ErrorKind.UNSAFE_ADDRESS)
+    assert fakeweb.count() == 0
+
+
+async def test_host_headers_go_only_to_their_host(fakeweb: FakeWeb) -> None:
+    """A per-host token (from the environment) is sent to that host and no other."""
+    settings = settings_for(
+        fakeweb, hosts={fakeweb.names[0]: HostSettings(headers=("Authorization: Bearer ${TEST_TOKEN}",))}
+    )
+    checker = Checker(settings, environ={"TEST_TOKEN": "s3cret"})
+    await checker.run([fakeweb.url(0, "/page/a"), fakeweb.url(1, "/page/b")])
+    sent = {record.host: record.headers.get("authorization") for record in fakeweb.records}
+    assert sent == {fakeweb.names[0]: "Bearer s3cret", fakeweb.names[1]: None}
+
+
+async def test_user_agent_and_global_headers(fakeweb: FakeWeb) -> None:
+    """The configured User-Agent and extra headers are sent."""
+    await check(fakeweb, [fakeweb.url(0, "/ok")], user_agent="lk-test/1", headers=("X-Extra: yes",))
+    (record,) = fakeweb.records
+    assert (record.headers["user-agent"], record.headers["x-extra"]) == ("lk-test/1", "yes")
