@@ -67,7 +67,7 @@ class ScanSettings:
 
 DEFAULT_USER_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36 "
-    "linkkeeper/0.1 (+https://github.com/linkkeeper/linkkeeper)"
+    "linkkeeper/0.1"
 )
 FAIL_ON_CHOICES = ("broken", "error", "blocked", "never")
 
