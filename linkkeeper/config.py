@@ -66,8 +66,7 @@ class ScanSettings:
 
 
 DEFAULT_USER_AGENT = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36 "
-    "linkkeeper/0.1"
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36 linkkeeper/0.1"
 )
 FAIL_ON_CHOICES = ("broken", "error", "blocked", "never")
 

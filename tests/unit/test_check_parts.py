@@ -1,0 +1,130 @@
+"""The checker's small parts: Retry-After parsing, soft-404s, accepted codes, the address guard,
+per-host headers and backoff, target building and the network-down rule."""
+
+from __future__ import annotations
+
+import asyncio
+from email.utils import formatdate
+
+import pytest
+
+from linkkeeper.check.classify import is_soft_404, parse_accept
+from linkkeeper.check.guard import parse_resolve, refusal_reason
+from linkkeeper.check.hosts import Hosts, parse_headers
+from linkkeeper.check.retry import retry_after_seconds
+from linkkeeper.config import CheckSettings
+from linkkeeper.models import CheckResult, ErrorKind, Outcome, Redirect
+from linkkeeper.pipeline import build_targets, network_is_down
+from tests.conftest import scan
+
+
+def test_retry_after_seconds_date_and_rate_limit_reset() -> None:
+    """Retry-After in seconds or as an HTTP date, else X-RateLimit-Reset (delta or Unix time)."""
+    now = 1_700_000_000.0
+    assert retry_after_seconds({"retry-after": "7"}, now=now) == 7.0
+    assert retry_after_seconds({"retry-after": formatdate(now + 30, usegmt=True)}, now=now) == pytest.approx(30, abs=1)
+    assert retry_after_seconds({"x-ratelimit-reset": "12"}, now=now) == 12.0
+    assert retry_after_seconds({"x-ratelimit-reset": str(now + 40)}, now=now) == pytest.approx(40)
+    assert retry_after_seconds({"retry-after": "soon"}, now=now) is None
+
+
+@pytest.mark.parametrize(
+    ("original", "final", "soft"),
+    [
+        ("https://a.example/blog/2019/post", "https://a.example/", True),
+        ("https://a.example/docs/x", "https://a.example/404.html", True),
+        ("https://a.example/docs/x", "https://a.example/page-not-found?from=x", True),
+        ("https://a.example/docs/x", "https://a.example/docs/x/", False),
+        ("https://a.example/", "https://www.a.example/", False),
+        ("https://a.example/old", "https://a.example/new", False),
+    ],
+)
+def test_soft_404(original: str, final: str, soft: bool) -> None:
+    """A deep path redirected to the root, or to a not-found URL, is a soft 404; a move is not."""
+    assert is_soft_404(original, final, (Redirect(original, 302),)) is soft
+
+
+def test_accepted_status_codes() -> None:
+    """Accepted codes are single codes or ranges; nonsense is refused."""
+    assert parse_accept(("200-204", "403,418")) == frozenset({200, 201, 202, 203, 204, 403, 418})
+    with pytest.raises(ValueError, match="ranges"):
+        parse_accept(("ok",))
+
+
+@pytest.mark.parametrize(
+    ("address", "private", "refused"),
+    [
+        ("169.254.169.254", False, True),
+        ("fe80::1", False, True),
+        ("::ffff:169.254.169.254", False, True),
+        ("127.0.0.1", False, False),
+        ("127.0.0.1", True, True),
+        ("10.1.2.3", True, True),
+        ("93.184.216.34", True, False),
+    ],
+)
+def test_address_guard(address: str, private: bool, refused: bool) -> None:
+    """Link-local and metadata addresses are always refused; private ones with exclude_private."""
+    assert (refusal_reason(address, exclude_private=private) is not None) is refused
+
+
+def test_resolve_entries() -> None:
+    """``HOST:ADDRESS`` and curl's ``HOST:PORT:ADDRESS`` both work; bad addresses are refused."""
+    assert parse_resolve(["a.test:127.0.0.2", "B.test:443:[::1]"]) == {"a.test": "127.0.0.2", "b.test": "::1"}
+    with pytest.raises(ValueError, match="not-an-ip"):
+        parse_resolve(["a.test:not-an-ip"])
+
+
+def test_headers_read_the_environment_and_skip_missing_secrets() -> None:
+    """``${VAR}`` comes from the environment; a header whose variable is missing is left out."""
+    assert parse_headers(("Authorization: Bearer ${T}", "X-Other: ${MISSING}"), {"T": "abc"}) == {
+        "Authorization": "Bearer abc"
+    }
+
+
+def test_rate_limited_host_is_paused_and_paced() -> None:
+    """A 429 pauses only that host until the wait is over, and paces it more slowly afterwards."""
+    now = [100.0]
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    async def scenario() -> None:
+        hosts = Hosts(CheckSettings(), sleep=sleep, clock=lambda: now[0], environ={})
+        limited, other = hosts.get("slow.test"), hosts.get("fast.test")
+        hosts.slow_down(limited, 5.0)
+        await hosts.wait_turn(other)
+        assert waits == []
+        await hosts.wait_turn(limited)
+        assert waits == [5.0]
+        await hosts.wait_turn(limited)
+        assert waits[-1] == pytest.approx(limited.interval) and limited.interval > 0
+
+    asyncio.run(scenario())
+
+
+def test_targets_are_unique_urls_without_fragments() -> None:
+    """Occurrences of one URL (with different fragments) make one target that keeps them all."""
+    found = scan("[a](https://x.test/p#one) [b](https://x.test/p#two) <https://x.test/p> [c](/local)")
+    targets = build_targets(found)
+    assert [(t.url, len(t.occurrences), t.fragments) for t in targets] == [
+        ("https://x.test/p", 3, ("one", "two")),
+        ("/local", 1, ()),
+    ]
+
+
+def _failure(host: str, kind: ErrorKind | None) -> CheckResult:
+    outcome = Outcome.ALIVE if kind is None else Outcome.BROKEN
+    return CheckResult(f"https://{host}/", outcome, error_kind=kind)
+
+
+def test_network_down_needs_most_of_several_hosts_failing_at_network_level() -> None:
+    """Network-level failures on >= 80% of >= 5 hosts mean the network is down; fewer do not."""
+    down = [_failure(f"h{i}.test", ErrorKind.NAME_NOT_FOUND) for i in range(5)]
+    assert network_is_down(down)
+    assert not network_is_down(down[:4])
+    mixed = down[:3] + [_failure("ok1.test", None), _failure("ok2.test", None)]
+    assert not network_is_down(mixed)
+    assert not network_is_down([_failure(f"h{i}.test", ErrorKind.HTTP_STATUS) for i in range(6)])
