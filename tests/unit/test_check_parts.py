@@ -125,6 +125,6 @@ def test_network_down_needs_most_of_several_hosts_failing_at_network_level() -> 
     down = [_failure(f"h{i}.test", ErrorKind.NAME_NOT_FOUND) for i in range(5)]
     assert network_is_down(down)
     assert not network_is_down(down[:4])
-    mixed = down[:3] + [_failure("ok1.test", None), _failure("ok2.test", None)]
+    mixed = [*down[:3], _failure("ok1.test", None), _failure("ok2.test", None)]
     assert not network_is_down(mixed)
     assert not network_is_down([_failure(f"h{i}.test", ErrorKind.HTTP_STATUS) for i in range(6)])
