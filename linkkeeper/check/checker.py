@@ -25,7 +25,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from linkkeeper.check.classify import Verdict, judge_exception, judge_response, parse_accept
 from linkkeeper.check.guard import GuardedBackend, parse_resolve
-from linkkeeper.check.hosts import Clock, Hosts, HostState, Sleep, parse_headers
+from linkkeeper.check.hosts import Clock, Hosts, HostState, PrioritySlots, Sleep, parse_headers
 from linkkeeper.check.retry import RETRYABLE_STATUS, RetryableFailure, RetryWait, retry_after_seconds
 from linkkeeper.config import CheckSettings
 from linkkeeper.models import CheckResult, ErrorKind, Outcome, Redirect
@@ -36,6 +36,7 @@ _RETRYABLE_KINDS = frozenset({ErrorKind.TIMEOUT, ErrorKind.CONNECTION_RESET, Err
 _NO_GET_FALLBACK = frozenset({ErrorKind.NAME_NOT_FOUND, ErrorKind.CONNECTION_REFUSED, ErrorKind.UNSAFE_ADDRESS})
 _HEAD_REFUSED = frozenset({405, 501})
 _REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
+_MAX_POOL = 512
 _ACCEPT_HEADER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
@@ -89,7 +90,11 @@ class Checker:
         """Check every URL (each unique one once); results come back in the input's order."""
         unique = list(dict.fromkeys(urls))
         backend = GuardedBackend(self._resolve, exclude_private=self.settings.exclude_private)
-        transport = _GuardedTransport(backend, max_connections=self.settings.max_concurrency + 16)
+        # Room to keep an idle connection to every host we talk to: a pool smaller than
+        # hosts x host_concurrency would close and reopen connections all run long.
+        hosts = len({urlsplit(url).hostname for url in unique})
+        pool_size = min(_MAX_POOL, max(self.settings.max_concurrency, hosts * self.settings.host_concurrency))
+        transport = _GuardedTransport(backend, max_connections=pool_size)
         timeout = httpx.Timeout(
             connect=self.settings.connect_timeout,
             read=self.settings.read_timeout,
@@ -97,7 +102,9 @@ class Checker:
             pool=None,
         )
         headers = {"User-Agent": self.settings.user_agent, "Accept": _ACCEPT_HEADER, "Accept-Language": "en"}
-        global_slots = asyncio.Semaphore(self.settings.max_concurrency)
+        global_slots = PrioritySlots(self.settings.max_concurrency)
+        for url in unique:
+            self._hosts.get(urlsplit(url).hostname or "").remaining += 1
         async with httpx.AsyncClient(
             transport=transport, timeout=timeout, headers=headers, follow_redirects=False, trust_env=False
         ) as client:
@@ -107,7 +114,7 @@ class Checker:
 
     # -- one URL ---------------------------------------------------------------------------------
 
-    async def _check(self, client: httpx.AsyncClient, global_slots: asyncio.Semaphore, url: str) -> CheckResult:
+    async def _check(self, client: httpx.AsyncClient, global_slots: PrioritySlots, url: str) -> CheckResult:
         started = self._clock()
         state = self._hosts.get(urlsplit(url).hostname or "")
         attempts = 0
@@ -126,6 +133,7 @@ class Checker:
                     result = await self._attempt(client, global_slots, state, url)
         except RetryableFailure as exhausted:
             result = exhausted.result
+        state.remaining -= 1
         assert result is not None
         result = replace(
             result,
@@ -138,12 +146,15 @@ class Checker:
         return result
 
     async def _attempt(
-        self, client: httpx.AsyncClient, global_slots: asyncio.Semaphore, state: HostState, url: str
+        self, client: httpx.AsyncClient, global_slots: PrioritySlots, state: HostState, url: str
     ) -> CheckResult:
         async with state.slots:
             await self._hosts.wait_turn(state)
-            async with global_slots:
+            await global_slots.acquire(-state.remaining)
+            try:
                 result, retry_after = await self._fetch(client, state, url)
+            finally:
+                global_slots.release()
         retryable = result.error_kind in _RETRYABLE_KINDS or (
             result.status_code in RETRYABLE_STATUS and result.error_kind is not ErrorKind.BOT_WALL
         )

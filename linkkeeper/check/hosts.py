@@ -8,6 +8,7 @@ that host's slot, never a global one.
 from __future__ import annotations
 
 import asyncio
+import heapq
 import os
 import re
 import time
@@ -33,6 +34,7 @@ class HostState:
     last_start: float = float("-inf")
     head_refused: bool = False
     rate_limited: int = 0
+    remaining: int = 0
 
 
 def parse_headers(lines: tuple[str, ...], environ: Mapping[str, str]) -> dict[str, str]:
@@ -48,6 +50,41 @@ def parse_headers(lines: tuple[str, ...], environ: Mapping[str, str]) -> dict[st
             continue
         headers[name.strip()] = _ENV_REFERENCE.sub(lambda m: environ[m.group(1)], value.strip())
     return headers
+
+
+class PrioritySlots:
+    """A semaphore whose waiters are served by priority (lowest first), not in arrival order.
+
+    The checker asks for a global slot with the negated amount of work its host has left, so the
+    busiest host — the one that decides when the run ends — is served first when slots are scarce.
+    """
+
+    def __init__(self, slots: int) -> None:
+        self._free = slots
+        self._waiters: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._sequence = 0
+
+    async def acquire(self, priority: float) -> None:
+        if self._free > 0 and not self._waiters:
+            self._free -= 1
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._sequence += 1
+        heapq.heappush(self._waiters, (priority, self._sequence, future))
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self.release()  # the slot was handed over just as we were cancelled: pass it on
+            raise
+
+    def release(self) -> None:
+        while self._waiters:
+            _, _, future = heapq.heappop(self._waiters)
+            if not future.done():
+                future.set_result(None)
+                return
+        self._free += 1
 
 
 class Hosts:

@@ -62,7 +62,8 @@ class _State:
 class FakeWeb:
     """Start with ``FakeWeb(hosts=8).start()``; ``url(i, path)`` builds a URL for host i."""
 
-    def __init__(self, hosts: int = 8, first_address: int = 2) -> None:
+    def __init__(self, hosts: int = 8, first_address: int = 2, latency: float = 0.0) -> None:
+        self.latency = latency
         self.addresses = [f"127.0.0.{first_address + index}" for index in range(hosts)]
         self.names = [f"h{index}.test" for index in range(hosts)]
         self.port = 0
@@ -181,6 +182,8 @@ class FakeWeb:
             self._state.in_flight[host] += 1
             self._state.max_in_flight[host] = max(self._state.max_in_flight[host], self._state.in_flight[host])
         try:
+            if self.latency:
+                await asyncio.sleep(self.latency)
             return await self._route(method, parts.path, parse_qs(parts.query), writer)
         finally:
             with self._lock:

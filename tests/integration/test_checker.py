@@ -181,15 +181,20 @@ async def test_per_host_limit_is_never_exceeded(fakeweb: FakeWeb) -> None:
     assert fakeweb.max_in_flight(3) == 3
 
 
-async def test_slow_host_does_not_hold_up_the_others(fakeweb: FakeWeb) -> None:
-    """While a slow host waits for its own slots, other hosts take the global ones."""
-    slow = [fakeweb.url(4, f"/slow/100?{i}") for i in range(8)]
-    fast = [fakeweb.url(5, f"/page/{i}") for i in range(4)]
-    await check(fakeweb, slow + fast, host_concurrency=2, max_concurrency=2)
-    order = [record.host for record in fakeweb.records]
-    last_fast = max(index for index, host in enumerate(order) if host == fakeweb.names[5])
-    slow_before = sum(1 for host in order[:last_fast] if host == fakeweb.names[4])
-    assert slow_before <= 4
+async def test_rate_limited_host_does_not_hold_up_the_others(fakeweb: FakeWeb) -> None:
+    """While a host waits out its Retry-After, it holds no global slot: other hosts go on."""
+    limited = [fakeweb.url(4, f"/ratelimit/hold{i}/1?after=1") for i in range(2)]
+    others = [fakeweb.url(5, f"/page/{i}") for i in range(6)]
+    results = await check(fakeweb, limited + others, host_concurrency=2, max_concurrency=2)
+    assert all(result.outcome is Outcome.ALIVE for result in results)
+    order = [(record.host, record.path) for record in fakeweb.records]
+    first_retry = next(
+        index
+        for index, (host, path) in enumerate(order)
+        if host == fakeweb.names[4] and order[:index].count((host, path))
+    )
+    last_other = max(index for index, (host, _) in enumerate(order) if host == fakeweb.names[5])
+    assert last_other < first_retry
 
 
 async def test_each_url_is_requested_once(fakeweb: FakeWeb) -> None:

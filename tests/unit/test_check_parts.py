@@ -10,7 +10,7 @@ import pytest
 
 from linkkeeper.check.classify import is_soft_404, parse_accept
 from linkkeeper.check.guard import parse_resolve, refusal_reason
-from linkkeeper.check.hosts import Hosts, parse_headers
+from linkkeeper.check.hosts import Hosts, PrioritySlots, parse_headers
 from linkkeeper.check.retry import retry_after_seconds
 from linkkeeper.config import CheckSettings
 from linkkeeper.models import CheckResult, ErrorKind, Outcome, Redirect
@@ -103,6 +103,28 @@ def test_rate_limited_host_is_paused_and_paced() -> None:
         assert waits[-1] == pytest.approx(limited.interval) and limited.interval > 0
 
     asyncio.run(scenario())
+
+
+def test_priority_slots_serve_the_lowest_priority_first() -> None:
+    """Waiting acquirers get freed slots by priority (the busiest host first), not arrival order."""
+    served: list[int] = []
+
+    async def scenario() -> None:
+        slots = PrioritySlots(1)
+        await slots.acquire(0)
+
+        async def waiter(priority: int) -> None:
+            await slots.acquire(priority)
+            served.append(priority)
+            slots.release()
+
+        tasks = [asyncio.create_task(waiter(priority)) for priority in (5, -3, 1)]
+        await asyncio.sleep(0)
+        slots.release()
+        await asyncio.gather(*tasks)
+
+    asyncio.run(scenario())
+    assert served == [-3, 1, 5]
 
 
 def test_targets_are_unique_urls_without_fragments() -> None:

