@@ -45,7 +45,7 @@ def make_corpus(directory: Path, web: FakeWeb, urls: int) -> Counter[int]:
         (directory / f"doc{index // 100:03d}.md").write_text(
             "# Links\n\n" + "\n".join(lines[index : index + 100]) + "\n"
         )
-    return Counter({host: count for host, count in enumerate(per_host)})
+    return Counter(dict(enumerate(per_host)))
 
 
 def run_measured(command: list[str], cwd: Path) -> tuple[float, int, int, float]:
