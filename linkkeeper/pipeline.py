@@ -10,14 +10,12 @@ from datetime import UTC, datetime
 from urllib.parse import urldefrag, urlsplit
 
 from linkkeeper.check import Checker
+from linkkeeper.check.network import network_is_down, unjudged
 from linkkeeper.config import Settings
 from linkkeeper.models import Checkable, CheckResult, Entry, ErrorKind, Occurrence, Outcome, RunReport, Target
 from linkkeeper.scan import scan_paths
 
 HTTP_SCHEMES = frozenset({"http", "https"})
-NETWORK_LEVEL = frozenset({ErrorKind.NAME_NOT_FOUND, ErrorKind.CONNECTION_REFUSED, ErrorKind.TIMEOUT})
-NETWORK_DOWN_MIN_HOSTS = 5
-NETWORK_DOWN_SHARE = 0.8
 
 
 def build_targets(occurrences: Sequence[Occurrence]) -> list[Target]:
@@ -61,32 +59,6 @@ def _not_requested(
     return None
 
 
-def network_is_down(results: Sequence[CheckResult]) -> bool:
-    """Most hosts failing at the network level at once means our network, not theirs, is broken."""
-    by_host: dict[str, list[CheckResult]] = defaultdict(list)
-    for result in results:
-        if result.outcome not in (Outcome.SKIPPED, Outcome.EXCLUDED):
-            by_host[(urlsplit(result.url).hostname or "").lower()].append(result)
-    if len(by_host) < NETWORK_DOWN_MIN_HOSTS:
-        return False
-    failed = sum(1 for found in by_host.values() if all(r.error_kind in NETWORK_LEVEL for r in found))
-    return failed / len(by_host) >= NETWORK_DOWN_SHARE
-
-
-def _unjudged(result: CheckResult) -> CheckResult:
-    if result.error_kind not in NETWORK_LEVEL:
-        return result
-    return CheckResult(
-        result.url,
-        Outcome.SKIPPED,
-        error_kind=ErrorKind.NETWORK_DOWN,
-        error=f"not judged: the network looked unreachable ({result.error})",
-        attempts=result.attempts,
-        elapsed=result.elapsed,
-        checked_at=result.checked_at,
-    )
-
-
 def check_targets(
     targets: Sequence[Target],
     settings: Settings,
@@ -105,7 +77,7 @@ def check_targets(
     entries = []
     for target in targets:
         result = decided[target.url] or checked[target.url]
-        entries.append(Entry(target, _unjudged(result) if down else result))
+        entries.append(Entry(target, unjudged(result) if down else result))
     return entries, down
 
 

@@ -26,6 +26,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 from linkkeeper.check.classify import Verdict, judge_exception, judge_response, parse_accept
 from linkkeeper.check.guard import GuardedBackend, parse_resolve
 from linkkeeper.check.hosts import Clock, Hosts, HostState, PrioritySlots, Sleep, parse_headers
+from linkkeeper.check.network import NetworkWatch, not_checked
 from linkkeeper.check.retry import RETRYABLE_STATUS, RetryableFailure, RetryWait, retry_after_seconds
 from linkkeeper.config import CheckSettings
 from linkkeeper.models import CheckResult, ErrorKind, Outcome, Redirect
@@ -85,6 +86,7 @@ class Checker:
         self._resolve = parse_resolve(settings.resolve)
         self._headers = parse_headers(settings.headers, os.environ if environ is None else environ)
         self._hosts = Hosts(settings, sleep=sleep, clock=clock, environ=environ)
+        self._network = NetworkWatch()
 
     async def run(self, urls: Sequence[str]) -> list[CheckResult]:
         """Check every URL (each unique one once); results come back in the input's order."""
@@ -108,7 +110,10 @@ class Checker:
         async with httpx.AsyncClient(
             transport=transport, timeout=timeout, headers=headers, follow_redirects=False, trust_env=False
         ) as client:
-            results = await asyncio.gather(*(self._check(client, global_slots, url) for url in unique))
+            tasks = [asyncio.ensure_future(self._check(client, global_slots, url)) for url in unique]
+            self._network.on_down = lambda: [task.cancel() for task in tasks if not task.done()]
+            done = await asyncio.gather(*tasks, return_exceptions=True)
+        results = [_settled(url, outcome) for url, outcome in zip(unique, done, strict=True)]
         by_url = dict(zip(unique, results, strict=True))
         return [by_url[url] for url in urls]
 
@@ -135,6 +140,7 @@ class Checker:
             result = exhausted.result
         state.remaining -= 1
         assert result is not None
+        self._network.record(result)
         result = replace(
             result,
             attempts=attempts,
@@ -149,6 +155,8 @@ class Checker:
         self, client: httpx.AsyncClient, global_slots: PrioritySlots, state: HostState, url: str
     ) -> CheckResult:
         async with state.slots:
+            if self._network.down:
+                return not_checked(url)  # offline: asking more hosts would only take longer
             await self._hosts.wait_turn(state)
             await global_slots.acquire(-state.remaining)
             try:
@@ -216,6 +224,15 @@ class Checker:
         raise _RedirectProblem(
             ErrorKind.TOO_MANY_REDIRECTS, f"more than {self.settings.max_redirects} redirects", redirects
         )
+
+
+def _settled(url: str, outcome: CheckResult | BaseException) -> CheckResult:
+    """A task's result; a task cancelled because the network went down is "not checked"."""
+    if isinstance(outcome, CheckResult):
+        return outcome
+    if isinstance(outcome, asyncio.CancelledError):
+        return not_checked(url)
+    raise outcome
 
 
 class _RedirectProblem(Exception):

@@ -65,6 +65,11 @@ def parse_resolve(entries: Iterable[str]) -> dict[str, str]:
     return mapping
 
 
+def _retrieve(future: asyncio.Future[Sequence[str]]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
 class GuardedBackend(httpcore.AsyncNetworkBackend):
     """httpcore's network backend, with our resolver and the address check in front."""
 
@@ -72,8 +77,19 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         self._inner = httpcore.AnyIOBackend()
         self._resolve = dict(resolve)
         self._exclude_private = exclude_private
+        self._lookups: dict[tuple[str, int], asyncio.Future[Sequence[str]]] = {}
 
     async def _addresses(self, host: str, port: int) -> Sequence[str]:
+        """Resolve once per run and name: every URL of a host shares the first lookup (or its failure)."""
+        key = (host.lower(), port)
+        lookup = self._lookups.get(key)
+        if lookup is None:
+            lookup = asyncio.ensure_future(self._lookup(host, port))
+            lookup.add_done_callback(_retrieve)  # a failure nobody awaits any more is still handled
+            self._lookups[key] = lookup
+        return await asyncio.shield(lookup)
+
+    async def _lookup(self, host: str, port: int) -> Sequence[str]:
         name = host.lower().rstrip(".")
         try:
             ipaddress.ip_address(name.strip("[]"))

@@ -240,3 +240,13 @@ async def test_user_agent_and_global_headers(fakeweb: FakeWeb) -> None:
     await check(fakeweb, [fakeweb.url(0, "/ok")], user_agent="lk-test/1", headers=("X-Extra: yes",))
     (record,) = fakeweb.records
     assert (record.headers["user-agent"], record.headers["x-extra"]) == ("lk-test/1", "yes")
+
+
+async def test_checker_stops_asking_once_the_network_is_clearly_down(fakeweb: FakeWeb) -> None:
+    """After ten hosts fail at the network level with (almost) none answering, nothing more is asked."""
+    offline = [f"http://gone{i}.invalid/" for i in range(15)]
+    slow = [fakeweb.url(0, f"/slow/100?{i}") for i in range(20)]
+    results = await check(fakeweb, offline + slow, host_concurrency=1)
+    assert fakeweb.count(host=0) < 20
+    not_checked = [r for r in results if r.error_kind is ErrorKind.NETWORK_DOWN]
+    assert not_checked and all(r.outcome is Outcome.SKIPPED for r in not_checked)

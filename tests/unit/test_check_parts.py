@@ -11,10 +11,11 @@ import pytest
 from linkkeeper.check.classify import is_soft_404, parse_accept
 from linkkeeper.check.guard import parse_resolve, refusal_reason
 from linkkeeper.check.hosts import Hosts, PrioritySlots, parse_headers
+from linkkeeper.check.network import NetworkWatch, network_is_down
 from linkkeeper.check.retry import retry_after_seconds
 from linkkeeper.config import CheckSettings
 from linkkeeper.models import CheckResult, ErrorKind, Outcome, Redirect
-from linkkeeper.pipeline import build_targets, network_is_down
+from linkkeeper.pipeline import build_targets
 from tests.conftest import scan
 
 
@@ -150,3 +151,16 @@ def test_network_down_needs_most_of_several_hosts_failing_at_network_level() -> 
     mixed = [*down[:3], _failure("ok1.test", None), _failure("ok2.test", None)]
     assert not network_is_down(mixed)
     assert not network_is_down([_failure(f"h{i}.test", ErrorKind.HTTP_STATUS) for i in range(6)])
+
+
+def test_watch_stops_early_only_when_clearly_offline() -> None:
+    """Ten hosts failing at the network level with none answering means offline; answers prevent it."""
+    watch = NetworkWatch()
+    for index in range(9):
+        watch.record(_failure(f"h{index}.test", ErrorKind.NAME_NOT_FOUND))
+    assert not watch.down
+    watch.record(_failure("h9.test", ErrorKind.CONNECTION_REFUSED))
+    assert watch.down
+    for index in range(3):
+        watch.record(CheckResult(f"https://up{index}.test/", Outcome.ALIVE, status_code=200))
+    assert not watch.down
