@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,13 +21,17 @@ from linkkeeper.config import (
     Settings,
     env_name,
     load_settings,
+    parse_duration,
+    reference_config,
     setting_keys,
     setting_value,
     to_toml_value,
 )
-from linkkeeper.errors import ConfigError, LinkkeeperError
-from linkkeeper.pipeline import run_check
+from linkkeeper.errors import ConfigError, InputError, LinkkeeperError
+from linkkeeper.history import History
+from linkkeeper.pipeline import history_path, run_check
 from linkkeeper.report import check as check_report
+from linkkeeper.report import history as history_report
 from linkkeeper.report import scan as scan_report
 from linkkeeper.scan import scan_paths
 
@@ -149,6 +154,20 @@ def _check_overrides(params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _db_option(command: F) -> F:
+    option = click.option(
+        "--db",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="History database (default: .linkkeeper/history.sqlite under the project root).",
+    )
+    return option(command)
+
+
+def _db(db: Path | None) -> str | None:
+    return None if db is None else str(db.resolve())
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @_scan_options
@@ -156,6 +175,8 @@ def _check_overrides(params: dict[str, Any]) -> dict[str, Any]:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
 @click.option("--no-progress", is_flag=True, default=False, help="No progress bar on stderr.")
+@click.option("--no-cache", is_flag=True, default=False, help="Request every link, even ones found alive lately.")
+@_db_option
 @click.pass_context
 def check(
     ctx: click.Context,
@@ -164,10 +185,12 @@ def check(
     output_format: str,
     output: Path | None,
     no_progress: bool,
+    no_cache: bool,
+    db: Path | None,
     **params: Any,
 ) -> None:
     """Scan PATHS and check every unique link; exit 1 when links fail the --fail-on policy."""
-    settings, _ = _settings(ctx, {**_scan_overrides(params), **_check_overrides(params)})
+    settings, _ = _settings(ctx, {**_scan_overrides(params), **_check_overrides(params), "history.db": _db(db)})
     _validate_check(settings)
     show_progress = not no_progress and sys.stderr.isatty()
     with Progress(
@@ -175,12 +198,15 @@ def check(
         console=Console(stderr=True), disable=not show_progress, transient=True,
     ) as progress:  # fmt: skip
         task = progress.add_task("links", total=None)
-        report = run_check(
-            paths,
-            settings,
-            on_targets=lambda total: progress.update(task, total=total),
-            on_result=lambda _: progress.advance(task),
-        )
+        with History.open(history_path(settings, Path.cwd())) as history:
+            report = run_check(
+                paths,
+                settings,
+                history=history,
+                use_cache=not no_cache,
+                on_targets=lambda total: progress.update(task, total=total),
+                on_result=lambda _: progress.advance(task),
+            )
     fail_on = settings.check.fail_on
     rendered = check_report.to_json(report, fail_on) if output_format == "json" else check_report.to_text(report)
     if output is not None:
@@ -194,6 +220,62 @@ def check(
         ctx.exit(4)
     if check_report.failing_entries(report, fail_on):
         ctx.exit(1)
+
+
+class _HistoryGroup(click.Group):
+    """``linkkeeper history URL`` shows a URL; ``linkkeeper history prune …`` is a subcommand."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            args = ["show", *args]
+        return super().parse_args(ctx, args)
+
+
+@main.group(cls=_HistoryGroup, invoke_without_command=True)
+@click.option("--failing", is_flag=True, default=False, help="List the links failing now, and for how long.")
+@_db_option
+@click.pass_context
+def history(ctx: click.Context, /, failing: bool, db: Path | None) -> None:
+    """What the history knows: `history URL`, `history --failing`, `history prune --older-than 180d`."""
+    ctx.obj = db
+    if ctx.invoked_subcommand is not None:
+        return
+    settings, _ = _settings(ctx, {"history.db": _db(db)})
+    with History.open(history_path(settings, Path.cwd())) as store:
+        if failing:
+            click.echo(history_report.failing_text(store.failing(), settings.dead_after, datetime.now(UTC)), nl=False)
+            return
+        click.echo(history_report.runs_text(store.runs()), nl=False)
+
+
+@history.command("show")
+@click.argument("url")
+@click.pass_context
+def history_show(ctx: click.Context, /, url: str) -> None:
+    """A URL's checks over time, when it started failing, and where it appears."""
+    settings, _ = _settings(ctx, {"history.db": _db(ctx.obj)})
+    with History.open(history_path(settings, Path.cwd())) as store:
+        state = store.state(url)
+        if state is None:
+            raise InputError(f"{url}: not in the history")
+        click.echo(
+            history_report.url_text(url, state, store.checks(url), store.seen_at(url), settings.dead_after), nl=False
+        )
+
+
+@history.command("prune")
+@click.option("--older-than", required=True, metavar="DURATION", help="e.g. 180d: delete runs started before then.")
+@click.pass_context
+def history_prune(ctx: click.Context, /, older_than: str) -> None:
+    """Delete old runs and their checks; every link's state stays right."""
+    try:
+        age = parse_duration(older_than)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--older-than") from exc
+    settings, _ = _settings(ctx, {"history.db": _db(ctx.obj)})
+    with History.open(history_path(settings, Path.cwd())) as store:
+        removed = store.prune(datetime.now(UTC) - timedelta(seconds=age))
+    click.echo(", ".join(f"{count} {name}" for name, count in removed.items()) + " removed")
 
 
 def _validate_check(settings: Settings) -> None:
@@ -217,9 +299,13 @@ def _validate_check(settings: Settings) -> None:
 
 
 @main.command("config")
+@click.option("--reference", is_flag=True, default=False, help="Print the reference config.toml (all defaults).")
 @click.pass_context
-def show_config(ctx: click.Context, /) -> None:
+def show_config(ctx: click.Context, /, reference: bool) -> None:
     """Print the effective settings as TOML, each with where its value came from."""
+    if reference:
+        click.echo(reference_config(), nl=False)
+        return
     settings, sources = _settings(ctx, {})
     section = None
     for key in setting_keys():

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,8 +26,22 @@ from linkkeeper.errors import ConfigError
 DEFAULT_SOURCE = "default"
 
 
-def _setting(default: Any, doc: str, *, minimum: int | None = None) -> Any:
-    metadata = {"doc": doc, "minimum": minimum}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str) -> float:
+    """``"90s"``, ``"15m"``, ``"24h"``, ``"180d"``, ``"2w"`` (a bare number is seconds) -> seconds."""
+    match = _DURATION.match(text)
+    if match is None:
+        raise ValueError(f"{text!r} is not a duration such as 90s, 15m, 24h, 180d or 2w")
+    return float(match.group(1)) * _UNIT_SECONDS[match.group(2) or "s"]
+
+
+def _setting(
+    default: Any, doc: str, *, minimum: int | None = None, validate: Callable[[Any], object] | None = None
+) -> Any:
+    metadata = {"doc": doc, "minimum": minimum, "validate": validate}
     if isinstance(default, dict):
         return field(default_factory=dict, metadata=metadata)
     return field(default=default, metadata=metadata)
@@ -68,7 +83,7 @@ class ScanSettings:
 DEFAULT_USER_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36 linkkeeper/0.1"
 )
-FAIL_ON_CHOICES = ("broken", "error", "blocked", "never")
+FAIL_ON_CHOICES = ("broken", "error", "blocked", "failing", "dead", "never")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,11 +134,44 @@ class CheckSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class HistorySettings:
+    """Where the record of every check is kept."""
+
+    db: str = _setting(
+        ".linkkeeper/history.sqlite", "The SQLite history; a relative path is under the project root (the git top)."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CacheSettings:
+    """Which earlier answers a run may reuse instead of asking again."""
+
+    max_age: str = _setting(
+        "24h", "An alive answer younger than this is reused without a request; failures are always re-checked.",
+        validate=parse_duration,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class DeadAfterSettings:
+    """When a failing link becomes dead (InternetArchiveBot's rule)."""
+
+    failures: int = _setting(
+        3, "Failing runs (broken or error), with no success in between, before a link is dead.", minimum=1
+    )
+    days: int = _setting(3, "Distinct days (UTC) those failures must fall on.", minimum=1)
+    count_blocked: bool = _setting(False, "Count blocked answers (bot walls, 401/403/429) as failures too.")
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """All settings, one frozen dataclass per section."""
 
     scan: ScanSettings = field(default_factory=ScanSettings)
     check: CheckSettings = field(default_factory=CheckSettings)
+    history: HistorySettings = field(default_factory=HistorySettings)
+    cache: CacheSettings = field(default_factory=CacheSettings)
+    dead_after: DeadAfterSettings = field(default_factory=DeadAfterSettings)
 
 
 Sources = Mapping[str, str]
@@ -196,14 +244,16 @@ def _coerce_table(value: Any, kind: Any, source: str, key: str) -> dict[str, Any
     return result
 
 
-def _coerce(value: Any, kind: Any, source: str, key: str, minimum: int | None) -> Any:
+def _coerce(
+    value: Any, kind: Any, source: str, key: str, minimum: int | None, validate: Callable[[Any], object] | None = None
+) -> Any:
     """Check a TOML (or command-line) value against the setting's type and return it."""
     ok: bool
     if typing.get_origin(kind) is dict:
         return _coerce_table(value, kind, source, key)
     optional = _optional_of(kind)
     if optional is not None:
-        return None if value is None else _coerce(value, optional, source, key, minimum)
+        return None if value is None else _coerce(value, optional, source, key, minimum, validate)
     if kind is bool:
         ok = isinstance(value, bool)
     elif kind is int:
@@ -220,6 +270,11 @@ def _coerce(value: Any, kind: Any, source: str, key: str, minimum: int | None) -
         raise ConfigError(source, key, f"expected {_expected(kind)}, got {value!r}")
     if minimum is not None and value < minimum:
         raise ConfigError(source, key, f"expected at least {minimum}, got {value!r}")
+    if validate is not None:
+        try:
+            validate(value)
+        except ValueError as exc:
+            raise ConfigError(source, key, str(exc)) from None
     return value
 
 
@@ -322,7 +377,7 @@ def load_settings(
         label, table = found
         for key, value in _flatten(table, label).items():
             _, item, kind = known[key]
-            values[key] = _coerce(value, kind, label, key, item.metadata["minimum"])
+            values[key] = _coerce(value, kind, label, key, item.metadata["minimum"], item.metadata["validate"])
             sources[key] = label
 
     environ = os.environ if environ is None else environ
@@ -331,14 +386,14 @@ def load_settings(
         if name in environ and typing.get_origin(kind) is not dict:
             source = f"env {name}"
             parsed = _parse_env(environ[name], kind, source, key)
-            values[key] = _coerce(parsed, kind, source, key, item.metadata["minimum"])
+            values[key] = _coerce(parsed, kind, source, key, item.metadata["minimum"], item.metadata["validate"])
             sources[key] = source
 
     for key, value in (overrides or {}).items():
         if value is None:
             continue
         _, item, kind = known[key]
-        values[key] = _coerce(value, kind, "command line", key, item.metadata["minimum"])
+        values[key] = _coerce(value, kind, "command line", key, item.metadata["minimum"], item.metadata["validate"])
         sources[key] = "command line"
 
     section_values: dict[str, dict[str, Any]] = {}
@@ -387,3 +442,26 @@ def _toml_inline(item: Any) -> str:
 def _toml_string(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
+
+
+REFERENCE_HEADER = """\
+# linkkeeper reference configuration: every setting, its default, and what it does.
+# linkkeeper reads the [linkkeeper] table of a config.toml in the working directory; a
+# linkkeeper.toml (same keys, without the "linkkeeper." prefix) or [tool.linkkeeper] in
+# pyproject.toml work too. Environment variables LINKKEEPER_<SECTION>_<KEY> override files,
+# and command-line options override both. `linkkeeper config` shows what is in force;
+# `linkkeeper config --reference` prints this file.
+"""
+
+
+def reference_config() -> str:
+    """The reference config.toml: every setting with its default and its one-line description."""
+    lines = [REFERENCE_HEADER]
+    section = None
+    for section_name, item, _ in setting_keys().values():
+        if section_name != section:
+            lines.append(f"{'' if section is None else chr(10)}[linkkeeper.{section_name}]")
+            section = section_name
+        lines.append(f"# {item.metadata['doc']}")
+        lines.append(f"{item.name} = {to_toml_value(default_of(item))}")
+    return "\n".join(lines) + "\n"

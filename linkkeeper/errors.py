@@ -2,7 +2,8 @@
 
     LinkkeeperError            any failure that stops a command (exit 4)
     ├── ConfigError            a setting is unknown, of the wrong type or out of range (exit 3)
-    └── InputError             an input path does not exist or cannot be listed (exit 2)
+    ├── InputError             an input path does not exist or cannot be listed (exit 2)
+    └── HistoryError           the history database is corrupt, foreign, too new or unreachable (exit 4)
 
 Problems with single links or single files are *not* exceptions: a file that cannot be read is a
 ``ScanError`` in the report and the scan goes on; a link that cannot be checked is a result with a
@@ -34,3 +35,12 @@ class InputError(LinkkeeperError):
     """An input path that does not exist or cannot be listed."""
 
     exit_code = 2
+
+
+class HistoryError(LinkkeeperError):
+    """The history database cannot be used; it is left exactly as it was."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")

@@ -197,12 +197,39 @@ class CheckResult:
     from_cache: bool = False
 
 
+class Verdict(StrEnum):
+    """The judgement over time, from the history: dead only after repeated failures over days."""
+
+    ALIVE = "alive"
+    REDIRECTED = "redirected"
+    FAILING = "failing"
+    DEAD = "dead"
+    BLOCKED = "blocked"
+    EXCLUDED = "excluded"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkState:
+    """What the history knows of one URL across runs (times are ISO 8601, UTC)."""
+
+    first_seen: str | None = None
+    last_alive: str | None = None
+    first_failed: str | None = None
+    consecutive_failures: int = 0
+    failing_days: int = 0
+    last_failure_day: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """A target and what became of it."""
+    """A target, what became of it this run, and the verdict over time."""
 
     target: Target
     result: CheckResult
+    verdict: Verdict | None = None
+    since: str | None = None
+    state: LinkState | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +249,15 @@ class RunReport:
             counted[entry.result.outcome.value] += 1
         return counted
 
+    run_id: int | None = None
+
     @property
     def has_broken_links(self) -> bool:
         return any(entry.result.outcome is Outcome.BROKEN for entry in self.entries)
+
+    def verdict_counts(self) -> dict[str, int]:
+        counted = dict.fromkeys((verdict.value for verdict in Verdict), 0)
+        for entry in self.entries:
+            if entry.verdict is not None:
+                counted[entry.verdict.value] += 1
+        return counted

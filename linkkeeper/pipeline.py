@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import hashlib
+import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
 from linkkeeper.check import Checker
 from linkkeeper.check.network import network_is_down, unjudged
-from linkkeeper.config import Settings
-from linkkeeper.models import Checkable, CheckResult, Entry, ErrorKind, Occurrence, Outcome, RunReport, Target
+from linkkeeper.config import Settings, parse_duration
+from linkkeeper.history import History, judge
+from linkkeeper.models import (
+    Checkable,
+    CheckResult,
+    Entry,
+    ErrorKind,
+    LinkState,
+    Occurrence,
+    Outcome,
+    RunReport,
+    Target,
+)
 from linkkeeper.scan import scan_paths
 
 HTTP_SCHEMES = frozenset({"http", "https"})
@@ -63,13 +78,16 @@ def check_targets(
     targets: Sequence[Target],
     settings: Settings,
     *,
+    cached: Mapping[str, CheckResult] | None = None,
     on_result: Callable[[CheckResult], None] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> tuple[list[Entry], bool]:
-    """Check what is checkable; returns the entries and whether the network was down."""
+    """Check what is checkable and not answered by ``cached``; returns the entries and whether
+    the network was down."""
+    cached = cached or {}
     include = [re.compile(pattern) for pattern in settings.check.include]
     exclude = [re.compile(pattern) for pattern in settings.check.exclude]
-    decided = {target.url: _not_requested(target, include, exclude) for target in targets}
+    decided = {target.url: _not_requested(target, include, exclude) or cached.get(target.url) for target in targets}
     to_check = [target.url for target in targets if decided[target.url] is None]
     checker = Checker(settings.check, on_result=on_result, environ=environ)
     checked = dict(zip(to_check, asyncio.run(checker.run(to_check)), strict=True))
@@ -81,26 +99,66 @@ def check_targets(
     return entries, down
 
 
+def settings_digest(settings: Settings) -> str:
+    """A short fingerprint of the settings that change answers (no secrets: ${VAR} stays unexpanded)."""
+    text = json.dumps(dataclasses.asdict(settings.check), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def project_root(start: Path) -> Path:
+    """The top of the git work tree containing ``start``, else ``start`` itself."""
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
+def history_path(settings: Settings, cwd: Path) -> Path:
+    configured = Path(settings.history.db).expanduser()
+    return configured if configured.is_absolute() else project_root(cwd) / configured
+
+
 def run_check(
     paths: Sequence[str],
     settings: Settings,
     *,
+    history: History | None = None,
+    now: datetime | None = None,
+    use_cache: bool = True,
     on_targets: Callable[[int], None] | None = None,
     on_result: Callable[[CheckResult], None] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> RunReport:
-    """Scan ``paths``, check every unique URL, and return the run's report."""
-    started = datetime.now(UTC).isoformat(timespec="seconds")
+    """Scan ``paths``, check every unique URL (reusing fresh answers from ``history``), record the
+    run there, judge each link over time, and return the run's report."""
+    started = now or datetime.now(UTC)
     scanned = scan_paths(paths, settings.scan)
     targets = build_targets(scanned.occurrences)
+    checkable = [target.url for target in targets if target.checkable is Checkable.YES]
     if on_targets is not None:
-        on_targets(sum(1 for target in targets if target.checkable is Checkable.YES))
-    entries, down = check_targets(targets, settings, on_result=on_result, environ=environ)
+        on_targets(len(checkable))
+    run_id = history.start_run(started, paths, settings_digest(settings)) if history else None
+    cached: dict[str, CheckResult] = {}
+    if history is not None and use_cache:
+        cached = history.fresh_results(checkable, started - timedelta(seconds=parse_duration(settings.cache.max_age)))
+    entries, down = check_targets(targets, settings, cached=cached, on_result=on_result, environ=environ)
+    finished = started if now is not None else datetime.now(UTC)
+    if history is not None and run_id is not None:
+        states = history.finish_run(
+            run_id, finished, entries, network_down=down, policy=settings.dead_after, at=started
+        )
+        entries = [_judged(entry, states[entry.target.url], settings) for entry in entries]
     return RunReport(
-        started_at=started,
-        finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        started_at=started.isoformat(timespec="seconds"),
+        finished_at=finished.isoformat(timespec="seconds"),
         entries=tuple(entries),
         scan_errors=scanned.errors,
         files=scanned.scanned_files,
         network_down=down,
+        run_id=run_id,
     )
+
+
+def _judged(entry: Entry, state: LinkState, settings: Settings) -> Entry:
+    verdict, since = judge(entry.result.outcome, state, settings.dead_after)
+    return dataclasses.replace(entry, verdict=verdict, since=since, state=state)

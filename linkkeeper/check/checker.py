@@ -23,7 +23,7 @@ import httpcore
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
-from linkkeeper.check.classify import Verdict, judge_exception, judge_response, parse_accept
+from linkkeeper.check.classify import Judgement, judge_exception, judge_response, parse_accept
 from linkkeeper.check.guard import GuardedBackend, parse_resolve
 from linkkeeper.check.hosts import Clock, Hosts, HostState, PrioritySlots, Sleep, parse_headers
 from linkkeeper.check.network import NetworkWatch, not_checked
@@ -189,7 +189,7 @@ class Checker:
             async with asyncio.timeout(self.settings.timeout):
                 answer = await self._follow(client, method, url)
         except _RedirectProblem as problem:
-            verdict = Verdict(Outcome.BROKEN, problem.kind, str(problem))
+            verdict = Judgement(Outcome.BROKEN, problem.kind, str(problem))
             return _result(url, verdict, None, problem.redirects[-1].url, problem.redirects), None
         except (httpx.HTTPError, httpcore.ConnectError, OSError, TimeoutError) as error:
             return _result(url, judge_exception(error), None, None, ()), None
@@ -255,7 +255,7 @@ async def _read_capped(response: httpx.Response, limit: int) -> bytes:
 
 
 def _result(
-    url: str, verdict: Verdict, status: int | None, final_url: str | None, redirects: tuple[Redirect, ...]
+    url: str, verdict: Judgement, status: int | None, final_url: str | None, redirects: tuple[Redirect, ...]
 ) -> CheckResult:
     return CheckResult(
         url=url,

@@ -34,7 +34,7 @@ _CHALLENGE_MARKERS = (
 
 
 @dataclass(frozen=True, slots=True)
-class Verdict:
+class Judgement:
     outcome: Outcome
     error_kind: ErrorKind | None = None
     error: str = ""
@@ -83,23 +83,25 @@ def judge_response(
     final_url: str,
     redirects: tuple[Redirect, ...],
     accept: frozenset[int],
-) -> Verdict:
+) -> Judgement:
     """The outcome of a final (non-redirect) answer."""
     if is_bot_wall(status, headers, body):
-        return Verdict(Outcome.BLOCKED, ErrorKind.BOT_WALL, f"HTTP {status}: a bot challenge or WAF page")
+        return Judgement(Outcome.BLOCKED, ErrorKind.BOT_WALL, f"HTTP {status}: a bot challenge or WAF page")
     if status in accept:
         if is_soft_404(url, final_url, redirects):
-            return Verdict(Outcome.BROKEN, ErrorKind.SOFT_404, f"redirected to {final_url}: looks like a missing page")
+            return Judgement(
+                Outcome.BROKEN, ErrorKind.SOFT_404, f"redirected to {final_url}: looks like a missing page"
+            )
         if any(hop.status in PERMANENT_REDIRECTS for hop in redirects):
-            return Verdict(Outcome.REDIRECTED)
-        return Verdict(Outcome.ALIVE)
+            return Judgement(Outcome.REDIRECTED)
+        return Judgement(Outcome.ALIVE)
     if status == 429:
-        return Verdict(Outcome.BLOCKED, ErrorKind.RATE_LIMITED, "HTTP 429: rate limited, still after retries")
+        return Judgement(Outcome.BLOCKED, ErrorKind.RATE_LIMITED, "HTTP 429: rate limited, still after retries")
     if status in BLOCKED_STATUS:
-        return Verdict(Outcome.BLOCKED, ErrorKind.HTTP_STATUS, f"HTTP {status}: access refused")
+        return Judgement(Outcome.BLOCKED, ErrorKind.HTTP_STATUS, f"HTTP {status}: access refused")
     if status >= 500 or status == 408:
-        return Verdict(Outcome.ERROR, ErrorKind.HTTP_STATUS, f"HTTP {status}")
-    return Verdict(Outcome.BROKEN, ErrorKind.HTTP_STATUS, f"HTTP {status}")
+        return Judgement(Outcome.ERROR, ErrorKind.HTTP_STATUS, f"HTTP {status}")
+    return Judgement(Outcome.BROKEN, ErrorKind.HTTP_STATUS, f"HTTP {status}")
 
 
 def _causes(error: BaseException) -> list[BaseException]:
@@ -111,26 +113,26 @@ def _causes(error: BaseException) -> list[BaseException]:
     return chain
 
 
-def judge_exception(error: BaseException) -> Verdict:
+def judge_exception(error: BaseException) -> Judgement:
     """The outcome of a request that got no answer."""
     chain = _causes(error)
     if any(isinstance(item, NameNotResolved) for item in chain):
-        return Verdict(Outcome.BROKEN, ErrorKind.NAME_NOT_FOUND, _message(chain, NameNotResolved))
+        return Judgement(Outcome.BROKEN, ErrorKind.NAME_NOT_FOUND, _message(chain, NameNotResolved))
     if any(isinstance(item, UnsafeAddress) for item in chain):
-        return Verdict(Outcome.EXCLUDED, ErrorKind.UNSAFE_ADDRESS, _message(chain, UnsafeAddress))
+        return Judgement(Outcome.EXCLUDED, ErrorKind.UNSAFE_ADDRESS, _message(chain, UnsafeAddress))
     if any(isinstance(item, ConnectionRefused | ConnectionRefusedError) for item in chain):
-        return Verdict(Outcome.BROKEN, ErrorKind.CONNECTION_REFUSED, "connection refused")
+        return Judgement(Outcome.BROKEN, ErrorKind.CONNECTION_REFUSED, "connection refused")
     if any(isinstance(item, ssl.SSLError | ssl.CertificateError) for item in chain) or "SSL" in str(error):
-        return Verdict(Outcome.ERROR, ErrorKind.TLS, f"TLS error: {error}")
+        return Judgement(Outcome.ERROR, ErrorKind.TLS, f"TLS error: {error}")
     if any(isinstance(item, httpx.TimeoutException | httpcore.TimeoutException | TimeoutError) for item in chain):
-        return Verdict(Outcome.ERROR, ErrorKind.TIMEOUT, f"timed out ({type(error).__name__})")
+        return Judgement(Outcome.ERROR, ErrorKind.TIMEOUT, f"timed out ({type(error).__name__})")
     if any(isinstance(item, httpx.RemoteProtocolError | httpcore.RemoteProtocolError) for item in chain):
-        return Verdict(Outcome.ERROR, ErrorKind.CONNECTION_RESET, f"connection closed: {error}")
+        return Judgement(Outcome.ERROR, ErrorKind.CONNECTION_RESET, f"connection closed: {error}")
     if any(isinstance(item, httpx.ReadError | httpx.WriteError | ConnectionResetError) for item in chain):
-        return Verdict(Outcome.ERROR, ErrorKind.CONNECTION_RESET, f"connection reset: {error}")
+        return Judgement(Outcome.ERROR, ErrorKind.CONNECTION_RESET, f"connection reset: {error}")
     if any(isinstance(item, httpx.ConnectError) for item in chain):
-        return Verdict(Outcome.ERROR, ErrorKind.CONNECTION_RESET, f"could not connect: {error}")
-    return Verdict(Outcome.ERROR, ErrorKind.PROTOCOL, f"{type(error).__name__}: {error}")
+        return Judgement(Outcome.ERROR, ErrorKind.CONNECTION_RESET, f"could not connect: {error}")
+    return Judgement(Outcome.ERROR, ErrorKind.PROTOCOL, f"{type(error).__name__}: {error}")
 
 
 def _message(chain: list[BaseException], kind: type[BaseException]) -> str:

@@ -5,22 +5,29 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from linkkeeper.models import Entry, Outcome, RunReport
+from linkkeeper.models import Entry, Outcome, RunReport, Verdict
 
 CHECK_JSON_VERSION = 1
 _ORDER = (Outcome.BROKEN, Outcome.ERROR, Outcome.BLOCKED, Outcome.REDIRECTED, Outcome.EXCLUDED)
-FAILING_BY_POLICY = {
+OUTCOMES_FAILING = {
     "broken": frozenset({Outcome.BROKEN}),
     "error": frozenset({Outcome.BROKEN, Outcome.ERROR}),
     "blocked": frozenset({Outcome.BROKEN, Outcome.ERROR, Outcome.BLOCKED}),
-    "never": frozenset(),
+}
+VERDICTS_FAILING = {
+    "failing": frozenset({Verdict.FAILING, Verdict.DEAD}),
+    "dead": frozenset({Verdict.DEAD}),
 }
 
 
 def failing_entries(report: RunReport, fail_on: str) -> list[Entry]:
-    """The entries that fail the ``--fail-on`` policy."""
-    failing = FAILING_BY_POLICY[fail_on]
-    return [entry for entry in report.entries if entry.result.outcome in failing]
+    """The entries that fail the ``--fail-on`` policy: by this run's outcome (broken, error,
+    blocked) or by the verdict over time (failing, dead); ``never`` fails nothing."""
+    if fail_on in VERDICTS_FAILING:
+        verdicts = VERDICTS_FAILING[fail_on]
+        return [entry for entry in report.entries if entry.verdict in verdicts]
+    outcomes = OUTCOMES_FAILING.get(fail_on, frozenset())
+    return [entry for entry in report.entries if entry.result.outcome in outcomes]
 
 
 def _target_record(entry: Entry) -> dict[str, Any]:
@@ -36,6 +43,17 @@ def _target_record(entry: Entry) -> dict[str, Any]:
         "attempts": result.attempts,
         "elapsed_ms": round(result.elapsed * 1000),
         "from_cache": result.from_cache,
+        "verdict": entry.verdict.value if entry.verdict else None,
+        "since": entry.since,
+        "history": None
+        if entry.state is None
+        else {
+            "first_seen": entry.state.first_seen,
+            "last_alive": entry.state.last_alive,
+            "first_failed": entry.state.first_failed,
+            "consecutive_failures": entry.state.consecutive_failures,
+            "failing_days": entry.state.failing_days,
+        },
         "occurrences": [{"path": o.path, "line": o.line, "column": o.column} for o in entry.target.occurrences],
     }
 
@@ -45,11 +63,13 @@ def to_json(report: RunReport, fail_on: str) -> str:
         "version": CHECK_JSON_VERSION,
         "targets": [_target_record(entry) for entry in report.entries],
         "summary": {
+            "run_id": report.run_id,
             "started_at": report.started_at,
             "finished_at": report.finished_at,
             "files": report.files,
             "targets": len(report.entries),
             "outcomes": report.counts(),
+            "verdicts": report.verdict_counts(),
             "network_down": report.network_down,
             "fail_on": fail_on,
             "failing": len(failing_entries(report, fail_on)),
@@ -59,6 +79,15 @@ def to_json(report: RunReport, fail_on: str) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
+def _verdict_note(entry: Entry) -> str:
+    if entry.verdict in (Verdict.FAILING, Verdict.DEAD) and entry.state is not None:
+        return (
+            f"  [{entry.verdict.value} since {(entry.since or '')[:10]}: "
+            f"{entry.state.consecutive_failures} failing run(s) on {entry.state.failing_days} day(s)]"
+        )
+    return ""
+
+
 def to_text(report: RunReport) -> str:
     """Counts per outcome, then every link that is not alive, with its places and reason."""
     counts = report.counts()
@@ -66,6 +95,12 @@ def to_text(report: RunReport) -> str:
         f"{report.files} file(s), {len(report.entries)} unique link(s): "
         + ", ".join(f"{counts[o.value]} {o.value}" for o in Outcome if counts[o.value])
     ]
+    verdicts = report.verdict_counts()
+    if any(verdicts.values()):
+        lines.append("verdicts: " + ", ".join(f"{verdicts[v.value]} {v.value}" for v in Verdict if verdicts[v.value]))
+    cached = sum(1 for entry in report.entries if entry.result.from_cache)
+    if cached:
+        lines.append(f"{cached} answer(s) reused from the history (cache); failures are always re-checked")
     if report.network_down:
         lines.append("network unreachable: most hosts failed at the network level; no link was judged")
     for outcome in _ORDER:
@@ -78,8 +113,11 @@ def to_text(report: RunReport) -> str:
             result = entry.result
             status = str(result.status_code) if result.status_code is not None else "-"
             detail = result.error or (f"-> {result.final_url}" if result.final_url != entry.target.url else "")
+            judged = _verdict_note(entry)
             for occ in entry.target.occurrences:
-                lines.append(f"  {occ.path}:{occ.line}:{occ.column}  {status}  {entry.target.url}  {detail}".rstrip())
+                lines.append(
+                    f"  {occ.path}:{occ.line}:{occ.column}  {status}  {entry.target.url}  {detail}{judged}".rstrip()
+                )
     for error in report.scan_errors:
         lines.append(f"could not read {error.path}: {error.problem}")
     return "\n".join(lines) + "\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from linkkeeper.config import default_of, env_name, load_settings, setting_keys
+from linkkeeper.config import default_of, env_name, load_settings, reference_config, setting_keys
 from linkkeeper.errors import ConfigError
 
 REPO = Path(__file__).resolve().parent.parent.parent
@@ -98,3 +98,8 @@ def test_reference_config_is_the_one_linkkeeper_reads_in_the_repository() -> Non
     _, sources = load_settings(cwd=REPO, environ={})
     assert set(sources.values()) == {"config.toml [linkkeeper]"}
     assert env_name("scan.max_file_size") == "LINKKEEPER_SCAN_MAX_FILE_SIZE"
+
+
+def test_reference_config_is_what_the_program_prints() -> None:
+    """config.toml is exactly ``linkkeeper config --reference``, so it cannot drift from the code."""
+    assert (REPO / "config.toml").read_text(encoding="utf-8") == reference_config()

@@ -1,0 +1,83 @@
+"""The history schema, as an ordered list of migrations; ``PRAGMA user_version`` is the count applied."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+APPLICATION_ID = 0x4C4B4850  # "LKHP": marks the file as a linkkeeper history
+
+
+def _run_script(db: sqlite3.Connection, script: str) -> None:
+    """Each statement on its own: ``executescript`` would commit the caller's transaction."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _v1_initial(db: sqlite3.Connection) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            started_at INTEGER NOT NULL,
+            finished_at INTEGER,
+            inputs TEXT NOT NULL,
+            settings_digest TEXT NOT NULL,
+            completed INTEGER NOT NULL DEFAULT 0,
+            network_down INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE urls (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            first_seen INTEGER NOT NULL,
+            last_alive INTEGER,
+            first_failed INTEGER,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            failing_days INTEGER NOT NULL DEFAULT 0,
+            last_failure_day TEXT,
+            last_checked INTEGER,
+            last_outcome TEXT
+        );
+        CREATE TABLE checks (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            url_id INTEGER NOT NULL REFERENCES urls(id),
+            checked_at INTEGER NOT NULL,
+            outcome TEXT NOT NULL,
+            status INTEGER,
+            final_url TEXT,
+            error_kind TEXT,
+            error TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            elapsed_ms INTEGER NOT NULL DEFAULT 0,
+            from_cache INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (url_id, run_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX checks_by_run ON checks(run_id);
+        CREATE TABLE occurrences (
+            url_id INTEGER NOT NULL REFERENCES urls(id),
+            path TEXT NOT NULL,
+            line INTEGER NOT NULL,
+            col INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            first_run INTEGER NOT NULL,
+            last_run INTEGER NOT NULL,
+            PRIMARY KEY (url_id, path, line, col)
+        ) WITHOUT ROWID;
+        CREATE INDEX occurrences_by_last_run ON occurrences(last_run);
+        CREATE TABLE snapshots (
+            url_id INTEGER PRIMARY KEY REFERENCES urls(id),
+            looked_up_at INTEGER NOT NULL,
+            reference_date INTEGER,
+            timestamp TEXT,
+            archive_url TEXT,
+            captured_status INTEGER,
+            reason TEXT
+        );
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_initial]
+"""Append only: migration i brings the schema from version i to i + 1."""

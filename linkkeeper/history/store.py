@@ -1,0 +1,422 @@
+"""The SQLite history: runs, checks, where URLs were seen, each URL's state, and snapshots.
+
+Safety rules: the file is opened only if it is a SQLite database carrying linkkeeper's
+application id (or is new and empty); a newer schema than this version knows is refused, never
+migrated; every write is one ``BEGIN IMMEDIATE`` transaction under WAL with a busy timeout, so two
+processes never corrupt it or lose rows; a run is marked complete only in the transaction that
+records its results, so a killed run stays incomplete and changes no link's state.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from linkkeeper.config import DeadAfterSettings
+from linkkeeper.errors import HistoryError
+from linkkeeper.history.migrations import APPLICATION_ID, MIGRATIONS
+from linkkeeper.history.verdict import next_state
+from linkkeeper.models import CheckResult, Entry, LinkState, Outcome
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_BUSY_TIMEOUT_MS = 30_000
+_BATCH = 500
+
+
+def to_epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def to_iso(epoch: int | None) -> str | None:
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRecord:
+    """One row of a URL's history."""
+
+    run_id: int
+    checked_at: str
+    outcome: Outcome
+    status: int | None
+    error_kind: str | None
+    error: str
+    from_cache: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    path: str
+    line: int
+    column: int
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    id: int
+    started_at: str
+    finished_at: str | None
+    inputs: tuple[str, ...]
+    completed: bool
+    network_down: bool
+
+
+class History:
+    """One open history database. Use as a context manager, or call ``close``."""
+
+    def __init__(self, connection: sqlite3.Connection, path: str) -> None:
+        self._db = connection
+        self.path = path
+
+    # -- opening -----------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path) -> History:
+        """Open (creating or migrating as needed) the history at ``path``; refuse anything unsafe."""
+        label = str(path)
+        if path.exists():
+            _refuse_if_not_sqlite(path)
+        else:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise HistoryError(label, f"cannot create its folder: {exc.strerror or exc}") from exc
+        try:
+            connection = sqlite3.connect(str(path), timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise HistoryError(label, f"cannot be opened: {exc}") from exc
+        history = cls(connection, label)
+        try:
+            history._prepare()
+        except BaseException:
+            connection.close()
+            raise
+        return history
+
+    def _prepare(self) -> None:
+        with self._errors():
+            self._db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            application_id = self._db.execute("PRAGMA application_id").fetchone()[0]
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            tables = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if application_id != APPLICATION_ID and (application_id != 0 or tables):
+                raise HistoryError(self.path, "is a SQLite database, but not a linkkeeper history; left untouched")
+            if version > len(MIGRATIONS):
+                raise HistoryError(
+                    self.path,
+                    f"was written by a newer linkkeeper (schema {version}; this version knows {len(MIGRATIONS)}); "
+                    "upgrade linkkeeper or point --db elsewhere",
+                )
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            with self._write():
+                current = self._db.execute("PRAGMA user_version").fetchone()[0]
+                for index in range(current, len(MIGRATIONS)):
+                    MIGRATIONS[index](self._db)
+                self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                self._db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """SQLite's errors, said in words that name the file (a corrupt file is never rewritten)."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            message = str(exc)
+            if "malformed" in message or "not a database" in message:
+                raise HistoryError(self.path, f"is corrupt ({message}); left untouched, move it aside") from exc
+            if "locked" in message or "busy" in message:
+                raise HistoryError(self.path, f"is busy: another linkkeeper held it too long ({message})") from exc
+            raise HistoryError(self.path, f"SQLite error: {message}") from exc
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """One immediate transaction: writers queue on the busy timeout instead of failing."""
+        with self._errors():
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- runs ------------------------------------------------------------------------------------
+
+    def start_run(self, started_at: datetime, inputs: Sequence[str], settings_digest: str) -> int:
+        """Record that a run began; it stays incomplete unless ``finish_run`` commits."""
+        with self._write():
+            cursor = self._db.execute(
+                "INSERT INTO runs (started_at, inputs, settings_digest) VALUES (?, ?, ?)",
+                (to_epoch(started_at), json.dumps(list(inputs)), settings_digest),
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def fresh_results(self, urls: Iterable[str], not_before: datetime) -> dict[str, CheckResult]:
+        """The last answer of every URL found alive (or redirected) at or after ``not_before``."""
+        wanted = list(dict.fromkeys(urls))
+        found: dict[str, CheckResult] = {}
+        with self._errors():
+            for batch in _batches(wanted):
+                marks = ",".join("?" * len(batch))
+                rows = self._db.execute(
+                    f"""SELECT u.url, c.outcome, c.status, c.final_url, c.checked_at
+                        FROM urls u JOIN checks c ON c.url_id = u.id
+                        JOIN runs r ON r.id = c.run_id AND r.completed = 1
+                        WHERE u.url IN ({marks}) AND u.last_checked >= ? AND c.checked_at = u.last_checked
+                          AND u.last_outcome IN ('alive', 'redirected') AND c.from_cache = 0""",
+                    (*batch, to_epoch(not_before)),
+                ).fetchall()
+                for url, outcome, status, final_url, checked_at in rows:
+                    found[url] = CheckResult(
+                        url=url,
+                        outcome=Outcome(outcome),
+                        status_code=status,
+                        final_url=final_url,
+                        checked_at=to_iso(checked_at) or "",
+                        from_cache=True,
+                    )
+        return found
+
+    def finish_run(
+        self,
+        run_id: int,
+        finished_at: datetime,
+        entries: Sequence[Entry],
+        *,
+        network_down: bool,
+        policy: DeadAfterSettings,
+        at: datetime,
+    ) -> dict[str, LinkState]:
+        """Record every entry's result and occurrences, advance each link's state (not when the
+        network was down), and mark the run complete — all in one transaction."""
+        moment = to_epoch(at)
+        iso = to_iso(moment) or ""
+        states: dict[str, LinkState] = {}
+        with self._write():
+            ids = self._url_ids([entry.target.url for entry in entries], moment)
+            current = self._load_states(ids)
+            check_rows: list[tuple[object, ...]] = []
+            state_rows: list[tuple[object, ...]] = []
+            occurrence_rows: list[tuple[object, ...]] = []
+            for entry in entries:
+                url_id = ids[entry.target.url]
+                result = entry.result
+                state = current[url_id]
+                judged = not network_down and not result.from_cache
+                if judged:
+                    state = next_state(state, result.outcome, iso, policy)
+                    state_rows.append(_state_row(state, moment, result.outcome, url_id))
+                states[entry.target.url] = state
+                check_rows.append(_check_row(run_id, url_id, moment, result))
+                occurrence_rows.extend(
+                    (url_id, occ.path, occ.line, occ.column, occ.kind.value, run_id, run_id)
+                    for occ in entry.target.occurrences
+                )
+            self._db.executemany(
+                """UPDATE urls SET last_alive = ?, first_failed = ?, consecutive_failures = ?, failing_days = ?,
+                   last_failure_day = ?, last_checked = ?, last_outcome = ? WHERE id = ?""",
+                state_rows,
+            )
+            self._db.executemany(
+                """INSERT OR REPLACE INTO checks (run_id, url_id, checked_at, outcome, status, final_url,
+                   error_kind, error, attempts, elapsed_ms, from_cache) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
+                check_rows,
+            )
+            self._db.executemany(
+                """INSERT INTO occurrences (url_id, path, line, col, kind, first_run, last_run)
+                   VALUES (?,?,?,?,?,?,?)
+                   ON CONFLICT (url_id, path, line, col) DO UPDATE SET last_run = excluded.last_run,
+                   kind = excluded.kind""",
+                occurrence_rows,
+            )
+            self._db.execute(
+                "UPDATE runs SET finished_at = ?, completed = 1, network_down = ? WHERE id = ?",
+                (to_epoch(finished_at), int(network_down), run_id),
+            )
+        return states
+
+    def _url_ids(self, urls: Sequence[str], moment: int) -> dict[str, int]:
+        self._db.executemany(
+            "INSERT INTO urls (url, first_seen) VALUES (?, ?) ON CONFLICT (url) DO NOTHING",
+            ((url, moment) for url in urls),
+        )
+        ids: dict[str, int] = {}
+        for batch in _batches(list(urls)):
+            marks = ",".join("?" * len(batch))
+            ids.update(self._db.execute(f"SELECT url, id FROM urls WHERE url IN ({marks})", batch).fetchall())
+        return ids
+
+    def _load_states(self, ids: dict[str, int]) -> dict[int, LinkState]:
+        states: dict[int, LinkState] = {}
+        for batch in _batches(list(ids.values())):
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(
+                f"""SELECT id, first_seen, last_alive, first_failed, consecutive_failures, failing_days,
+                    last_failure_day FROM urls WHERE id IN ({marks})""",
+                batch,
+            )
+            for url_id, first_seen, last_alive, first_failed, failures, days, last_day in rows:
+                states[url_id] = LinkState(
+                    first_seen=to_iso(first_seen),
+                    last_alive=to_iso(last_alive),
+                    first_failed=to_iso(first_failed),
+                    consecutive_failures=failures,
+                    failing_days=days,
+                    last_failure_day=last_day,
+                )
+        return states
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def state(self, url: str) -> LinkState | None:
+        with self._errors():
+            row = self._db.execute("SELECT id FROM urls WHERE url = ?", (url,)).fetchone()
+            return None if row is None else self._load_states({url: row[0]})[row[0]]
+
+    def checks(self, url: str) -> list[CheckRecord]:
+        """The URL's checks, oldest first."""
+        with self._errors():
+            rows = self._db.execute(
+                """SELECT c.run_id, c.checked_at, c.outcome, c.status, c.error_kind, c.error, c.from_cache
+                   FROM checks c JOIN urls u ON u.id = c.url_id WHERE u.url = ? ORDER BY c.checked_at, c.run_id""",
+                (url,),
+            ).fetchall()
+        return [
+            CheckRecord(run, to_iso(at) or "", Outcome(outcome), status, kind, error or "", bool(cached))
+            for run, at, outcome, status, kind, error, cached in rows
+        ]
+
+    def seen_at(self, url: str) -> list[Seen]:
+        """Where the URL was written in the latest run that saw it."""
+        with self._errors():
+            rows = self._db.execute(
+                """SELECT o.path, o.line, o.col, o.kind FROM occurrences o JOIN urls u ON u.id = o.url_id
+                   WHERE u.url = ? AND o.last_run = (SELECT max(last_run) FROM occurrences WHERE url_id = u.id)
+                   ORDER BY o.path, o.line, o.col""",
+                (url,),
+            ).fetchall()
+        return [Seen(*row) for row in rows]
+
+    def failing(self) -> list[tuple[str, LinkState]]:
+        """Links failing now (their last judged answer was a failure), longest-failing first."""
+        with self._errors():
+            rows = self._db.execute(
+                """SELECT url, first_seen, last_alive, first_failed, consecutive_failures, failing_days,
+                   last_failure_day FROM urls WHERE consecutive_failures > 0 ORDER BY first_failed, url"""
+            ).fetchall()
+        return [
+            (url, LinkState(to_iso(seen), to_iso(alive), to_iso(failed), failures, days, last_day))
+            for url, seen, alive, failed, failures, days, last_day in rows
+        ]
+
+    def runs(self, limit: int = 50) -> list[RunRecord]:
+        with self._errors():
+            rows = self._db.execute(
+                """SELECT id, started_at, finished_at, inputs, completed, network_down FROM runs
+                   ORDER BY id DESC LIMIT ?""",
+                (limit,),
+            ).fetchall()
+        return [
+            RunRecord(run, to_iso(start) or "", to_iso(end), tuple(json.loads(inputs)), bool(done), bool(down))
+            for run, start, end, inputs, done, down in rows
+        ]
+
+    # -- pruning -----------------------------------------------------------------------------------
+
+    def prune(self, before: datetime) -> dict[str, int]:
+        """Delete runs (with their checks) started before ``before``, and occurrences last seen in
+        them. Each URL's state lives on its own row, so it stays right."""
+        cutoff = to_epoch(before)
+        with self._write():
+            old_runs = [row[0] for row in self._db.execute("SELECT id FROM runs WHERE started_at < ?", (cutoff,))]
+            removed_checks = 0
+            for batch in _batches(old_runs):
+                marks = ",".join("?" * len(batch))
+                removed_checks += self._db.execute(f"DELETE FROM checks WHERE run_id IN ({marks})", batch).rowcount
+            newest_old = max(old_runs, default=0)
+            removed_occurrences = self._db.execute(
+                "DELETE FROM occurrences WHERE last_run <= ?", (newest_old,)
+            ).rowcount
+            removed_runs = self._db.execute("DELETE FROM runs WHERE started_at < ?", (cutoff,)).rowcount
+            removed_urls = self._db.execute(
+                """DELETE FROM urls WHERE last_checked < ? AND consecutive_failures = 0
+                   AND id NOT IN (SELECT url_id FROM checks) AND id NOT IN (SELECT url_id FROM occurrences)
+                   AND id NOT IN (SELECT url_id FROM snapshots)""",
+                (cutoff,),
+            ).rowcount
+        return {
+            "runs": removed_runs,
+            "checks": removed_checks,
+            "occurrences": removed_occurrences,
+            "urls": removed_urls,
+        }
+
+    def integrity(self) -> str:
+        with self._errors():
+            return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _state_row(state: LinkState, moment: int, outcome: Outcome, url_id: int) -> tuple[object, ...]:
+    return (
+        _epoch_of(state.last_alive),
+        _epoch_of(state.first_failed),
+        state.consecutive_failures,
+        state.failing_days,
+        state.last_failure_day,
+        moment,
+        outcome.value,
+        url_id,
+    )
+
+
+def _check_row(run_id: int, url_id: int, moment: int, result: CheckResult) -> tuple[object, ...]:
+    return (
+        run_id,
+        url_id,
+        moment,
+        result.outcome.value,
+        result.status_code,
+        result.final_url,
+        result.error_kind.value if result.error_kind else None,
+        result.error,
+        result.attempts,
+        round(result.elapsed * 1000),
+        int(result.from_cache),
+    )
+
+
+def _epoch_of(iso: str | None) -> int | None:
+    return None if iso is None else to_epoch(datetime.fromisoformat(iso))
+
+
+def _batches(items: Sequence[object]) -> Iterator[list[object]]:
+    for start in range(0, len(items), _BATCH):
+        yield list(items[start : start + _BATCH])
+
+
+def _refuse_if_not_sqlite(path: Path) -> None:
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(_SQLITE_HEADER))
+    except OSError as exc:
+        raise HistoryError(str(path), f"cannot be read: {exc.strerror or exc}") from exc
+    if header and header != _SQLITE_HEADER:
+        raise HistoryError(str(path), "is not a SQLite database (not a linkkeeper history); left untouched")

@@ -1,0 +1,50 @@
+"""The verdict policy: a link is dead only after repeated failures over days (InternetArchiveBot's
+rule), one success resets it, and blocked answers do not count unless configured. Pure functions."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from linkkeeper.config import DeadAfterSettings
+from linkkeeper.models import LinkState, Outcome, Verdict
+
+SUCCESSES = frozenset({Outcome.ALIVE, Outcome.REDIRECTED})
+FAILURES = frozenset({Outcome.BROKEN, Outcome.ERROR})
+
+
+def counts_as_failure(outcome: Outcome, policy: DeadAfterSettings) -> bool:
+    return outcome in FAILURES or (policy.count_blocked and outcome is Outcome.BLOCKED)
+
+
+def next_state(state: LinkState, outcome: Outcome, at: str, policy: DeadAfterSettings) -> LinkState:
+    """The link's state after one (fresh, judged) answer at ISO time ``at``."""
+    if outcome in SUCCESSES:
+        return replace(
+            state, last_alive=at, first_failed=None, consecutive_failures=0, failing_days=0, last_failure_day=None
+        )
+    if not counts_as_failure(outcome, policy):
+        return state
+    day = at[:10]
+    return replace(
+        state,
+        first_failed=state.first_failed or at,
+        consecutive_failures=state.consecutive_failures + 1,
+        failing_days=state.failing_days + (day != state.last_failure_day),
+        last_failure_day=day,
+    )
+
+
+def judge(outcome: Outcome, state: LinkState, policy: DeadAfterSettings) -> tuple[Verdict, str | None]:
+    """The verdict for this run's outcome given the state after it, and since when it holds."""
+    if outcome is Outcome.ALIVE:
+        return Verdict.ALIVE, None
+    if outcome is Outcome.REDIRECTED:
+        return Verdict.REDIRECTED, None
+    if counts_as_failure(outcome, policy):
+        dead = state.consecutive_failures >= policy.failures and state.failing_days >= policy.days
+        return (Verdict.DEAD if dead else Verdict.FAILING), state.first_failed
+    if outcome is Outcome.BLOCKED:
+        return Verdict.BLOCKED, None
+    if outcome is Outcome.EXCLUDED:
+        return Verdict.EXCLUDED, None
+    return Verdict.SKIPPED, None
