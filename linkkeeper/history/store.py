@@ -342,11 +342,11 @@ class History:
     # -- pruning -----------------------------------------------------------------------------------
 
     def prune(self, before: datetime) -> dict[str, int]:
-        """Delete runs (with their checks) started before ``before``, and occurrences last seen in
+        """Delete runs (with their checks) started at or before ``before``, and occurrences last seen in
         them. Each URL's state lives on its own row, so it stays right."""
         cutoff = to_epoch(before)
         with self._write():
-            old_runs = [row[0] for row in self._db.execute("SELECT id FROM runs WHERE started_at < ?", (cutoff,))]
+            old_runs = [row[0] for row in self._db.execute("SELECT id FROM runs WHERE started_at <= ?", (cutoff,))]
             removed_checks = 0
             for batch in _batches(old_runs):
                 marks = ",".join("?" * len(batch))
@@ -355,9 +355,9 @@ class History:
             removed_occurrences = self._db.execute(
                 "DELETE FROM occurrences WHERE last_run <= ?", (newest_old,)
             ).rowcount
-            removed_runs = self._db.execute("DELETE FROM runs WHERE started_at < ?", (cutoff,)).rowcount
+            removed_runs = self._db.execute("DELETE FROM runs WHERE started_at <= ?", (cutoff,)).rowcount
             removed_urls = self._db.execute(
-                """DELETE FROM urls WHERE last_checked < ? AND consecutive_failures = 0
+                """DELETE FROM urls WHERE last_checked <= ? AND consecutive_failures = 0
                    AND id NOT IN (SELECT url_id FROM checks) AND id NOT IN (SELECT url_id FROM occurrences)
                    AND id NOT IN (SELECT url_id FROM snapshots)""",
                 (cutoff,),

@@ -22,6 +22,7 @@ Paths (the same on every host):
   /reset                           resets the connection
   /botwall                         403 with cf-mitigated: challenge and a challenge page
   /botwall-503                     503 "Just a moment..." challenge page
+  /switch/<key>                    the status a test set with set_status(key, code) (default 200)
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class _State:
     in_flight: Counter[str] = field(default_factory=Counter)
     max_in_flight: Counter[str] = field(default_factory=Counter)
     keyed: Counter[str] = field(default_factory=Counter)
+    switches: dict[str, int] = field(default_factory=dict)
     bytes_sent: Counter[str] = field(default_factory=Counter)
 
 
@@ -69,6 +71,7 @@ class FakeWeb:
         self.port = 0
         self._state = _State()
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._stopping: asyncio.Event | None = None
@@ -125,6 +128,16 @@ class FakeWeb:
         with self._lock:
             self._state = _State()
 
+    def wait_for_request(self, path: str, timeout: float = 30.0) -> bool:
+        """Block until a request for ``path`` has arrived (or ``timeout`` passes); no polling."""
+        with self._arrived:
+            return self._arrived.wait_for(lambda: any(r.path == path for r in self._state.records), timeout)
+
+    def set_status(self, key: str, status: int) -> None:
+        """What ``/switch/<key>`` answers from now on (until the next reset)."""
+        with self._lock:
+            self._state.switches[key] = status
+
     @property
     def records(self) -> list[RequestRecord]:
         with self._lock:
@@ -179,6 +192,7 @@ class FakeWeb:
         parts = urlsplit(target)
         with self._lock:
             self._state.records.append(RequestRecord(host, method, parts.path, headers, time.monotonic()))
+            self._arrived.notify_all()
             self._state.in_flight[host] += 1
             self._state.max_in_flight[host] = max(self._state.max_in_flight[host], self._state.in_flight[host])
         try:
@@ -248,6 +262,11 @@ class FakeWeb:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             writer.transport.abort()
             return False
+        if first == "switch":
+            with self._lock:
+                status = self._state.switches.get(segments[1], 200)
+            headers = {"cf-mitigated": "challenge"} if status == 403 else {}
+            return await self._send(writer, status, headers, body=_PAGE if status == 200 else b"nope", head=head)
         if first == "botwall":
             return await self._send(writer, 403, {"cf-mitigated": "challenge"}, body=_CHALLENGE, head=head)
         if first == "botwall-503":

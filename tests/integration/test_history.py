@@ -1,0 +1,150 @@
+"""The history over simulated days: verdicts, the cache, and what never counts."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from linkkeeper.config import CheckSettings, Settings
+from linkkeeper.history import History
+from linkkeeper.models import Outcome, RunReport, Verdict
+from linkkeeper.pipeline import run_check
+from tests.fakeweb import FakeWeb
+
+DAY_ONE = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> Iterator[History]:
+    with History.open(tmp_path / "history.sqlite") as store:
+        yield store
+
+
+def settings_for(web: FakeWeb) -> Settings:
+    check = CheckSettings(
+        resolve=web.resolve_entries(), timeout=2.0, connect_timeout=1.0, read_timeout=1.0, retries=0, backoff=0.01
+    )
+    return dataclasses.replace(Settings(), check=check)
+
+
+def day(number: int, hours: int = 0) -> datetime:
+    return DAY_ONE + timedelta(days=number - 1, hours=hours)
+
+
+def run_on(page: Path, web: FakeWeb, history: History, when: datetime, **options: bool) -> RunReport:
+    return run_check([str(page)], settings_for(web), history=history, now=when, environ={}, **options)
+
+
+def verdict_of(report: RunReport, url: str) -> Verdict | None:
+    return next(entry.verdict for entry in report.entries if entry.target.url == url)
+
+
+@pytest.fixture
+def page(tmp_path: Path, fakeweb: FakeWeb) -> Path:
+    path = tmp_path / "page.md"
+    path.write_text(f"[switch]({fakeweb.url(0, '/switch/link')})\n[steady]({fakeweb.url(1, '/ok')})\n")
+    return path
+
+
+def test_dead_only_after_failures_on_three_days(page: Path, fakeweb: FakeWeb, history: History) -> None:
+    """A link failing on days 1, 2 and 4 is failing until day 4, and dead on day 4."""
+    url = fakeweb.url(0, "/switch/link")
+    fakeweb.set_status("link", 404)
+    verdicts = [verdict_of(run_on(page, fakeweb, history, day(n)), url) for n in (1, 2)]
+    same_day = verdict_of(run_on(page, fakeweb, history, day(2, hours=5)), url)
+    fourth = run_on(page, fakeweb, history, day(4))
+    assert verdicts == [Verdict.FAILING, Verdict.FAILING]
+    assert same_day is Verdict.FAILING  # three failing runs, but on two days only
+    assert verdict_of(fourth, url) is Verdict.DEAD
+    entry = next(e for e in fourth.entries if e.target.url == url)
+    assert entry.since == day(1).isoformat(timespec="seconds")
+    assert entry.state is not None and (entry.state.consecutive_failures, entry.state.failing_days) == (4, 3)
+
+
+def test_a_success_in_between_resets_the_count(page: Path, fakeweb: FakeWeb, history: History) -> None:
+    """One success resets the failures: days 1, 2 fail, day 3 succeeds, days 4, 5 fail: not dead."""
+    url = fakeweb.url(0, "/switch/link")
+    for number, status in [(1, 404), (2, 500), (3, 200), (4, 404), (5, 404)]:
+        fakeweb.set_status("link", status)
+        report = run_on(page, fakeweb, history, day(number), use_cache=False)
+    assert verdict_of(report, url) is Verdict.FAILING
+    state = history.state(url)
+    assert state is not None and state.consecutive_failures == 2 and state.last_alive == day(3).isoformat()
+
+
+def test_blocked_answers_never_count(page: Path, fakeweb: FakeWeb, history: History) -> None:
+    """A bot wall on five days is blocked, never failing or dead."""
+    url = fakeweb.url(0, "/switch/link")
+    fakeweb.set_status("link", 403)
+    for number in range(1, 6):
+        report = run_on(page, fakeweb, history, day(number))
+    assert verdict_of(report, url) is Verdict.BLOCKED
+    state = history.state(url)
+    assert state is not None and state.consecutive_failures == 0
+
+
+def test_network_down_run_changes_nothing(tmp_path: Path, fakeweb: FakeWeb, history: History) -> None:
+    """A run whose network was down records no failure and keeps every state as it was."""
+    page = tmp_path / "offline.md"
+    page.write_text("\n".join(f"<http://h{i}.example.invalid/>" for i in range(6)) + "\n")
+    before = [history.state(f"http://h{i}.example.invalid/") for i in range(6)]
+    report = run_on(page, fakeweb, history, day(1))
+    assert report.network_down
+    assert {entry.result.outcome for entry in report.entries} == {Outcome.SKIPPED}
+    after = [history.state(f"http://h{i}.example.invalid/") for i in range(6)]
+    assert all(state is not None and state.consecutive_failures == 0 for state in after)
+    assert before == [None] * 6
+    assert history.failing() == []
+
+
+def test_cache_skips_fresh_alive_links_and_rechecks_failures(page: Path, fakeweb: FakeWeb, history: History) -> None:
+    """Within max age, alive links are not requested again; a failing link always is."""
+    fakeweb.set_status("link", 404)
+    run_on(page, fakeweb, history, day(1))
+    fakeweb.reset()
+    fakeweb.set_status("link", 404)
+    second = run_on(page, fakeweb, history, day(1, hours=3))
+    assert fakeweb.count(host=1) == 0
+    assert fakeweb.count(host=0, path="/switch/link") >= 1
+    steady = next(entry for entry in second.entries if entry.target.url == fakeweb.url(1, "/ok"))
+    assert steady.result.from_cache and steady.verdict is Verdict.ALIVE
+    third = run_on(page, fakeweb, history, day(2, hours=1))
+    assert fakeweb.count(host=1) == 1
+    assert not next(e for e in third.entries if e.target.url == fakeweb.url(1, "/ok")).result.from_cache
+
+
+def test_no_cache_requests_everything(page: Path, fakeweb: FakeWeb, history: History) -> None:
+    """``use_cache=False`` (``--no-cache``) asks again even for fresh alive links."""
+    run_on(page, fakeweb, history, day(1))
+    fakeweb.reset()
+    run_on(page, fakeweb, history, day(1, hours=1), use_cache=False)
+    assert fakeweb.count(host=1) == 1
+
+
+def test_history_records_checks_and_places(page: Path, fakeweb: FakeWeb, history: History) -> None:
+    """Every check is kept per run, with where the URL was written."""
+    url = fakeweb.url(0, "/switch/link")
+    for number, status in [(1, 200), (2, 404)]:
+        fakeweb.set_status("link", status)
+        run_on(page, fakeweb, history, day(number), use_cache=False)
+    assert [check.outcome for check in history.checks(url)] == [Outcome.ALIVE, Outcome.BROKEN]
+    (seen,) = history.seen_at(url)
+    assert (Path(seen.path).name, seen.line, seen.column) == ("page.md", 1, 10)
+    assert [run.completed for run in history.runs()] == [True, True]
+
+
+def test_prune_keeps_each_links_state(page: Path, fakeweb: FakeWeb, history: History) -> None:
+    """Pruning old runs removes their checks but not what the links' states say."""
+    url = fakeweb.url(0, "/switch/link")
+    fakeweb.set_status("link", 404)
+    for number in (1, 2, 4):
+        run_on(page, fakeweb, history, day(number))
+    state = history.state(url)
+    removed = history.prune(day(3))
+    assert removed["runs"] == 2 and removed["checks"] == 4
+    assert history.state(url) == state
+    assert len(history.checks(url)) == 1

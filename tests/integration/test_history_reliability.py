@@ -1,0 +1,144 @@
+"""The history survives what real machines do: two writers, a killed run, and files that are not
+ours, damaged or too new — each refused with a clear error and never overwritten."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from linkkeeper.cli import main
+from linkkeeper.errors import HistoryError
+from linkkeeper.history import History
+from tests.fakeweb import FakeWeb
+
+REPO = Path(__file__).resolve().parent.parent.parent
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from datetime import UTC, datetime, timedelta
+    from linkkeeper.config import DeadAfterSettings
+    from linkkeeper.history import History
+    from linkkeeper.models import CheckResult, Checkable, Entry, Kind, Occurrence, Outcome, Syntax, Target
+
+    path, name, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    def entry(i):
+        url = f"https://{name}.example/{i % 50}"
+        occ = Occurrence(f"{name}.md", i + 1, 1, 0, len(url), Kind.INLINE, Syntax.RAW, url, url, "", Checkable.YES, "")
+        return Entry(Target(url, (occ,)), CheckResult(url, Outcome.BROKEN if i % 3 else Outcome.ALIVE))
+    entries = [entry(i) for i in range(50)]
+    with History.open(__import__("pathlib").Path(path)) as history:
+        for n in range(runs):
+            when = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=n)
+            run = history.start_run(when, [name], "digest")
+            history.finish_run(run, when, entries, network_down=False, policy=DeadAfterSettings(), at=when)
+    """
+)
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
+    """Two linkkeeper processes recording runs into one database at once: every row kept, no corruption."""
+    database = tmp_path / "history.sqlite"
+    History.open(database).close()
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(database), name, "15"], cwd=REPO)
+        for name in ("alpha", "beta")
+    ]
+    assert [writer.wait(timeout=120) for writer in writers] == [0, 0]
+    with History.open(database) as history:
+        assert history.integrity() == "ok"
+        runs = history.runs(limit=100)
+        assert len(runs) == 30 and all(run.completed for run in runs)
+        assert len(history.checks("https://alpha.example/1")) == 15
+        assert len(history.checks("https://beta.example/1")) == 15
+
+
+def test_run_killed_mid_way_stays_incomplete_and_consistent(tmp_path: Path, fakeweb: FakeWeb) -> None:
+    """``linkkeeper check`` killed with SIGKILL during a run leaves a consistent database, that run incomplete."""
+    page = tmp_path / "page.md"
+    page.write_text(f"<{fakeweb.url(0, '/hang')}> <{fakeweb.url(1, '/ok')}>\n")
+    database = tmp_path / "history.sqlite"
+    command = [
+        sys.executable, "-m", "linkkeeper", "check", "--no-progress", "--db", str(database),
+        "--timeout", "60", "--retries", "0", *(arg for entry in fakeweb.resolve_entries() for arg in ("--resolve", entry)),
+        str(page),
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert fakeweb.wait_for_request("/hang", timeout=60)
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        process.wait(timeout=30)
+    with History.open(database) as history:
+        assert history.integrity() == "ok"
+        (run,) = history.runs()
+        assert not run.completed
+        assert history.checks(fakeweb.url(1, "/ok")) == []
+
+
+def test_not_a_database_is_refused_and_untouched(tmp_path: Path) -> None:
+    """A file that is not SQLite at all is refused and left byte for byte as it was."""
+    database = tmp_path / "history.sqlite"
+    database.write_text("these are my notes, not a database\n")
+    before = digest(database)
+    with pytest.raises(HistoryError, match="not a SQLite database"):
+        History.open(database)
+    assert digest(database) == before
+
+
+def test_foreign_sqlite_database_is_refused_and_untouched(tmp_path: Path) -> None:
+    """Another program's SQLite database is refused, never migrated into a history."""
+    database = tmp_path / "history.sqlite"
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE notes (body TEXT)")
+        connection.execute("INSERT INTO notes VALUES ('precious')")
+    connection.close()
+    before = digest(database)
+    with pytest.raises(HistoryError, match="not a linkkeeper history"):
+        History.open(database)
+    assert digest(database) == before
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    """A history written by a newer linkkeeper is refused, not migrated blindly."""
+    database = tmp_path / "history.sqlite"
+    History.open(database).close()
+    with sqlite3.connect(database) as connection:
+        connection.execute("PRAGMA user_version = 99")
+    connection.close()
+    before = digest(database)
+    with pytest.raises(HistoryError, match="newer linkkeeper"):
+        History.open(database)
+    assert digest(database) == before
+
+
+def test_corrupt_database_gets_a_clear_error_and_exit_4(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A damaged history: ``linkkeeper check`` exits 4 naming the file, and the file is unchanged."""
+    database = tmp_path / "history.sqlite"
+    History.open(database).close()
+    with sqlite3.connect(database) as connection:
+        connection.execute("PRAGMA journal_mode = DELETE")
+    connection.close()
+    data = bytearray(database.read_bytes())
+    data[100:4096] = b"\xa5" * (4096 - 100)
+    database.write_bytes(bytes(data))
+    before = digest(database)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.md").write_text("no links\n")
+    result = CliRunner().invoke(main, ["check", "--no-progress", "--db", str(database), "a.md"])
+    assert result.exit_code == 4
+    assert "history.sqlite" in result.stderr and "corrupt" in result.stderr
+    assert digest(database) == before
