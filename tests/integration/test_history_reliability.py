@@ -71,10 +71,10 @@ def test_run_killed_mid_way_stays_incomplete_and_consistent(tmp_path: Path, fake
     page = tmp_path / "page.md"
     page.write_text(f"<{fakeweb.url(0, '/hang')}> <{fakeweb.url(1, '/ok')}>\n")
     database = tmp_path / "history.sqlite"
+    resolve = [arg for entry in fakeweb.resolve_entries() for arg in ("--resolve", entry)]
     command = [
         sys.executable, "-m", "linkkeeper", "check", "--no-progress", "--db", str(database),
-        "--timeout", "60", "--retries", "0", *(arg for entry in fakeweb.resolve_entries() for arg in ("--resolve", entry)),
-        str(page),
+        "--timeout", "60", "--retries", "0", *resolve, str(page),
     ]  # fmt: skip
     process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
