@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import urldefrag
 
 from linkkeeper.check import Checker
 from linkkeeper.check.network import network_is_down, unjudged
@@ -60,7 +60,7 @@ def _not_requested(
     """The result for a target we will not request, or None when it is to be checked."""
     if target.checkable is not Checkable.YES:
         return CheckResult(target.url, Outcome.SKIPPED, error_kind=ErrorKind.NOT_CHECKABLE, error=target.reason)
-    scheme = urlsplit(target.url).scheme.lower()
+    scheme = target.url.partition(":")[0].lower()
     if scheme not in HTTP_SCHEMES:
         return CheckResult(
             target.url, Outcome.EXCLUDED, error_kind=ErrorKind.EXCLUDED_BY_PATTERN, error=f"{scheme}: not checked"

@@ -9,6 +9,7 @@ records its results, so a killed run stays incomplete and changes no link's stat
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -32,7 +33,9 @@ def to_epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
+@functools.lru_cache(maxsize=4096)
 def to_iso(epoch: int | None) -> str | None:
+    """Cached: a run stamps thousands of states with the same few moments."""
     return None if epoch is None else datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds")
 
 
@@ -403,6 +406,7 @@ def _check_row(run_id: int, url_id: int, moment: int, result: CheckResult) -> tu
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def _epoch_of(iso: str | None) -> int | None:
     return None if iso is None else to_epoch(datetime.fromisoformat(iso))
 

@@ -3,8 +3,6 @@ rule), one success resets it, and blocked answers do not count unless configured
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from linkkeeper.config import DeadAfterSettings
 from linkkeeper.models import LinkState, Outcome, Verdict
 
@@ -18,19 +16,19 @@ def counts_as_failure(outcome: Outcome, policy: DeadAfterSettings) -> bool:
 
 def next_state(state: LinkState, outcome: Outcome, at: str, policy: DeadAfterSettings) -> LinkState:
     """The link's state after one (fresh, judged) answer at ISO time ``at``."""
+    # Built directly rather than with dataclasses.replace: this runs once per URL per run.
     if outcome in SUCCESSES:
-        return replace(
-            state, last_alive=at, first_failed=None, consecutive_failures=0, failing_days=0, last_failure_day=None
-        )
+        return LinkState(state.first_seen, at, None, 0, 0, None)
     if not counts_as_failure(outcome, policy):
         return state
     day = at[:10]
-    return replace(
-        state,
-        first_failed=state.first_failed or at,
-        consecutive_failures=state.consecutive_failures + 1,
-        failing_days=state.failing_days + (day != state.last_failure_day),
-        last_failure_day=day,
+    return LinkState(
+        state.first_seen,
+        state.last_alive,
+        state.first_failed or at,
+        state.consecutive_failures + 1,
+        state.failing_days + (day != state.last_failure_day),
+        day,
     )
 
 
