@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import pytest
 
@@ -51,3 +53,19 @@ def fakeweb(fakeweb_server: FakeWeb) -> FakeWeb:
     """The fake web, with its request log emptied for this test."""
     fakeweb_server.reset()
     return fakeweb_server
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh working directory, with no LINKKEEPER_* variable of the developer's leaking in."""
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith("LINKKEEPER_"):
+            monkeypatch.delenv(name)
+    return tmp_path
+
+
+def fast_config(web: FakeWeb, **check: float | int) -> str:
+    """A linkkeeper.toml body pointing every fake host at loopback, with the given [check] values."""
+    resolve = ", ".join(f'"{entry}"' for entry in web.resolve_entries())
+    return f"[check]\nresolve = [{resolve}]\n" + "".join(f"{key} = {value}\n" for key, value in check.items())

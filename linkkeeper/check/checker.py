@@ -173,7 +173,8 @@ class Checker:
         return result
 
     async def _fetch(self, client: httpx.AsyncClient, state: HostState, url: str) -> tuple[CheckResult, float | None]:
-        """HEAD, then GET when HEAD is refused or fails; the better answer wins."""
+        """HEAD, then GET when HEAD is refused or fails (GET's answer then stands); a host that
+        refused HEAD with 405/501 gets GET only from then on."""
         result, retry_after = await self._request(client, "GET" if state.head_refused else "HEAD", url)
         if state.head_refused:
             return result, retry_after
@@ -189,15 +190,15 @@ class Checker:
             async with asyncio.timeout(self.settings.timeout):
                 answer = await self._follow(client, method, url)
         except _RedirectProblem as problem:
-            verdict = Judgement(Outcome.BROKEN, problem.kind, str(problem))
-            return _result(url, verdict, None, problem.redirects[-1].url, problem.redirects), None
+            judgement = Judgement(Outcome.BROKEN, problem.kind, str(problem))
+            return _result(url, judgement, None, problem.redirects[-1].url, problem.redirects), None
         except (httpx.HTTPError, httpcore.ConnectError, OSError, TimeoutError) as error:
             return _result(url, judge_exception(error), None, None, ()), None
-        verdict = judge_response(
+        judgement = judge_response(
             url, answer.status, answer.headers, answer.body, answer.final_url, answer.redirects, self._accept
         )
         retry_after = retry_after_seconds(answer.headers) if answer.status in RETRYABLE_STATUS else None
-        return _result(url, verdict, answer.status, answer.final_url, answer.redirects), retry_after
+        return _result(url, judgement, answer.status, answer.final_url, answer.redirects), retry_after
 
     async def _follow(self, client: httpx.AsyncClient, method: str, url: str) -> _Answer:
         redirects: list[Redirect] = []
@@ -255,14 +256,14 @@ async def _read_capped(response: httpx.Response, limit: int) -> bytes:
 
 
 def _result(
-    url: str, verdict: Judgement, status: int | None, final_url: str | None, redirects: tuple[Redirect, ...]
+    url: str, judgement: Judgement, status: int | None, final_url: str | None, redirects: tuple[Redirect, ...]
 ) -> CheckResult:
     return CheckResult(
         url=url,
-        outcome=verdict.outcome,
+        outcome=judgement.outcome,
         status_code=status,
         final_url=final_url,
         redirects=redirects,
-        error_kind=verdict.error_kind,
-        error=verdict.error,
+        error_kind=judgement.error_kind,
+        error=judgement.error,
     )

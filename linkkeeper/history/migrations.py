@@ -38,7 +38,9 @@ def _v1_initial(db: sqlite3.Connection) -> None:
             failing_days INTEGER NOT NULL DEFAULT 0,
             last_failure_day TEXT,
             last_checked INTEGER,
-            last_outcome TEXT
+            last_outcome TEXT,
+            last_status INTEGER,
+            last_final_url TEXT
         );
         CREATE TABLE checks (
             run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -52,9 +54,8 @@ def _v1_initial(db: sqlite3.Connection) -> None:
             attempts INTEGER NOT NULL DEFAULT 0,
             elapsed_ms INTEGER NOT NULL DEFAULT 0,
             from_cache INTEGER NOT NULL DEFAULT 0,
-            PRIMARY KEY (url_id, run_id)
+            PRIMARY KEY (run_id, url_id)
         ) WITHOUT ROWID;
-        CREATE INDEX checks_by_run ON checks(run_id);
         CREATE TABLE occurrences (
             url_id INTEGER NOT NULL REFERENCES urls(id),
             path TEXT NOT NULL,

@@ -119,6 +119,7 @@ class History:
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute("PRAGMA foreign_keys = ON")
+            self._db.execute("PRAGMA cache_size = -65536")  # 64 MiB: a 100,000-URL run touches much of the tree
             with self._write():
                 current = self._db.execute("PRAGMA user_version").fetchone()[0]
                 for index in range(current, len(MIGRATIONS)):
@@ -180,11 +181,8 @@ class History:
             for batch in _batches(wanted):
                 marks = ",".join("?" * len(batch))
                 rows = self._db.execute(
-                    f"""SELECT u.url, c.outcome, c.status, c.final_url, c.checked_at
-                        FROM urls u JOIN checks c ON c.url_id = u.id
-                        JOIN runs r ON r.id = c.run_id AND r.completed = 1
-                        WHERE u.url IN ({marks}) AND u.last_checked >= ? AND c.checked_at = u.last_checked
-                          AND u.last_outcome IN ('alive', 'redirected') AND c.from_cache = 0""",
+                    f"""SELECT url, last_outcome, last_status, last_final_url, last_checked FROM urls
+                        WHERE url IN ({marks}) AND last_checked >= ? AND last_outcome IN ('alive', 'redirected')""",
                     (*batch, to_epoch(not_before)),
                 ).fetchall()
                 for url, outcome, status, final_url, checked_at in rows:
@@ -226,7 +224,7 @@ class History:
                 judged = not network_down and not result.from_cache
                 if judged:
                     state = next_state(state, result.outcome, iso, policy)
-                    state_rows.append(_state_row(state, moment, result.outcome, url_id))
+                    state_rows.append(_state_row(state, moment, result, url_id))
                 states[entry.target.url] = state
                 check_rows.append(_check_row(run_id, url_id, moment, result))
                 occurrence_rows.extend(
@@ -235,7 +233,8 @@ class History:
                 )
             self._db.executemany(
                 """UPDATE urls SET last_alive = ?, first_failed = ?, consecutive_failures = ?, failing_days = ?,
-                   last_failure_day = ?, last_checked = ?, last_outcome = ? WHERE id = ?""",
+                   last_failure_day = ?, last_checked = ?, last_outcome = ?, last_status = ?, last_final_url = ?
+                   WHERE id = ?""",
                 state_rows,
             )
             self._db.executemany(
@@ -377,7 +376,7 @@ class History:
             return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
 
 
-def _state_row(state: LinkState, moment: int, outcome: Outcome, url_id: int) -> tuple[object, ...]:
+def _state_row(state: LinkState, moment: int, result: CheckResult, url_id: int) -> tuple[object, ...]:
     return (
         _epoch_of(state.last_alive),
         _epoch_of(state.first_failed),
@@ -385,7 +384,9 @@ def _state_row(state: LinkState, moment: int, outcome: Outcome, url_id: int) -> 
         state.failing_days,
         state.last_failure_day,
         moment,
-        outcome.value,
+        result.outcome.value,
+        result.status_code,
+        result.final_url,
         url_id,
     )
 

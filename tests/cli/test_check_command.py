@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from linkkeeper.cli import main
+from tests.conftest import fast_config
 from tests.fakeweb import FakeWeb
 
 EXPECTED = {
@@ -30,17 +30,11 @@ EXPECTED = {
 
 
 @pytest.fixture
-def project(tmp_path: Path, fakeweb: FakeWeb, monkeypatch: pytest.MonkeyPatch) -> Path:
+def project(workdir: Path, fakeweb: FakeWeb) -> Path:
     """A folder of Markdown pages linking to every kind of answer, with a fast configuration."""
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith("LINKKEEPER_"):
-            monkeypatch.delenv(name)
-    resolve = ", ".join(f'"{entry}"' for entry in fakeweb.resolve_entries())
-    (tmp_path / "linkkeeper.toml").write_text(
-        f"[check]\nresolve = [{resolve}]\ntimeout = 2.0\nconnect_timeout = 1.0\nread_timeout = 1.0\n"
-        "retries = 1\nbackoff = 0.01\n"
-    )
+    tmp_path = workdir
+    config = fast_config(fakeweb, timeout=2.0, connect_timeout=1.0, read_timeout=1.0, retries=1, backoff=0.01)
+    (tmp_path / "linkkeeper.toml").write_text(config)
     docs = tmp_path / "docs"
     docs.mkdir()
     for index, path in enumerate(EXPECTED):
@@ -102,9 +96,9 @@ def test_output_file_and_exclude(project: Path, fakeweb: FakeWeb) -> None:
     assert result.stdout == ""
 
 
-def test_network_down_judges_nothing_and_exits_4(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_network_down_judges_nothing_and_exits_4(workdir: Path) -> None:
     """When most hosts fail at the network level, no link is called broken and the exit code is 4."""
-    monkeypatch.chdir(tmp_path)
+    tmp_path = workdir
     (tmp_path / "a.md").write_text("\n".join(f"<http://host{i}.invalid/page>" for i in range(6)) + "\n")
     result = run("--format", "json", "a.md")
     assert result.exit_code == 4

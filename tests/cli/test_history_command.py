@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from linkkeeper.cli import main
+from tests.conftest import fast_config
 from tests.fakeweb import FakeWeb
 
 
 @pytest.fixture
-def project(tmp_path: Path, fakeweb: FakeWeb, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith("LINKKEEPER_"):
-            monkeypatch.delenv(name)
-    resolve = ", ".join(f'"{entry}"' for entry in fakeweb.resolve_entries())
-    (tmp_path / "linkkeeper.toml").write_text(f"[check]\nresolve = [{resolve}]\nretries = 0\n")
+def project(workdir: Path, fakeweb: FakeWeb) -> Path:
+    tmp_path = workdir
+    (tmp_path / "linkkeeper.toml").write_text(fast_config(fakeweb, retries=0))
     (tmp_path / "notes.md").write_text(
         f"Gone: [old]({fakeweb.url(0, '/status/404')})\nFine: <{fakeweb.url(1, '/ok')}>\n"
     )

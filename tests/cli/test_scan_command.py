@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -31,11 +30,7 @@ KEYS = [
 
 
 @pytest.fixture
-def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith("LINKKEEPER_"):
-            monkeypatch.delenv(name)
+def runner(workdir: Path) -> CliRunner:
     return CliRunner()
 
 
