@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -14,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from linkkeeper import __version__
+from linkkeeper.archive.save import keys_from
 from linkkeeper.check.classify import parse_accept
 from linkkeeper.check.guard import parse_resolve
 from linkkeeper.config import (
@@ -29,7 +31,8 @@ from linkkeeper.config import (
 )
 from linkkeeper.errors import ConfigError, InputError, LinkkeeperError
 from linkkeeper.history import History
-from linkkeeper.pipeline import history_path, run_check
+from linkkeeper.pipeline import history_path, run_archive, run_check
+from linkkeeper.report import archive as archive_report
 from linkkeeper.report import check as check_report
 from linkkeeper.report import history as history_report
 from linkkeeper.report import scan as scan_report
@@ -296,6 +299,39 @@ def _validate_check(settings: Settings) -> None:
                 raise ConfigError("settings", key, f"{pattern!r} is not a regular expression: {exc}") from exc
     if settings.check.fail_on not in FAIL_ON_CHOICES:
         raise ConfigError("settings", "check.fail_on", f"expected one of {', '.join(FAIL_ON_CHOICES)}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@_scan_options
+@click.option("--include-failing", is_flag=True, default=False, help="Also look up links failing but not dead yet.")
+@click.option("--save", is_flag=True, default=False, help="Ask Save Page Now to archive live links (needs keys).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
+@_db_option
+@click.pass_context
+def archive(
+    ctx: click.Context,
+    /,
+    paths: tuple[str, ...],
+    include_failing: bool,
+    save: bool,
+    output_format: str,
+    output: Path | None,
+    db: Path | None,
+    **params: Any,
+) -> None:
+    """Find verified Wayback snapshots for the dead links in PATHS (judged by earlier `check` runs)."""
+    settings, _ = _settings(ctx, {**_scan_overrides(params), "history.db": _db(db)})
+    keys = keys_from(os.environ) if save else None
+    with History.open(history_path(settings, Path.cwd())) as store:
+        report = run_archive(paths, settings, store, include_failing=include_failing, save_keys=keys)
+    rendered = archive_report.to_json(report) if output_format == "json" else archive_report.to_text(report)
+    if output is not None:
+        output.write_text(rendered, encoding="utf-8")
+        click.echo(archive_report.to_text(report), err=True, nl=False)
+    else:
+        click.echo(rendered, nl=False)
 
 
 @main.command("config")

@@ -164,6 +164,33 @@ class DeadAfterSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class WaybackSettings:
+    """The Wayback Machine: where its APIs are, how politely to use them, and what to accept."""
+
+    cdx_url: str = _setting("https://web.archive.org/cdx/search/cdx", "CDX search API (the primary lookup).")
+    availability_url: str = _setting(
+        "https://archive.org/wayback/available", "Availability API, used only when a CDX lookup fails."
+    )
+    replay_base: str = _setting("https://web.archive.org/web/", "Replay base; captures are verified through it (id_).")
+    save_url: str = _setting("https://web.archive.org/save", "Save Page Now 2; its job status is under /status/.")
+    cdx_per_minute: int = _setting(24, "CDX requests per minute (the hard limit is 30; IA asks for 80 %).", minimum=1)
+    replay_per_minute: int = _setting(300, "Replay requests per minute (verification of captures).", minimum=1)
+    saves_per_minute: int = _setting(6, "Save Page Now submissions per minute (authenticated limit: 7).", minimum=1)
+    timeout: float = _setting(30.0, "Total seconds one archive request may take.")
+    retries: int = _setting(3, "Retries after 429, 5xx, timeouts and resets.", minimum=0)
+    retry_after_default: float = _setting(
+        60.0, "Seconds to wait after a 429 that says nothing (IA often sends no Retry-After)."
+    )
+    candidates: int = _setting(10, "Captures asked of CDX around the reference date.", minimum=1)
+    verify: int = _setting(3, "Captures replayed (id_) at most, in order of preference, to find a good one.", minimum=1)
+    if_not_archived_within: str = _setting(
+        "30d", "archive --save skips live links with a capture at least this recent.", validate=parse_duration
+    )
+    save_polls: int = _setting(20, "Status polls of one Save Page Now job before giving up for this run.", minimum=1)
+    save_resubmits: int = _setting(2, "Resubmissions after a retryable Save Page Now error.", minimum=0)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """All settings, one frozen dataclass per section."""
 
@@ -172,6 +199,7 @@ class Settings:
     history: HistorySettings = field(default_factory=HistorySettings)
     cache: CacheSettings = field(default_factory=CacheSettings)
     dead_after: DeadAfterSettings = field(default_factory=DeadAfterSettings)
+    wayback: WaybackSettings = field(default_factory=WaybackSettings)
 
 
 Sources = Mapping[str, str]

@@ -221,6 +221,34 @@ class LinkState:
     last_failure_day: str | None = None
 
 
+class NoSnapshotReason(StrEnum):
+    """Why a dead link has no archived copy to point to."""
+
+    NOT_ARCHIVED = "not-archived"
+    ONLY_BAD_CAPTURES = "only-bad-captures"
+    BLOCKED_BY_ARCHIVE = "blocked-by-archive"
+    LOOKUP_FAILED = "lookup-failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A verified good capture: ``archive_url`` is always the public https://web.archive.org form."""
+
+    url: str
+    timestamp: str
+    archive_url: str
+    captured_status: int
+
+
+@dataclass(frozen=True, slots=True)
+class NoSnapshot:
+    """The reason there is no usable capture, with details in words."""
+
+    url: str
+    reason: NoSnapshotReason
+    detail: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """A target, what became of it this run, and the verdict over time."""
@@ -230,6 +258,7 @@ class Entry:
     verdict: Verdict | None = None
     since: str | None = None
     state: LinkState | None = None
+    snapshot: Snapshot | NoSnapshot | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,3 +290,34 @@ class RunReport:
             if entry.verdict is not None:
                 counted[entry.verdict.value] += 1
         return counted
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveEntry:
+    """A dead (or failing) link, the snapshot found for it or why there is none, and the date
+    it was matched against."""
+
+    target: Target
+    verdict: Verdict
+    snapshot: Snapshot | NoSnapshot
+    reference_date: str
+    reference_source: str
+
+
+@dataclass(frozen=True, slots=True)
+class SaveEntry:
+    """What Save Page Now did with one live link: success (with its capture), error or pending."""
+
+    url: str
+    status: str
+    timestamp: str | None
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveReport:
+    """Everything one ``archive`` run found and saved."""
+
+    entries: tuple[ArchiveEntry, ...]
+    saves: tuple[SaveEntry, ...] = ()
+    notes: tuple[str, ...] = ()

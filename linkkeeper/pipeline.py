@@ -13,20 +13,32 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urldefrag
 
+import httpx
+
+from linkkeeper.archive.cited import Citations
+from linkkeeper.archive.save import SavePageNow
+from linkkeeper.archive.wayback import WaybackClient
 from linkkeeper.check import Checker
+from linkkeeper.check.hosts import Sleep
 from linkkeeper.check.network import network_is_down, unjudged
 from linkkeeper.config import Settings, parse_duration
 from linkkeeper.history import History, judge
 from linkkeeper.models import (
+    ArchiveEntry,
+    ArchiveReport,
     Checkable,
     CheckResult,
     Entry,
     ErrorKind,
     LinkState,
+    NoSnapshot,
+    NoSnapshotReason,
     Occurrence,
     Outcome,
     RunReport,
+    SaveEntry,
     Target,
+    Verdict,
 )
 from linkkeeper.scan import scan_paths
 
@@ -147,7 +159,7 @@ def run_check(
         states = history.finish_run(
             run_id, finished, entries, network_down=down, policy=settings.dead_after, at=started
         )
-        entries = [_judged(entry, states[entry.target.url], settings) for entry in entries]
+        entries = [_judged(entry, states[entry.target.url], settings, history) for entry in entries]
     return RunReport(
         started_at=started.isoformat(timespec="seconds"),
         finished_at=finished.isoformat(timespec="seconds"),
@@ -159,6 +171,105 @@ def run_check(
     )
 
 
-def _judged(entry: Entry, state: LinkState, settings: Settings) -> Entry:
+def _judged(entry: Entry, state: LinkState, settings: Settings, history: History) -> Entry:
     verdict, since = judge(entry.result.outcome, state, settings.dead_after)
-    return dataclasses.replace(entry, verdict=verdict, since=since, state=state)
+    snapshot = history.snapshot(entry.target.url) if verdict is Verdict.DEAD else None
+    return dataclasses.replace(entry, verdict=verdict, since=since, state=state, snapshot=snapshot)
+
+
+def _is_dead(state: LinkState, settings: Settings) -> bool:
+    policy = settings.dead_after
+    return state.consecutive_failures >= policy.failures and state.failing_days >= policy.days
+
+
+async def _archive(
+    targets: Sequence[Target],
+    settings: Settings,
+    history: History,
+    *,
+    now: datetime,
+    include_failing: bool,
+    save_keys: tuple[str, str] | None,
+    sleep: Sleep,
+) -> ArchiveReport:
+    chosen: list[tuple[Target, Verdict, LinkState]] = []
+    live: list[Target] = []
+    for target in targets:
+        state = history.state(target.url)
+        if state is None:
+            continue
+        if _is_dead(state, settings):
+            chosen.append((target, Verdict.DEAD, state))
+        elif include_failing and state.consecutive_failures > 0:
+            chosen.append((target, Verdict.FAILING, state))
+        elif state.consecutive_failures == 0 and state.last_alive is not None:
+            live.append(target)
+    citations = Citations()
+    notes: list[str] = []
+    by_file: dict[str, set[str]] = defaultdict(set)
+    for target, _, _ in chosen:
+        for occ in target.occurrences:
+            by_file[occ.path].update({occ.raw, occ.url, target.url})
+    for path, needles in by_file.items():
+        note = citations.load(path, needles)
+        if note and note not in notes:
+            notes.append(note)
+    headers = {"User-Agent": settings.check.user_agent}
+    entries: list[ArchiveEntry] = []
+    saves: list[SaveEntry] = []
+    async with httpx.AsyncClient(headers=headers, timeout=settings.wayback.timeout, trust_env=False) as client:
+        wayback = WaybackClient(settings.wayback, client, sleep=sleep)
+
+        async def one(target: Target, verdict: Verdict, state: LinkState) -> ArchiveEntry:
+            first_seen = datetime.fromisoformat(state.first_seen) if state.first_seen else None
+            cited = min(
+                (
+                    citations.cited(occ.path, {occ.raw, occ.url, target.url}, first_seen, now)
+                    for occ in target.occurrences
+                ),
+                key=lambda found: found.at,
+            )
+            known = history.snapshot(target.url)
+            if known is None or (isinstance(known, NoSnapshot) and known.reason is NoSnapshotReason.LOOKUP_FAILED):
+                known = await wayback.snapshot_for(target.url, cited.at)
+                history.put_snapshot(known, cited.at, now)
+            return ArchiveEntry(target, verdict, known, cited.at.isoformat(timespec="seconds"), cited.source)
+
+        entries = list(await asyncio.gather(*(one(*item) for item in chosen)))
+        if save_keys is not None:
+            saver = SavePageNow(settings.wayback, wayback, save_keys, history, sleep=sleep)
+            for target in live:
+                if saver.refused:
+                    break
+                record = await saver.save(target.url, now)
+                saves.append(SaveEntry(record.url, record.status, record.timestamp, record.detail))
+            if saver.refused:
+                notes.append(saver.refused)
+    return ArchiveReport(tuple(entries), tuple(saves), tuple(notes))
+
+
+def run_archive(
+    paths: Sequence[str],
+    settings: Settings,
+    history: History,
+    *,
+    now: datetime | None = None,
+    include_failing: bool = False,
+    save_keys: tuple[str, str] | None = None,
+    sleep: Sleep = asyncio.sleep,
+) -> ArchiveReport:
+    """Find verified snapshots for the dead links in ``paths`` (reusing what the history knows),
+    and with ``save_keys`` ask Save Page Now to archive the live ones."""
+    scanned = scan_paths(paths, settings.scan)
+    targets = [target for target in build_targets(scanned.occurrences) if target.checkable is Checkable.YES]
+    return asyncio.run(
+        _archive(
+            targets,
+            settings,
+            history,
+            now=now or datetime.now(UTC),
+            include_failing=include_failing,
+            save_keys=save_keys,
+            sleep=sleep,
+        )
+    )

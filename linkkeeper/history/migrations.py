@@ -80,5 +80,22 @@ def _v1_initial(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_initial]
+def _v2_saves(db: sqlite3.Connection) -> None:
+    """Save Page Now jobs, so an interrupted ``archive --save`` never submits a URL twice."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE saves (
+            url_id INTEGER PRIMARY KEY REFERENCES urls(id),
+            job_id TEXT,
+            submitted_at INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            timestamp TEXT,
+            detail TEXT
+        )
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_initial, _v2_saves]
 """Append only: migration i brings the schema from version i to i + 1."""

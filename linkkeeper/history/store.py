@@ -22,7 +22,7 @@ from linkkeeper.config import DeadAfterSettings
 from linkkeeper.errors import HistoryError
 from linkkeeper.history.migrations import APPLICATION_ID, MIGRATIONS
 from linkkeeper.history.verdict import next_state
-from linkkeeper.models import CheckResult, Entry, LinkState, Outcome
+from linkkeeper.models import CheckResult, Entry, LinkState, NoSnapshot, NoSnapshotReason, Outcome, Snapshot
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _BUSY_TIMEOUT_MS = 30_000
@@ -58,6 +58,18 @@ class Seen:
     line: int
     column: int
     kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class SaveRecord:
+    """A Save Page Now job: pending (with its id), success (with the capture) or error."""
+
+    url: str
+    job_id: str | None
+    submitted_at: str
+    status: str
+    timestamp: str | None = None
+    detail: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,6 +352,63 @@ class History:
             RunRecord(run, to_iso(start) or "", to_iso(end), tuple(json.loads(inputs)), bool(done), bool(down))
             for run, start, end, inputs, done, down in rows
         ]
+
+    # -- snapshots and saves --------------------------------------------------------------------------
+
+    def _ensure_url(self, url: str, moment: int) -> int:
+        self._db.execute("INSERT INTO urls (url, first_seen) VALUES (?, ?) ON CONFLICT (url) DO NOTHING", (url, moment))
+        return int(self._db.execute("SELECT id FROM urls WHERE url = ?", (url,)).fetchone()[0])
+
+    def snapshot(self, url: str) -> Snapshot | NoSnapshot | None:
+        """What an earlier lookup found for ``url`` (None when never looked up)."""
+        with self._errors():
+            row = self._db.execute(
+                """SELECT s.timestamp, s.archive_url, s.captured_status, s.reason FROM snapshots s
+                   JOIN urls u ON u.id = s.url_id WHERE u.url = ?""",
+                (url,),
+            ).fetchone()
+        if row is None:
+            return None
+        timestamp, archive_url, status, reason = row
+        if archive_url:
+            return Snapshot(url, timestamp, archive_url, status)
+        name, _, detail = (reason or "").partition(": ")
+        return NoSnapshot(url, NoSnapshotReason(name), detail)
+
+    def put_snapshot(self, found: Snapshot | NoSnapshot, reference: datetime, at: datetime) -> None:
+        with self._write():
+            url_id = self._ensure_url(found.url, to_epoch(at))
+            if isinstance(found, Snapshot):
+                values: tuple[object, ...] = (found.timestamp, found.archive_url, found.captured_status, None)
+            else:
+                values = (None, None, None, f"{found.reason.value}: {found.detail}")
+            self._db.execute(
+                """INSERT OR REPLACE INTO snapshots (url_id, looked_up_at, reference_date, timestamp, archive_url,
+                   captured_status, reason) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (url_id, to_epoch(at), to_epoch(reference), *values),
+            )
+
+    def save_job(self, url: str) -> SaveRecord | None:
+        with self._errors():
+            row = self._db.execute(
+                """SELECT s.job_id, s.submitted_at, s.status, s.timestamp, s.detail FROM saves s
+                   JOIN urls u ON u.id = s.url_id WHERE u.url = ?""",
+                (url,),
+            ).fetchone()
+        if row is None:
+            return None
+        job_id, submitted, status, timestamp, detail = row
+        return SaveRecord(url, job_id, to_iso(submitted) or "", status, timestamp, detail or "")
+
+    def put_save_job(self, record: SaveRecord) -> None:
+        with self._write():
+            submitted = _epoch_of(record.submitted_at) or 0
+            url_id = self._ensure_url(record.url, submitted)
+            self._db.execute(
+                """INSERT OR REPLACE INTO saves (url_id, job_id, submitted_at, status, timestamp, detail)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                (url_id, record.job_id, submitted, record.status, record.timestamp, record.detail),
+            )
 
     # -- pruning -----------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from linkkeeper.models import Entry, Outcome, RunReport, Verdict
+from linkkeeper.report.archive import describe, snapshot_record
 
 CHECK_JSON_VERSION = 1
 _ORDER = (Outcome.BROKEN, Outcome.ERROR, Outcome.BLOCKED, Outcome.REDIRECTED, Outcome.EXCLUDED)
@@ -54,6 +55,7 @@ def _target_record(entry: Entry) -> dict[str, Any]:
             "consecutive_failures": entry.state.consecutive_failures,
             "failing_days": entry.state.failing_days,
         },
+        "snapshot": snapshot_record(entry.snapshot),
         "occurrences": [{"path": o.path, "line": o.line, "column": o.column} for o in entry.target.occurrences],
     }
 
@@ -82,9 +84,10 @@ def to_json(report: RunReport, fail_on: str) -> str:
 
 def _verdict_note(entry: Entry) -> str:
     if entry.verdict in (Verdict.FAILING, Verdict.DEAD) and entry.state is not None:
+        archived = f" -> {describe(entry.snapshot)}" if entry.snapshot is not None else ""
         return (
             f"  [{entry.verdict.value} since {(entry.since or '')[:10]}: "
-            f"{entry.state.consecutive_failures} failing run(s) on {entry.state.failing_days} day(s)]"
+            f"{entry.state.consecutive_failures} failing run(s) on {entry.state.failing_days} day(s)]{archived}"
         )
     return ""
 

@@ -1,0 +1,73 @@
+"""``linkkeeper archive`` output: each dead link with its archive URL or why there is none."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from linkkeeper.models import ArchiveReport, NoSnapshot, Snapshot
+
+ARCHIVE_JSON_VERSION = 1
+
+
+def snapshot_record(found: Snapshot | NoSnapshot | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    if isinstance(found, Snapshot):
+        return {
+            "archive_url": found.archive_url,
+            "timestamp": found.timestamp,
+            "captured_status": found.captured_status,
+        }
+    return {"archive_url": None, "reason": found.reason.value, "detail": found.detail}
+
+
+def to_json(report: ArchiveReport) -> str:
+    document = {
+        "version": ARCHIVE_JSON_VERSION,
+        "links": [
+            {
+                "url": entry.target.url,
+                "verdict": entry.verdict.value,
+                "snapshot": snapshot_record(entry.snapshot),
+                "reference_date": entry.reference_date,
+                "reference_source": entry.reference_source,
+                "occurrences": [{"path": o.path, "line": o.line, "column": o.column} for o in entry.target.occurrences],
+            }
+            for entry in report.entries
+        ],
+        "saves": [
+            {"url": save.url, "status": save.status, "timestamp": save.timestamp, "detail": save.detail}
+            for save in report.saves
+        ],
+        "notes": list(report.notes),
+    }
+    return json.dumps(document, ensure_ascii=False) + "\n"
+
+
+def describe(found: Snapshot | NoSnapshot) -> str:
+    if isinstance(found, Snapshot):
+        return found.archive_url
+    return f"no snapshot: {found.reason.value}" + (f" ({found.detail})" if found.detail else "")
+
+
+def to_text(report: ArchiveReport) -> str:
+    lines = []
+    found = sum(1 for entry in report.entries if isinstance(entry.snapshot, Snapshot))
+    lines.append(
+        f"{len(report.entries)} dead link(s): {found} with a verified snapshot, {len(report.entries) - found} without"
+    )
+    for entry in report.entries:
+        for occ in entry.target.occurrences:
+            lines.append(f"  {occ.path}:{occ.line}:{occ.column}  {entry.verdict.value}  {entry.target.url}")
+        lines.append(
+            f"      -> {describe(entry.snapshot)}  (cited {entry.reference_date[:10]}, from {entry.reference_source})"
+        )
+    if report.saves:
+        saved = sum(1 for save in report.saves if save.status == "success")
+        lines.append(f"Save Page Now: {saved} of {len(report.saves)} live link(s) archived")
+        lines.extend(
+            f"  {save.status:8} {save.url}  {save.timestamp or ''} {save.detail}".rstrip() for save in report.saves
+        )
+    lines.extend(f"note: {note}" for note in report.notes)
+    return "\n".join(lines) + "\n"
