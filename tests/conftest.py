@@ -11,6 +11,7 @@ import pytest
 from linkkeeper.models import Occurrence
 from linkkeeper.scan.markdown import extract
 from linkkeeper.scan.source import OffsetMap
+from tests.fakewayback import FakeWayback
 from tests.fakeweb import FakeWeb
 
 
@@ -69,3 +70,17 @@ def fast_config(web: FakeWeb, **check: float | int) -> str:
     """A linkkeeper.toml body pointing every fake host at loopback, with the given [check] values."""
     resolve = ", ".join(f'"{entry}"' for entry in web.resolve_entries())
     return f"[check]\nresolve = [{resolve}]\n" + "".join(f"{key} = {value}\n" for key, value in check.items())
+
+
+@pytest.fixture(scope="session")
+def fakewayback_server() -> Iterator[FakeWayback]:
+    server = FakeWayback().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fakewayback(fakewayback_server: FakeWayback) -> FakeWayback:
+    """The fake Wayback Machine, emptied of captures, knobs, jobs and log for this test."""
+    fakewayback_server.reset()
+    return fakewayback_server

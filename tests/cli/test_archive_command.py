@@ -1,0 +1,101 @@
+"""End to end: links checked over simulated days until dead, then ``linkkeeper archive`` against
+the fake Wayback Machine lists exactly the expected archive URL, or reason, for each."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from linkkeeper.cli import main
+from linkkeeper.config import CheckSettings, Settings
+from linkkeeper.history import History
+from linkkeeper.pipeline import run_check
+from tests.conftest import fast_config
+from tests.fakewayback import FakeWayback
+from tests.fakeweb import FakeWeb
+
+
+@pytest.fixture
+def site(workdir: Path, fakeweb: FakeWeb, fakewayback: FakeWayback) -> dict[str, str]:
+    urls = {
+        "archived": fakeweb.url(0, "/status/404?archived"),
+        "unarchived": fakeweb.url(1, "/status/410?unarchived"),
+        "bad": fakeweb.url(2, "/status/404?bad"),
+        "blocked": fakeweb.url(3, "/status/404?blocked"),
+        "alive": fakeweb.url(4, "/ok"),
+    }
+    (workdir / "docs").mkdir()
+    (workdir / "docs" / "a.md").write_text("\n".join(f"* [{name}]({url})" for name, url in urls.items()) + "\n")
+    fakewayback.load(
+        {
+            "captures": {
+                urls["archived"]: [
+                    {"timestamp": "20150101000000", "status": 200},
+                    {"timestamp": "20270101000000", "status": 200},
+                ],
+                urls["bad"]: [{"timestamp": "20150101000000", "status": 404, "body": "gone"}],
+                urls["blocked"]: [{"timestamp": "20150101000000", "status": 200}],
+            },
+            "blocked": [urls["blocked"]],
+        }
+    )
+    wayback = "".join(f'{key} = "{value}"\n' for key, value in fakewayback.settings().items())
+    (workdir / "linkkeeper.toml").write_text(fast_config(fakeweb, retries=0) + "\n[wayback]\n" + wayback)
+    check = CheckSettings(resolve=fakeweb.resolve_entries(), retries=0)
+    with History.open(workdir / ".linkkeeper" / "history.sqlite") as history:
+        for day in (0, 1, 3):
+            now = datetime(2026, 3, 2, tzinfo=UTC) + timedelta(days=day)
+            run_check(["docs"], dataclasses.replace(Settings(), check=check), history=history, now=now, environ={})
+    return urls
+
+
+def test_archive_lists_each_dead_link_with_its_snapshot_or_reason(site: dict[str, str]) -> None:
+    """Dead links get the verified capture before their citation, or the right reason; live ones nothing."""
+    result = CliRunner().invoke(main, ["archive", "--format", "json", "docs"])
+    assert result.exit_code == 0, result.output
+    links = {link["url"]: link for link in json.loads(result.stdout)["links"]}
+    assert set(links) == {site["archived"], site["unarchived"], site["bad"], site["blocked"]}
+    assert (
+        links[site["archived"]]["snapshot"].get("archive_url")
+        == f"https://web.archive.org/web/20150101000000/{site['archived']}"
+    )
+    assert links[site["archived"]]["reference_source"] == "history"
+    assert links[site["unarchived"]]["snapshot"]["reason"] == "not-archived"
+    assert links[site["bad"]]["snapshot"]["reason"] == "only-bad-captures"
+    assert links[site["blocked"]]["snapshot"]["reason"] == "blocked-by-archive"
+    assert all(link["verdict"] == "dead" for link in links.values())
+
+
+def test_known_snapshots_are_not_looked_up_again_and_show_in_check(
+    site: dict[str, str], fakewayback: FakeWayback
+) -> None:
+    """A second archive run asks the archive nothing new; check's output carries the archive URL."""
+    CliRunner().invoke(main, ["archive", "docs"])
+    asked = len(fakewayback.requests())
+    again = CliRunner().invoke(main, ["archive", "docs"])
+    assert again.exit_code == 0 and len(fakewayback.requests()) == asked
+    checked = CliRunner().invoke(main, ["check", "--no-progress", "--format", "json", "--fail-on", "never", "docs"])
+    targets = {t["url"]: t for t in json.loads(checked.stdout)["targets"]}
+    assert targets[site["archived"]]["snapshot"]["archive_url"].startswith("https://web.archive.org/web/2015")
+    assert targets[site["unarchived"]]["snapshot"]["reason"] == "not-archived"
+
+
+def test_save_without_keys_is_refused_with_one_message(site: dict[str, str]) -> None:
+    """``archive --save`` without archive.org keys exits 3 and names the variables to set."""
+    result = CliRunner().invoke(main, ["archive", "--save", "docs"], env={"LINKKEEPER_IA_ACCESS_KEY": ""})
+    assert result.exit_code == 3 and "LINKKEEPER_IA_ACCESS_KEY" in result.stderr
+
+
+def test_save_archives_live_links(site: dict[str, str], fakewayback: FakeWayback) -> None:
+    """With keys, live links are submitted to Save Page Now and reported."""
+    env = {"LINKKEEPER_IA_ACCESS_KEY": "testkey", "LINKKEEPER_IA_SECRET_KEY": "testsecret"}
+    result = CliRunner().invoke(main, ["archive", "--save", "--format", "json", "docs"], env=env)
+    assert result.exit_code == 0, result.output
+    (saved,) = json.loads(result.stdout)["saves"]
+    assert saved["url"] == site["alive"] and saved["status"] == "success"
+    assert "testsecret" not in result.stdout + result.stderr
