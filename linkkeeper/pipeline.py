@@ -43,6 +43,9 @@ from linkkeeper.models import (
 from linkkeeper.scan import scan_paths
 
 HTTP_SCHEMES = frozenset({"http", "https"})
+# Lookups in flight at once: the archive's rate limit is the bottleneck, and a request queued
+# inside the connection pool would leave the rate limiter's clock and arrive in a bunch.
+ARCHIVE_CONCURRENCY = 4
 
 
 def build_targets(occurrences: Sequence[Occurrence]) -> list[Target]:
@@ -235,7 +238,13 @@ async def _archive(
                 history.put_snapshot(known, cited.at, now)
             return ArchiveEntry(target, verdict, known, cited.at.isoformat(timespec="seconds"), cited.source)
 
-        entries = list(await asyncio.gather(*(one(*item) for item in chosen)))
+        slots = asyncio.Semaphore(ARCHIVE_CONCURRENCY)
+
+        async def limited(target: Target, verdict: Verdict, state: LinkState) -> ArchiveEntry:
+            async with slots:
+                return await one(target, verdict, state)
+
+        entries = list(await asyncio.gather(*(limited(*item) for item in chosen)))
         if save_keys is not None:
             saver = SavePageNow(settings.wayback, wayback, save_keys, history, sleep=sleep)
             for target in live:

@@ -131,7 +131,7 @@ class FakeWayback:
 
     # -- dispatch --------------------------------------------------------------------------------
 
-    async def _handle(self, request: Request) -> Response | None:
+    async def _handle(self, request: Request) -> Response:
         parts = urlsplit(request.target)
         endpoint = self._endpoint(parts.path)
         query = parse_qs(parts.query, keep_blank_values=True)
@@ -146,10 +146,20 @@ class FakeWayback:
             latency = self._knob(endpoint, "latency_ms")
         if latency:
             await asyncio.sleep(latency["ms"] / 1000)
-        if limited is not None:
-            return limited
-        if failure is not None:
-            return failure
+        response = limited or failure or self._answer(endpoint, request, parts.path, parts.query, query, form)
+        with self._lock:
+            self.log[-1]["status"] = response.status
+        return response
+
+    def _answer(
+        self,
+        endpoint: str,
+        request: Request,
+        path: str,
+        raw_query: str,
+        query: dict[str, list[str]],
+        form: dict[str, str],
+    ) -> Response:
         with self._lock:
             if endpoint == "availability":
                 return self._availability(query)
@@ -158,9 +168,9 @@ class FakeWayback:
             if endpoint == "save":
                 return self._save(request, form)
             if endpoint == "status":
-                return self._status(request, parts.path.rsplit("/", 1)[-1])
+                return self._status(request, path.rsplit("/", 1)[-1])
             if endpoint == "replay":
-                return self._replay(parts.path + (f"?{parts.query}" if parts.query else ""))
+                return self._replay(path + (f"?{raw_query}" if raw_query else ""))
         return Response(404, b"unknown endpoint")
 
     @staticmethod
