@@ -99,3 +99,17 @@ def test_save_archives_live_links(site: dict[str, str], fakewayback: FakeWayback
     (saved,) = json.loads(result.stdout)["saves"]
     assert saved["url"] == site["alive"] and saved["status"] == "success"
     assert "testsecret" not in result.stdout + result.stderr
+
+
+def test_include_failing_widens_the_lookup(site: dict[str, str], workdir: Path, fakeweb: FakeWeb) -> None:
+    """A link failing for one day only is left out, unless --include-failing asks for it."""
+    (workdir / "fresh").mkdir()
+    fresh = fakeweb.url(5, "/status/404?fresh")
+    (workdir / "fresh" / "b.md").write_text(f"<{fresh}>\n")
+    check = CheckSettings(resolve=fakeweb.resolve_entries(), retries=0)
+    with History.open(workdir / ".linkkeeper" / "history.sqlite") as history:
+        run_check(["fresh"], dataclasses.replace(Settings(), check=check), history=history, environ={})
+    plain = json.loads(CliRunner().invoke(main, ["archive", "--format", "json", "fresh"]).stdout)
+    widened = json.loads(CliRunner().invoke(main, ["archive", "--include-failing", "--format", "json", "fresh"]).stdout)
+    assert plain["links"] == []
+    assert [(link["url"], link["verdict"]) for link in widened["links"]] == [(fresh, "failing")]
