@@ -31,11 +31,16 @@ from linkkeeper.config import (
 )
 from linkkeeper.errors import ConfigError, InputError, LinkkeeperError
 from linkkeeper.history import History
-from linkkeeper.pipeline import history_path, run_archive, run_check
+from linkkeeper.models import RunReport
+from linkkeeper.pipeline import history_path, rebuild_report, run_archive, run_check
 from linkkeeper.report import archive as archive_report
 from linkkeeper.report import check as check_report
 from linkkeeper.report import history as history_report
+from linkkeeper.report import markdown as markdown_report
 from linkkeeper.report import scan as scan_report
+from linkkeeper.report import write_reports
+from linkkeeper.report.github import annotation_lines, running_in_actions
+from linkkeeper.report.html import RunSummary
 from linkkeeper.scan import scan_paths
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -179,6 +184,10 @@ def _db(db: Path | None) -> str | None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
 @click.option("--no-progress", is_flag=True, default=False, help="No progress bar on stderr.")
 @click.option("--no-cache", is_flag=True, default=False, help="Request every link, even ones found alive lately.")
+@click.option("--reports-dir", default=None, metavar="DIR", help="Where the reports are written (default: reports).")
+@click.option(
+    "--report-formats", multiple=True, metavar="FMT[,FMT]", help="Reports to write: md,json,html,junit,sarif."
+)
 @_db_option
 @click.pass_context
 def check(
@@ -189,11 +198,20 @@ def check(
     output: Path | None,
     no_progress: bool,
     no_cache: bool,
+    reports_dir: str | None,
+    report_formats: tuple[str, ...],
     db: Path | None,
     **params: Any,
 ) -> None:
     """Scan PATHS and check every unique link; exit 1 when links fail the --fail-on policy."""
-    settings, _ = _settings(ctx, {**_scan_overrides(params), **_check_overrides(params), "history.db": _db(db)})
+    overrides = {
+        **_scan_overrides(params),
+        **_check_overrides(params),
+        "history.db": _db(db),
+        "report.dir": reports_dir,
+        "report.formats": _split_list(report_formats),
+    }
+    settings, _ = _settings(ctx, overrides)
     _validate_check(settings)
     show_progress = not no_progress and sys.stderr.isatty()
     with Progress(
@@ -210,7 +228,9 @@ def check(
                 on_targets=lambda total: progress.update(task, total=total),
                 on_result=lambda _: progress.advance(task),
             )
+            summaries = history.run_summaries(settings.report.history_runs)
     fail_on = settings.check.fail_on
+    _publish(report, settings, summaries)
     rendered = check_report.to_json(report, fail_on) if output_format == "json" else check_report.to_text(report)
     if output is not None:
         output.write_text(rendered, encoding="utf-8")
@@ -279,6 +299,56 @@ def history_prune(ctx: click.Context, /, older_than: str) -> None:
     with History.open(history_path(settings, Path.cwd())) as store:
         removed = store.prune(datetime.now(UTC) - timedelta(seconds=age))
     click.echo(", ".join(f"{count} {name}" for name, count in removed.items()) + " removed")
+
+
+def _publish(report: RunReport, settings: Settings, summaries: Sequence[RunSummary]) -> None:
+    """Write the report files and, under GitHub Actions, the annotations and the job summary."""
+    fail_on = settings.check.fail_on
+    write_reports(report, Path(settings.report.dir), settings.report.formats, fail_on, summaries)
+    if not running_in_actions(os.environ):
+        return
+    if settings.report.annotations:
+        for line in annotation_lines(report, fail_on, settings.report.annotations_max):
+            click.echo(line)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as stream:
+            stream.write(markdown_report.to_markdown(report))
+
+
+@main.command()
+@click.option("--run", "run_id", type=int, default=None, help="The run to render (default: the last complete one).")
+@click.option("--reports-dir", default=None, metavar="DIR", help="Where the reports are written (default: reports).")
+@click.option(
+    "--report-formats", multiple=True, metavar="FMT[,FMT]", help="Reports to write: md,json,html,junit,sarif."
+)
+@click.option("--format", "output_format", type=click.Choice(["none", "text", "md", "json"]), default="text",
+              show_default=True, help="What to print on stdout.")  # fmt: skip
+@_db_option
+@click.pass_context
+def report(
+    ctx: click.Context,
+    /,
+    run_id: int | None,
+    reports_dir: str | None,
+    report_formats: tuple[str, ...],
+    output_format: str,
+    db: Path | None,
+) -> None:
+    """Re-render the last run (or --run ID) from the history, without the network."""
+    overrides = {"history.db": _db(db), "report.dir": reports_dir, "report.formats": _split_list(report_formats)}
+    settings, _ = _settings(ctx, overrides)
+    with History.open(history_path(settings, Path.cwd())) as store:
+        rebuilt = rebuild_report(store, settings, run_id)
+        summaries = store.run_summaries(settings.report.history_runs)
+    fail_on = settings.check.fail_on
+    write_reports(rebuilt, Path(settings.report.dir), settings.report.formats, fail_on, summaries)
+    if output_format == "text":
+        click.echo(check_report.to_text(rebuilt), nl=False)
+    elif output_format == "md":
+        click.echo(markdown_report.to_markdown(rebuilt), nl=False)
+    elif output_format == "json":
+        click.echo(check_report.to_json(rebuilt, fail_on), nl=False)
 
 
 def _validate_check(settings: Settings) -> None:

@@ -190,6 +190,28 @@ class WaybackSettings:
     save_resubmits: int = _setting(2, "Resubmissions after a retryable Save Page Now error.", minimum=0)
 
 
+REPORT_FORMATS = ("md", "json", "html", "junit", "sarif")
+
+
+def _known_formats(formats: tuple[str, ...]) -> None:
+    unknown = sorted(set(formats) - set(REPORT_FORMATS))
+    if unknown:
+        raise ValueError(f"unknown report format(s) {', '.join(unknown)}; known: {', '.join(REPORT_FORMATS)}")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSettings:
+    """The reports every ``check`` writes, and what it tells GitHub Actions."""
+
+    dir: str = _setting("reports", "Folder the reports are written to (relative to the working directory).")
+    formats: tuple[str, ...] = _setting(
+        REPORT_FORMATS, "Reports written by check: md, json, html, junit, sarif.", validate=_known_formats
+    )
+    annotations: bool = _setting(True, "Under GitHub Actions, print ::error/::warning annotations for failing links.")
+    annotations_max: int = _setting(50, "At most this many annotations per run (GitHub shows only some).", minimum=0)
+    history_runs: int = _setting(30, "Past runs drawn in the HTML report's health-over-time chart.", minimum=1)
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """All settings, one frozen dataclass per section."""
@@ -200,6 +222,7 @@ class Settings:
     cache: CacheSettings = field(default_factory=CacheSettings)
     dead_after: DeadAfterSettings = field(default_factory=DeadAfterSettings)
     wayback: WaybackSettings = field(default_factory=WaybackSettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
 
 
 Sources = Mapping[str, str]

@@ -22,6 +22,7 @@ from linkkeeper.check import Checker
 from linkkeeper.check.hosts import Sleep
 from linkkeeper.check.network import network_is_down, unjudged
 from linkkeeper.config import Settings, parse_duration
+from linkkeeper.errors import InputError
 from linkkeeper.history import History, judge
 from linkkeeper.models import (
     ArchiveEntry,
@@ -30,6 +31,7 @@ from linkkeeper.models import (
     CheckResult,
     Entry,
     ErrorKind,
+    Kind,
     LinkState,
     NoSnapshot,
     NoSnapshotReason,
@@ -37,6 +39,7 @@ from linkkeeper.models import (
     Outcome,
     RunReport,
     SaveEntry,
+    Syntax,
     Target,
     Verdict,
 )
@@ -281,4 +284,44 @@ def run_archive(
             save_keys=save_keys,
             sleep=sleep,
         )
+    )
+
+
+def rebuild_report(history: History, settings: Settings, run_id: int | None = None) -> RunReport:
+    """A past run's report from the history alone, without the network (``linkkeeper report``).
+    Verdicts and snapshots are as the history knows them now; redirect chains are not kept."""
+    run_id = run_id if run_id is not None else history.latest_run()
+    record = history.run_record(run_id) if run_id is not None else None
+    if record is None:
+        raise InputError("no such run in the history" if run_id is not None else "the history has no complete run yet")
+    entries = []
+    for url, result, places in history.run_checks(record.id):
+        occurrences = tuple(
+            Occurrence(
+                place.path,
+                place.line,
+                place.column,
+                0,
+                0,
+                Kind(place.kind),
+                Syntax.RAW,
+                url,
+                url,
+                "",
+                Checkable.YES,
+                "",
+            )
+            for place in places
+        )
+        entry = Entry(Target(url, occurrences), result)
+        state = history.state(url)
+        entries.append(_judged(entry, state, settings, history) if state is not None else entry)
+    files = len({occ.path for entry in entries for occ in entry.target.occurrences})
+    return RunReport(
+        started_at=record.started_at,
+        finished_at=record.finished_at or record.started_at,
+        entries=tuple(entries),
+        files=files,
+        network_down=record.network_down,
+        run_id=record.id,
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,7 +23,16 @@ from linkkeeper.config import DeadAfterSettings
 from linkkeeper.errors import HistoryError
 from linkkeeper.history.migrations import APPLICATION_ID, MIGRATIONS
 from linkkeeper.history.verdict import next_state
-from linkkeeper.models import CheckResult, Entry, LinkState, NoSnapshot, NoSnapshotReason, Outcome, Snapshot
+from linkkeeper.models import (
+    CheckResult,
+    Entry,
+    ErrorKind,
+    LinkState,
+    NoSnapshot,
+    NoSnapshotReason,
+    Outcome,
+    Snapshot,
+)
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _BUSY_TIMEOUT_MS = 30_000
@@ -352,6 +362,71 @@ class History:
             RunRecord(run, to_iso(start) or "", to_iso(end), tuple(json.loads(inputs)), bool(done), bool(down))
             for run, start, end, inputs, done, down in rows
         ]
+
+    def latest_run(self) -> int | None:
+        with self._errors():
+            row = self._db.execute("SELECT max(id) FROM runs WHERE completed = 1").fetchone()
+        return None if row is None or row[0] is None else int(row[0])
+
+    def run_record(self, run_id: int) -> RunRecord | None:
+        with self._errors():
+            row = self._db.execute(
+                "SELECT id, started_at, finished_at, inputs, completed, network_down FROM runs WHERE id = ?", (run_id,)
+            ).fetchone()
+        if row is None:
+            return None
+        run, start, end, inputs, done, down = row
+        return RunRecord(run, to_iso(start) or "", to_iso(end), tuple(json.loads(inputs)), bool(done), bool(down))
+
+    def run_checks(self, run_id: int) -> list[tuple[str, CheckResult, list[Seen]]]:
+        """Every URL's answer in one run, with where it was written then."""
+        with self._errors():
+            rows = self._db.execute(
+                """SELECT u.id, u.url, c.outcome, c.status, c.final_url, c.error_kind, c.error, c.attempts,
+                   c.elapsed_ms, c.from_cache, c.checked_at FROM checks c JOIN urls u ON u.id = c.url_id
+                   WHERE c.run_id = ? ORDER BY u.id""",
+                (run_id,),
+            ).fetchall()
+            places: dict[int, list[Seen]] = defaultdict(list)
+            for url_id, path, line, col, kind in self._db.execute(
+                """SELECT o.url_id, o.path, o.line, o.col, o.kind FROM occurrences o
+                   JOIN checks c ON c.url_id = o.url_id AND c.run_id = ?
+                   WHERE o.first_run <= ? AND o.last_run >= ? ORDER BY o.path, o.line, o.col""",
+                (run_id, run_id, run_id),
+            ):
+                places[url_id].append(Seen(path, line, col, kind))
+        found = []
+        for url_id, url, outcome, status, final_url, kind, error, attempts, elapsed, cached, at in rows:
+            result = CheckResult(
+                url=url,
+                outcome=Outcome(outcome),
+                status_code=status,
+                final_url=final_url,
+                error_kind=ErrorKind(kind) if kind else None,
+                error=error or "",
+                attempts=attempts,
+                elapsed=elapsed / 1000,
+                checked_at=to_iso(at) or "",
+                from_cache=bool(cached),
+            )
+            found.append((url, result, places[url_id]))
+        return found
+
+    def run_summaries(self, limit: int) -> list[tuple[int, str, dict[str, int]]]:
+        """Outcome counts of the last ``limit`` completed runs, oldest first (for charts)."""
+        with self._errors():
+            runs = self._db.execute(
+                "SELECT id, started_at FROM runs WHERE completed = 1 ORDER BY id DESC LIMIT ?", (limit,)
+            ).fetchall()
+            summaries = []
+            for run_id, started in reversed(runs):
+                counts = dict(
+                    self._db.execute(
+                        "SELECT outcome, count(*) FROM checks WHERE run_id = ? GROUP BY outcome", (run_id,)
+                    ).fetchall()
+                )
+                summaries.append((run_id, to_iso(started) or "", counts))
+        return summaries
 
     # -- snapshots and saves --------------------------------------------------------------------------
 

@@ -1,0 +1,85 @@
+"""report.md: a summary table, then the links that need attention, grouped by file. Fits GitHub's
+job summary and an issue body."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from linkkeeper.models import Entry, Outcome, RunReport, Snapshot, Verdict
+from linkkeeper.report.archive import describe
+
+SECTIONS: tuple[tuple[str, Verdict], ...] = (
+    ("Dead", Verdict.DEAD),
+    ("Failing", Verdict.FAILING),
+    ("Blocked", Verdict.BLOCKED),
+    ("Redirected", Verdict.REDIRECTED),
+)
+
+
+def verdict_of(entry: Entry) -> Verdict:
+    """The entry's verdict; without a history, this run's outcome stands in for it."""
+    if entry.verdict is not None:
+        return entry.verdict
+    outcome = entry.result.outcome
+    if outcome in (Outcome.BROKEN, Outcome.ERROR):
+        return Verdict.FAILING
+    return Verdict(outcome.value)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(report: RunReport) -> str:
+    verdicts = report.verdict_counts() if any(e.verdict for e in report.entries) else None
+    outcomes = report.counts()
+    lines = ["# Link health", ""]
+    lines.append(f"{report.files} file(s), {len(report.entries)} unique link(s), run {report.run_id or '-'} "
+                 f"({report.started_at}).")  # fmt: skip
+    if report.network_down:
+        lines += ["", "> **Network unreachable**: most hosts failed at the network level; no link was judged."]
+    lines += ["", "| | count |", "|---|---:|"]
+    if verdicts is not None:
+        lines += [f"| verdict: {name} | {count} |" for name, count in verdicts.items() if count]
+    lines += [f"| outcome: {name} | {count} |" for name, count in outcomes.items() if count]
+    for title, verdict in SECTIONS:
+        entries = [entry for entry in report.entries if verdict_of(entry) is verdict]
+        if not entries:
+            continue
+        lines += ["", f"## {title} ({len(entries)})"]
+        by_file: dict[str, list[tuple[int, int, Entry]]] = defaultdict(list)
+        for entry in entries:
+            for occ in entry.target.occurrences:
+                by_file[occ.path].append((occ.line, occ.column, entry))
+        for path in sorted(by_file):
+            lines += [
+                "",
+                f"### `{path}`",
+                "",
+                "| line | link | status | since | archived copy |",
+                "|---:|---|---|---|---|",
+            ]
+            for line, column, entry in sorted(by_file[path], key=lambda item: (item[0], item[1])):
+                lines.append(_row(line, column, entry))
+    if report.scan_errors:
+        lines += ["", "## Files that could not be read", ""]
+        lines += [f"- `{error.path}`: {_cell(error.problem)}" for error in report.scan_errors]
+    return "\n".join(lines) + "\n"
+
+
+def _row(line: int, column: int, entry: Entry) -> str:
+    result = entry.result
+    status = str(result.status_code) if result.status_code is not None else (result.error_kind or "")
+    if result.error and result.status_code is None:
+        status = result.error
+    if entry.result.outcome is Outcome.REDIRECTED and result.final_url:
+        status = f"{status} → {result.final_url}"
+    since = (entry.since or "")[:10]
+    archived = ""
+    if entry.snapshot is not None:
+        archived = (
+            f"[archived]({entry.snapshot.archive_url})"
+            if isinstance(entry.snapshot, Snapshot)
+            else describe(entry.snapshot)
+        )
+    return f"| {line}:{column} | {_cell(entry.target.url)} | {_cell(str(status))} | {since} | {_cell(archived)} |"
