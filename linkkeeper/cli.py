@@ -110,8 +110,16 @@ def main(config_path: Path | None) -> None:
 @_scan_options
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    default=False,
+    help="Exit 1 on link syntax problems (broken syntax, missing scheme, unverifiable span) or unreadable files.",
+)
 @click.pass_context
-def scan(ctx: click.Context, /, paths: tuple[str, ...], output_format: str, output: Path | None, **params: Any) -> None:
+def scan(
+    ctx: click.Context, /, paths: tuple[str, ...], output_format: str, output: Path | None, strict: bool, **params: Any
+) -> None:
     """List every URL in PATHS (files, folders, '-' for stdin) with its exact place. No network."""
     settings, _ = _settings(ctx, _scan_overrides(params))
     report = scan_paths(paths, settings.scan)
@@ -123,6 +131,12 @@ def scan(ctx: click.Context, /, paths: tuple[str, ...], output_format: str, outp
     for error in report.errors:
         click.echo(f"linkkeeper: {error.path}: {error.problem}", err=True)
     click.echo(scan_report.summary(report), err=True)
+    if strict:
+        problems = scan_report.syntax_problems(report)
+        for line in problems:
+            click.echo(line, err=True)
+        if problems or report.errors:
+            ctx.exit(1)
 
 
 def _check_options(command: F) -> F:

@@ -137,6 +137,8 @@ def _row(entry: Entry) -> str:
     reason = result.error or (
         "moved to " + result.final_url if result.final_url and result.final_url != entry.target.url else ""
     )
+    if reason == f"HTTP {status}":
+        reason = ""  # the status already says it
     places = "".join(f"<li>{_e(o.path)}:{o.line}:{o.column}</li>" for o in entry.target.occurrences)
     archived = ""
     if isinstance(entry.snapshot, Snapshot):

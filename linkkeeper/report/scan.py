@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from linkkeeper.models import Occurrence, ScanReport
+from linkkeeper.models import Flag, Occurrence, ScanReport
 
 SCAN_JSON_VERSION = 1
 
@@ -65,3 +65,20 @@ def summary(report: ScanReport) -> str:
     if report.errors:
         text += f", {len(report.errors)} file(s) could not be read"
     return text
+
+
+SYNTAX_FLAGS = {
+    Flag.SUSPECT_BROKEN_LINK_SYNTAX: "link syntax looks broken (the URL is not a link)",
+    Flag.LOOKS_LIKE_HOST_MISSING_SCHEME: "looks like a web address without https://",
+    Flag.SPAN_UNVERIFIED: "the destination's exact place could not be verified",
+}
+
+
+def syntax_problems(report: ScanReport) -> list[str]:
+    """``file:line:column: problem: url`` for every occurrence with a syntax flag (``scan --strict``)."""
+    return [
+        f"{occ.path}:{occ.line}:{occ.column}: {SYNTAX_FLAGS[flag]}: {occ.url}"
+        for occ in report.occurrences
+        for flag in occ.flags
+        if flag in SYNTAX_FLAGS
+    ]

