@@ -20,6 +20,7 @@ from linkkeeper.check.classify import parse_accept
 from linkkeeper.check.guard import parse_resolve
 from linkkeeper.config import (
     FAIL_ON_CHOICES,
+    FIX_STYLES,
     Settings,
     env_name,
     load_settings,
@@ -32,9 +33,10 @@ from linkkeeper.config import (
 from linkkeeper.errors import ConfigError, InputError, LinkkeeperError
 from linkkeeper.history import History
 from linkkeeper.models import RunReport
-from linkkeeper.pipeline import history_path, rebuild_report, run_archive, run_check
+from linkkeeper.pipeline import history_path, rebuild_report, run_archive, run_check, run_fix
 from linkkeeper.report import archive as archive_report
 from linkkeeper.report import check as check_report
+from linkkeeper.report import fix as fix_report
 from linkkeeper.report import history as history_report
 from linkkeeper.report import markdown as markdown_report
 from linkkeeper.report import scan as scan_report
@@ -416,6 +418,44 @@ def archive(
         click.echo(archive_report.to_text(report), err=True, nl=False)
     else:
         click.echo(rendered, nl=False)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@_scan_options
+@click.option("--style", type=click.Choice(FIX_STYLES), default=None, help="replace (default) or annotate.")
+@click.option("--include-failing", is_flag=True, default=False, help="Also rewrite failing links (not yet dead).")
+@click.option("--redirects", is_flag=True, default=False, help="Also update permanent redirects to their final URL.")
+@click.option("--diff", "show_diff", is_flag=True, default=False, help="Print a unified diff; write nothing.")
+@click.option(
+    "--check", "check_only", is_flag=True, default=False, help="Write nothing; exit 1 when fixes are pending."
+)
+@_db_option
+@click.pass_context
+def fix(
+    ctx: click.Context,
+    /,
+    paths: tuple[str, ...],
+    style: str | None,
+    include_failing: bool,
+    redirects: bool,
+    show_diff: bool,
+    check_only: bool,
+    db: Path | None,
+    **params: Any,
+) -> None:
+    """Rewrite dead links in PATHS to their verified archived copies, changing nothing else."""
+    settings, _ = _settings(ctx, {**_scan_overrides(params), "history.db": _db(db), "fix.style": style})
+    write = not (show_diff or check_only)
+    with History.open(history_path(settings, Path.cwd())) as store:
+        result = run_fix(paths, settings, store, include_failing=include_failing, redirects=redirects, write=write)
+    if show_diff:
+        click.echo("".join(file.diff for file in result.files), nl=False)
+    click.echo(fix_report.to_text(result, written=write), err=True, nl=False)
+    if check_only and result.pending:
+        ctx.exit(1)
+    if any(file.problem for file in result.files):
+        ctx.exit(4)
 
 
 @main.command("config")

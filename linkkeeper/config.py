@@ -190,6 +190,34 @@ class WaybackSettings:
     save_resubmits: int = _setting(2, "Resubmissions after a retryable Save Page Now error.", minimum=0)
 
 
+FIX_STYLES = ("replace", "annotate")
+
+
+def _known_style(style: str) -> None:
+    if style not in FIX_STYLES:
+        raise ValueError(f"expected one of {', '.join(FIX_STYLES)}, got {style!r}")
+
+
+def _has_archive_placeholder(form: str) -> None:
+    if "{archive}" not in form:
+        raise ValueError(f"{form!r} must contain {{archive}}, where the archive URL goes")
+
+
+@dataclass(frozen=True, slots=True)
+class FixSettings:
+    """How ``linkkeeper fix`` rewrites dead links to their archived copies."""
+
+    style: str = _setting(
+        "replace",
+        "replace: the destination becomes the archive URL; annotate: an archived link follows the original.",
+        validate=_known_style,
+    )
+    annotation: str = _setting(
+        " ([archived]({archive}))", "What annotate appends after a link; {archive} is the archive URL.",
+        validate=_has_archive_placeholder,
+    )  # fmt: skip
+
+
 REPORT_FORMATS = ("md", "json", "html", "junit", "sarif")
 
 
@@ -223,6 +251,7 @@ class Settings:
     dead_after: DeadAfterSettings = field(default_factory=DeadAfterSettings)
     wayback: WaybackSettings = field(default_factory=WaybackSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
+    fix: FixSettings = field(default_factory=FixSettings)
 
 
 Sources = Mapping[str, str]

@@ -321,3 +321,25 @@ class ArchiveReport:
     entries: tuple[ArchiveEntry, ...]
     saves: tuple[SaveEntry, ...] = ()
     notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FileFix:
+    """What ``fix`` did (or would do) to one file: its edits, or why it was left alone."""
+
+    path: str
+    edits: tuple[object, ...]
+    diff: str = ""
+    problem: str = ""
+    written: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FixReport:
+    files: tuple[FileFix, ...]
+    without_snapshot: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def pending(self) -> int:
+        return sum(len(file.edits) for file in self.files if not file.problem)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import difflib
 import hashlib
 import json
 import re
@@ -31,6 +32,8 @@ from linkkeeper.models import (
     CheckResult,
     Entry,
     ErrorKind,
+    FileFix,
+    FixReport,
     Kind,
     LinkState,
     NoSnapshot,
@@ -39,11 +42,14 @@ from linkkeeper.models import (
     Outcome,
     RunReport,
     SaveEntry,
+    Snapshot,
     Syntax,
     Target,
     Verdict,
 )
+from linkkeeper.rewrite import RewriteRefused, apply, plan, verify, write_atomic
 from linkkeeper.scan import scan_paths
+from linkkeeper.scan.source import decode
 
 HTTP_SCHEMES = frozenset({"http", "https"})
 # Lookups in flight at once: the archive's rate limit is the bottleneck, and a request queued
@@ -325,3 +331,69 @@ def rebuild_report(history: History, settings: Settings, run_id: int | None = No
         network_down=record.network_down,
         run_id=record.id,
     )
+
+
+def run_fix(
+    paths: Sequence[str],
+    settings: Settings,
+    history: History,
+    *,
+    style: str | None = None,
+    include_failing: bool = False,
+    redirects: bool = False,
+    write: bool = True,
+    now: datetime | None = None,
+) -> FixReport:
+    """Rewrite dead links (with a verified snapshot) to their archived copies, and with
+    ``redirects`` permanent redirects to their final URL; ``write=False`` only plans (for --diff
+    and --check)."""
+    style = style or settings.fix.style
+    scanned = scan_paths(paths, settings.scan)
+    replacements: dict[str, tuple[str, str]] = {}
+    without: list[str] = []
+    for target in build_targets(scanned.occurrences):
+        if target.checkable is not Checkable.YES:
+            continue
+        state = history.state(target.url)
+        if state is None:
+            continue
+        failing = state.consecutive_failures > 0 and (include_failing or _is_dead(state, settings))
+        if failing:
+            snapshot = history.snapshot(target.url)
+            if isinstance(snapshot, Snapshot):
+                replacements[target.url] = (snapshot.archive_url, "dead")
+            else:
+                without.append(target.url)
+            continue
+        outcome, final_url = history.last_answer(target.url)
+        if redirects and outcome == Outcome.REDIRECTED.value and final_url and final_url != target.url:
+            replacements[target.url] = (final_url, "redirected")
+    files: list[FileFix] = []
+    notes: list[str] = []
+    records: list[tuple[str, int, int, str, str, str, str]] = []
+    for file in scanned.files:
+        if file.error is not None or not any(urldefrag(o.url)[0] in replacements for o in file.occurrences):
+            continue
+        path = Path(file.path)
+        text = decode(path.read_bytes()).text
+        try:
+            edits, skipped = plan(text, file.occurrences, replacements, style=style, annotation=settings.fix.annotation)
+            notes.extend(skipped)
+            if not edits:
+                continue
+            new_text = apply(text, edits)
+            verify(text, new_text, edits, file.occurrences, file.path)
+            diff = "".join(
+                difflib.unified_diff(
+                    text.splitlines(keepends=True), new_text.splitlines(keepends=True), file.path, file.path
+                )
+            )
+            if write:
+                write_atomic(path, new_text, has_bom=file.has_bom, expected_sha256=file.sha256)
+                records.extend((e.path, e.line, e.column, e.url, e.new_url, style, e.reason) for e in edits)
+            files.append(FileFix(file.path, tuple(edits), diff, written=write))
+        except RewriteRefused as refused:
+            files.append(FileFix(file.path, (), problem=str(refused)))
+    if records:
+        history.record_rewrites(records, now or datetime.now(UTC))
+    return FixReport(tuple(files), tuple(without), tuple(notes))

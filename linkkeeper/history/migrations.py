@@ -97,5 +97,25 @@ def _v2_saves(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_initial, _v2_saves]
+def _v3_rewrites(db: sqlite3.Connection) -> None:
+    """Every rewrite ``linkkeeper fix`` made: which link, where, to what, and when."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE rewrites (
+            id INTEGER PRIMARY KEY,
+            at INTEGER NOT NULL,
+            path TEXT NOT NULL,
+            line INTEGER NOT NULL,
+            col INTEGER NOT NULL,
+            url TEXT NOT NULL,
+            new_url TEXT NOT NULL,
+            style TEXT NOT NULL,
+            reason TEXT NOT NULL
+        )
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_initial, _v2_saves, _v3_rewrites]
 """Append only: migration i brings the schema from version i to i + 1."""

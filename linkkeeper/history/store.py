@@ -428,6 +428,29 @@ class History:
                 summaries.append((run_id, to_iso(started) or "", counts))
         return summaries
 
+    def last_answer(self, url: str) -> tuple[str | None, str | None]:
+        """The last judged outcome of ``url`` and the final URL it led to."""
+        with self._errors():
+            row = self._db.execute("SELECT last_outcome, last_final_url FROM urls WHERE url = ?", (url,)).fetchone()
+        return (None, None) if row is None else (row[0], row[1])
+
+    def record_rewrites(self, rows: Sequence[tuple[str, int, int, str, str, str, str]], at: datetime) -> None:
+        """(path, line, column, url, new_url, style, reason) for every rewrite written."""
+        with self._write():
+            self._db.executemany(
+                "INSERT INTO rewrites (at, path, line, col, url, new_url, style, reason) VALUES (?,?,?,?,?,?,?,?)",
+                [(to_epoch(at), *row) for row in rows],
+            )
+
+    def rewrites(self) -> list[tuple[str, int, int, str, str, str, str]]:
+        with self._errors():
+            return [
+                tuple(row)
+                for row in self._db.execute(
+                    "SELECT path, line, col, url, new_url, style, reason FROM rewrites ORDER BY id"
+                )
+            ]
+
     # -- snapshots and saves --------------------------------------------------------------------------
 
     def _ensure_url(self, url: str, moment: int) -> int:

@@ -1,0 +1,152 @@
+"""End to end: links checked over simulated days until dead, archived, then fixed; the page as a
+CommonMark renderer shows it has the archive URLs exactly where the dead links were."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pyromark
+import pytest
+from click.testing import CliRunner
+
+from linkkeeper.cli import main
+from linkkeeper.config import CheckSettings, Settings
+from linkkeeper.history import History
+from linkkeeper.pipeline import run_check
+from tests.conftest import fast_config
+from tests.fakewayback import FakeWayback
+from tests.fakeweb import FakeWeb
+
+REPO = Path(__file__).resolve().parent.parent.parent
+
+
+@pytest.fixture
+def site(workdir: Path, fakeweb: FakeWeb, fakewayback: FakeWayback) -> dict[str, str]:
+    urls = {
+        "dead": fakeweb.url(0, "/status/404?dead"),
+        "gone": fakeweb.url(1, "/status/410?gone"),
+        "unarchived": fakeweb.url(2, "/status/404?unarchived"),
+        "alive": fakeweb.url(3, "/ok"),
+        "moved": fakeweb.url(4, "/redirect/301/1"),
+    }
+    page = workdir / "docs" / "page.md"
+    page.parent.mkdir()
+    page.write_bytes(
+        (
+            "\ufeff# Notes\r\n\r\nÜber [the dead one]({dead}#section) and [ref][g], <{alive}>, {unarchived} "
+            'and [moved]({moved}).\r\n\r\n```\r\n{dead}\r\n```\r\n\r\n[g]: {gone} "Gone"\r\n'
+        )
+        .format(**urls)
+        .encode("utf-8")
+    )
+    fakewayback.load(
+        {"captures": {urls["dead"]: [{"timestamp": "20150101000000", "status": 200}],
+                      urls["gone"]: [{"timestamp": "20160101000000", "status": 200}]}}
+    )  # fmt: skip
+    wayback = "".join(f'{key} = "{value}"\n' for key, value in fakewayback.settings().items())
+    (workdir / "linkkeeper.toml").write_text(fast_config(fakeweb, retries=0) + "\n[wayback]\n" + wayback)
+    check = CheckSettings(resolve=fakeweb.resolve_entries(), retries=0)
+    with History.open(workdir / ".linkkeeper" / "history.sqlite") as history:
+        for day in (0, 1, 3):
+            now = datetime(2026, 3, 2, tzinfo=UTC) + timedelta(days=day)
+            run_check(["docs"], dataclasses.replace(Settings(), check=check), history=history, now=now, environ={})
+    assert CliRunner().invoke(main, ["archive", "docs"]).exit_code == 0
+    return urls
+
+
+def hrefs(markdown: str) -> list[str]:
+    return re.findall(r'href="([^"]*)"', pyromark.html(markdown))
+
+
+def test_fix_rewrites_dead_links_and_nothing_else(site: dict[str, str], workdir: Path) -> None:
+    """Dead links with snapshots become archive URLs where they were; every other byte stays."""
+    page = workdir / "docs" / "page.md"
+    before = page.read_bytes()
+    mode = page.stat().st_mode
+    result = CliRunner().invoke(main, ["fix", "docs"])
+    assert result.exit_code == 0, result.output
+    after = page.read_bytes()
+    assert after.startswith(b"\xef\xbb\xbf") and b"\r\n" in after and after.count(b"\r\n") == before.count(b"\r\n")
+    dead_archive = f"https://web.archive.org/web/20150101000000/{site['dead']}#section"
+    gone_archive = f"https://web.archive.org/web/20160101000000/{site['gone']}"
+    expected = [
+        dead_archive if href == site["dead"] + "#section" else gone_archive if href == site["gone"] else href
+        for href in hrefs(before.decode("utf-8-sig"))
+    ]
+    assert hrefs(after.decode("utf-8-sig")) == expected
+    assert after.decode("utf-8-sig").count(site["dead"]) == 2  # the code block keeps the original
+    assert page.stat().st_mode == mode
+    assert "1 dead link(s) without a verified snapshot" in result.stderr
+    assert CliRunner().invoke(main, ["fix", "docs"]).stderr.startswith("0 file(s) changed")
+    with History.open(workdir / ".linkkeeper" / "history.sqlite") as history:
+        assert len(history.rewrites()) == 2
+
+
+def test_diff_and_check_write_nothing(site: dict[str, str], workdir: Path) -> None:
+    """--diff prints a unified diff and writes nothing; --check exits 1 while fixes are pending."""
+    page = workdir / "docs" / "page.md"
+    before = page.read_bytes()
+    diff = CliRunner().invoke(main, ["fix", "--diff", "docs"])
+    assert diff.stdout.startswith("--- docs/page.md") and "+Über" in diff.stdout
+    assert CliRunner().invoke(main, ["fix", "--check", "docs"]).exit_code == 1
+    assert page.read_bytes() == before
+    CliRunner().invoke(main, ["fix", "docs"])
+    assert CliRunner().invoke(main, ["fix", "--check", "docs"]).exit_code == 0
+
+
+def test_annotate_style_and_redirects(site: dict[str, str], workdir: Path) -> None:
+    """--style annotate keeps the originals; --redirects updates permanent redirects."""
+    result = CliRunner().invoke(main, ["fix", "--style", "annotate", "--redirects", "docs"])
+    assert result.exit_code == 0, result.output
+    text = (workdir / "docs" / "page.md").read_text(encoding="utf-8-sig")
+    assert f"[the dead one]({site['dead']}#section) ([archived](https://web.archive.org/web/20150101000000/" in text
+    assert f"[moved]({site['moved'].rsplit('/redirect', 1)[0]}/ok)" in text
+
+
+def test_a_file_changed_since_the_scan_is_refused(site: dict[str, str], workdir: Path) -> None:
+    """A file edited between the scan and the write is left alone, with a message (exit 4)."""
+    from linkkeeper.rewrite import RewriteRefused, write_atomic
+
+    page = workdir / "docs" / "page.md"
+    with pytest.raises(RewriteRefused, match="changed since it was scanned"):
+        write_atomic(page, "new", has_bom=False, expected_sha256="0" * 64)
+    assert page.read_bytes().startswith(b"\xef\xbb\xbf# Notes")
+
+
+CRASHER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from linkkeeper.rewrite import write_atomic
+    target = Path(sys.argv[1])
+    versions = [("A" * 2_000_000) + "\\n", ("B" * 3_000_000) + "\\n"]
+    for index in range(10_000):
+        print("writing", index, flush=True)
+        write_atomic(target, versions[index % 2], has_bom=False, expected_sha256=None)
+    """
+)
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_killed_during_a_write_the_file_is_old_or_new(tmp_path: Path, round_: int) -> None:
+    """SIGKILL during a rewrite leaves the file whole: the old version or the new, never a mix."""
+    target = tmp_path / "page.md"
+    target.write_text("original\n")
+    process = subprocess.Popen(
+        [sys.executable, "-c", CRASHER, str(target)], cwd=REPO, stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    for _ in range(3 + round_):
+        assert process.stdout.readline().startswith("writing")
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    content = target.read_text()
+    assert content in ("original\n", ("A" * 2_000_000) + "\n", ("B" * 3_000_000) + "\n")
