@@ -190,6 +190,32 @@ class WaybackSettings:
     save_resubmits: int = _setting(2, "Resubmissions after a retryable Save Page Now error.", minimum=0)
 
 
+ANCHOR_STYLES = ("github", "gitlab", "mkdocs")
+
+
+def _known_anchor_style(style: str) -> None:
+    if style not in ANCHOR_STYLES:
+        raise ValueError(f"expected one of {', '.join(ANCHOR_STYLES)}, got {style!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class SiteSettings:
+    """How local, relative and site-relative links are resolved."""
+
+    root: str = _setting("", "The site's source folder; site-relative links (/path/) are resolved there on disk.")
+    base_url: str = _setting("", "The published site's URL; site-relative links are checked over HTTP under it.")
+    index_files: tuple[str, ...] = _setting(
+        ("index.md", "README.md", "readme.md", "_index.md", "index.html"), "Files that stand for a folder link."
+    )
+    fallback_extensions: tuple[str, ...] = _setting(
+        ("md", "markdown", "html"), "Extensions tried when a link names a page without one (page -> page.md)."
+    )
+    anchor_style: str = _setting(
+        "github", "Heading anchors as rendered by: github | gitlab | mkdocs.", validate=_known_anchor_style
+    )
+    check_fragments: bool = _setting(False, "Also check #fragments of web links (GETs the page and reads its ids).")
+
+
 FIX_STYLES = ("replace", "annotate")
 
 
@@ -252,6 +278,7 @@ class Settings:
     wayback: WaybackSettings = field(default_factory=WaybackSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
     fix: FixSettings = field(default_factory=FixSettings)
+    site: SiteSettings = field(default_factory=SiteSettings)
 
 
 Sources = Mapping[str, str]

@@ -137,6 +137,7 @@ class Outcome(StrEnum):
     BLOCKED = "blocked"
     EXCLUDED = "excluded"
     SKIPPED = "skipped"
+    BROKEN_FRAGMENT = "broken-fragment"
 
 
 class ErrorKind(StrEnum):
@@ -159,6 +160,10 @@ class ErrorKind(StrEnum):
     NOT_CHECKABLE = "not-checkable"
     INVALID_URL = "invalid-url"
     NETWORK_DOWN = "network-down"
+    MISSING_FILE = "missing-file"
+    CASE_MISMATCH = "case-mismatch"
+    MISSING_FRAGMENT = "missing-fragment"
+    NEEDS_SITE = "needs-site"
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +200,7 @@ class CheckResult:
     elapsed: float = 0.0
     checked_at: str = ""
     from_cache: bool = False
+    anchors: frozenset[str] | None = None
 
 
 class Verdict(StrEnum):

@@ -25,6 +25,7 @@ from linkkeeper.check.network import network_is_down, unjudged
 from linkkeeper.config import Settings, parse_duration
 from linkkeeper.errors import InputError
 from linkkeeper.history import History, judge
+from linkkeeper.local import LocalChecker, fragment_problem
 from linkkeeper.models import (
     ArchiveEntry,
     ArchiveReport,
@@ -111,16 +112,65 @@ def check_targets(
     cached = cached or {}
     include = [re.compile(pattern) for pattern in settings.check.include]
     exclude = [re.compile(pattern) for pattern in settings.check.exclude]
-    decided = {target.url: _not_requested(target, include, exclude) or cached.get(target.url) for target in targets}
+    fragments = settings.site.check_fragments
+    decided = {
+        target.url: _not_requested(target, include, exclude)
+        or (None if fragments and target.fragments else cached.get(target.url))
+        for target in targets
+    }
     to_check = [target.url for target in targets if decided[target.url] is None]
+    anchors_for = {target.url for target in targets if fragments and target.fragments}
     checker = Checker(settings.check, on_result=on_result, environ=environ)
-    checked = dict(zip(to_check, asyncio.run(checker.run(to_check)), strict=True))
+    checked = dict(zip(to_check, asyncio.run(checker.run(to_check, anchors_for=anchors_for)), strict=True))
     down = network_is_down(list(checked.values()))
     entries = []
     for target in targets:
-        result = decided[target.url] or checked[target.url]
+        result = decided[target.url] or _with_fragments(checked[target.url], target)
         entries.append(Entry(target, unjudged(result) if down else result))
     return entries, down
+
+
+def _with_fragments(result: CheckResult, target: Target) -> CheckResult:
+    """A live page missing some of the #fragments linked to is a broken fragment, not a broken page."""
+    if result.anchors is None or result.outcome not in (Outcome.ALIVE, Outcome.REDIRECTED):
+        return result
+    missing = [f"#{fragment}" for fragment in target.fragments if fragment_problem(fragment, result.anchors)]
+    if not missing:
+        return result
+    return dataclasses.replace(
+        result,
+        outcome=Outcome.BROKEN_FRAGMENT,
+        error_kind=ErrorKind.MISSING_FRAGMENT,
+        error=f"the page has no anchor {', '.join(missing)}",
+    )
+
+
+def resolve_local(targets: Sequence[Target], settings: Settings) -> tuple[list[Target], list[Entry]]:
+    """Split targets into web targets (site-relative links under site.base_url join them) and local
+    entries checked on disk now (relative files, site-relative paths under site.root, fragments)."""
+    local = LocalChecker(settings.site)
+    web: list[Occurrence] = []
+    groups: dict[str, tuple[list[Occurrence], CheckResult]] = {}
+    others: list[Target] = []
+    for target in targets:
+        if target.checkable is Checkable.YES:
+            web.extend(target.occurrences)
+            continue
+        if target.checkable is not Checkable.NEEDS_BASE:
+            others.append(target)
+            continue
+        for occ in target.occurrences:
+            resolved = local.resolve(occ)
+            if resolved.web_url is not None:
+                web.append(dataclasses.replace(occ, url=resolved.web_url, checkable=Checkable.YES, reason=""))
+            else:
+                assert resolved.result is not None
+                groups.setdefault(resolved.key, ([], resolved.result))[0].append(occ)
+    entries = [
+        Entry(Target(key, tuple(occurrences), checkable=Checkable.YES), result)
+        for key, (occurrences, result) in groups.items()
+    ]
+    return build_targets(web) + others, entries
 
 
 def settings_digest(settings: Settings) -> str:
@@ -157,7 +207,7 @@ def run_check(
     run there, judge each link over time, and return the run's report."""
     started = now or datetime.now(UTC)
     scanned = scan_paths(paths, settings.scan)
-    targets = build_targets(scanned.occurrences)
+    targets, local_entries = resolve_local(build_targets(scanned.occurrences), settings)
     checkable = [target.url for target in targets if target.checkable is Checkable.YES]
     if on_targets is not None:
         on_targets(len(checkable))
@@ -166,6 +216,7 @@ def run_check(
     if history is not None and use_cache:
         cached = history.fresh_results(checkable, started - timedelta(seconds=parse_duration(settings.cache.max_age)))
     entries, down = check_targets(targets, settings, cached=cached, on_result=on_result, environ=environ)
+    entries = entries + local_entries
     finished = started if now is not None else datetime.now(UTC)
     if history is not None and run_id is not None:
         states = history.finish_run(

@@ -13,7 +13,7 @@ import asyncio
 import os
 import ssl
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
@@ -29,6 +29,7 @@ from linkkeeper.check.hosts import Clock, Hosts, HostState, PrioritySlots, Sleep
 from linkkeeper.check.network import NetworkWatch, not_checked
 from linkkeeper.check.retry import RETRYABLE_STATUS, RetryableFailure, RetryWait, retry_after_seconds
 from linkkeeper.config import CheckSettings
+from linkkeeper.local import html_anchors
 from linkkeeper.models import CheckResult, ErrorKind, Outcome, Redirect
 
 __all__ = ["Checker"]
@@ -87,10 +88,13 @@ class Checker:
         self._headers = parse_headers(settings.headers, os.environ if environ is None else environ)
         self._hosts = Hosts(settings, sleep=sleep, clock=clock, environ=environ)
         self._network = NetworkWatch()
+        self._anchors_for: Set[str] = frozenset()
 
-    async def run(self, urls: Sequence[str]) -> list[CheckResult]:
-        """Check every URL (each unique one once); results come back in the input's order."""
+    async def run(self, urls: Sequence[str], *, anchors_for: Set[str] = frozenset()) -> list[CheckResult]:
+        """Check every URL (each unique one once); results come back in the input's order. URLs in
+        ``anchors_for`` are fetched with GET and their results carry the page's anchors."""
         unique = list(dict.fromkeys(urls))
+        self._anchors_for = anchors_for
         backend = GuardedBackend(self._resolve, exclude_private=self.settings.exclude_private)
         # Room to keep an idle connection to every host we talk to: a pool smaller than
         # hosts x host_concurrency would close and reopen connections all run long.
@@ -175,8 +179,9 @@ class Checker:
     async def _fetch(self, client: httpx.AsyncClient, state: HostState, url: str) -> tuple[CheckResult, float | None]:
         """HEAD, then GET when HEAD is refused or fails (GET's answer then stands); a host that
         refused HEAD with 405/501 gets GET only from then on."""
-        result, retry_after = await self._request(client, "GET" if state.head_refused else "HEAD", url)
-        if state.head_refused:
+        wants_get = state.head_refused or url in self._anchors_for
+        result, retry_after = await self._request(client, "GET" if wants_get else "HEAD", url)
+        if wants_get:
             return result, retry_after
         head_failed = result.outcome not in (Outcome.ALIVE, Outcome.REDIRECTED)
         if head_failed and result.error_kind not in _NO_GET_FALLBACK and result.status_code != 429:
@@ -198,7 +203,10 @@ class Checker:
             url, answer.status, answer.headers, answer.body, answer.final_url, answer.redirects, self._accept
         )
         retry_after = retry_after_seconds(answer.headers) if answer.status in RETRYABLE_STATUS else None
-        return _result(url, judgement, answer.status, answer.final_url, answer.redirects), retry_after
+        result = _result(url, judgement, answer.status, answer.final_url, answer.redirects)
+        if method == "GET" and url in self._anchors_for and judgement.outcome in (Outcome.ALIVE, Outcome.REDIRECTED):
+            result = replace(result, anchors=html_anchors(answer.body))
+        return result, retry_after
 
     async def _follow(self, client: httpx.AsyncClient, method: str, url: str) -> _Answer:
         redirects: list[Redirect] = []

@@ -43,6 +43,8 @@ def judge(outcome: Outcome, state: LinkState, policy: DeadAfterSettings) -> tupl
         return (Verdict.DEAD if dead else Verdict.FAILING), state.first_failed
     if outcome is Outcome.BLOCKED:
         return Verdict.BLOCKED, None
+    if outcome is Outcome.BROKEN_FRAGMENT:
+        return Verdict.FAILING, None  # the page is there: a missing anchor never makes a link dead
     if outcome is Outcome.EXCLUDED:
         return Verdict.EXCLUDED, None
     return Verdict.SKIPPED, None

@@ -5,15 +5,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from linkkeeper.models import Entry, Outcome, RunReport, Verdict
+from linkkeeper.models import Entry, ErrorKind, Outcome, RunReport, Verdict
 from linkkeeper.report.archive import describe, snapshot_record
 
 CHECK_JSON_VERSION = 1
-_ORDER = (Outcome.BROKEN, Outcome.ERROR, Outcome.BLOCKED, Outcome.REDIRECTED, Outcome.EXCLUDED)
+_ORDER = (
+    Outcome.BROKEN,
+    Outcome.BROKEN_FRAGMENT,
+    Outcome.ERROR,
+    Outcome.BLOCKED,
+    Outcome.REDIRECTED,
+    Outcome.EXCLUDED,
+)
 OUTCOMES_FAILING = {
-    "broken": frozenset({Outcome.BROKEN}),
-    "error": frozenset({Outcome.BROKEN, Outcome.ERROR}),
-    "blocked": frozenset({Outcome.BROKEN, Outcome.ERROR, Outcome.BLOCKED}),
+    "broken": frozenset({Outcome.BROKEN, Outcome.BROKEN_FRAGMENT}),
+    "error": frozenset({Outcome.BROKEN, Outcome.BROKEN_FRAGMENT, Outcome.ERROR}),
+    "blocked": frozenset({Outcome.BROKEN, Outcome.BROKEN_FRAGMENT, Outcome.ERROR, Outcome.BLOCKED}),
 }
 VERDICTS_FAILING = {
     "failing": frozenset({Verdict.FAILING, Verdict.DEAD}),
@@ -107,6 +114,11 @@ def to_text(report: RunReport) -> str:
         lines.append(f"{cached} answer(s) reused from the history (cache); failures are always re-checked")
     if report.network_down:
         lines.append("network unreachable: most hosts failed at the network level; no link was judged")
+    site_skipped = sum(1 for entry in report.entries if entry.result.error_kind is ErrorKind.NEEDS_SITE)
+    if site_skipped:
+        lines.append(
+            f"{site_skipped} site-relative link(s) skipped: set site.root (a folder) or site.base_url to check them"
+        )
     for outcome in _ORDER:
         entries = [entry for entry in report.entries if entry.result.outcome is outcome]
         if not entries or outcome is Outcome.EXCLUDED:

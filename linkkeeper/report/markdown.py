@@ -21,7 +21,7 @@ def verdict_of(entry: Entry) -> Verdict:
     if entry.verdict is not None:
         return entry.verdict
     outcome = entry.result.outcome
-    if outcome in (Outcome.BROKEN, Outcome.ERROR):
+    if outcome in (Outcome.BROKEN, Outcome.ERROR, Outcome.BROKEN_FRAGMENT):
         return Verdict.FAILING
     return Verdict(outcome.value)
 

@@ -43,6 +43,7 @@ def project(workdir: Path, fakeweb: FakeWeb) -> Path:
         url = fakeweb.url(host, path)
         page.write_text(f"# Page {index}\n\nSee [this]({url}) and again <{url}>.\n\n[x]({url}#frag)\n")
     (docs / "local.md").write_text("[local](other.md) [mail](mailto:a@b.c)\n")
+    (docs / "other.md").write_text("# Other\n")
     return tmp_path
 
 
@@ -58,7 +59,7 @@ def test_corpus_outcomes_and_exit_code(project: Path, fakeweb: FakeWeb) -> None:
     outcomes = {target["url"]: target["outcome"] for target in document["targets"]}
     for index, (path, outcome) in enumerate(EXPECTED.items()):
         assert outcomes[fakeweb.url(index % 4, path)] == outcome, path
-    assert outcomes["other.md"] == "skipped" and outcomes["mailto:a@b.c"] == "skipped"
+    assert outcomes["docs/other.md"] == "alive" and outcomes["mailto:a@b.c"] == "skipped"
     assert document["summary"]["outcomes"]["broken"] == 4
     assert document["summary"]["failing"] == 4
 

@@ -1,0 +1,346 @@
+"""Local links: relative files, site-relative paths, permalinks and #fragments, checked on disk.
+
+A relative link is resolved against the file that contains it; a site-relative one (``/path/``)
+against ``site.root`` on disk — where Jekyll/Hugo permalinks (front-matter ``permalink:``, Jekyll's
+``_config.yml`` ``baseurl`` and ``permalink``) are understood without building the site — or under
+``site.base_url`` over HTTP. Without either, site-relative links are skipped with a one-line hint.
+Fragments are checked against the target's anchors: heading slugs as GitHub (or GitLab, MkDocs)
+renders them, explicit ``{#id}``s, and HTML ``id``/``name`` attributes. Text fragments
+(``#:~:text=``) are never failures.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urldefrag
+
+import pyromark
+from bs4 import BeautifulSoup
+
+from linkkeeper.config import SiteSettings
+from linkkeeper.models import CheckResult, ErrorKind, Occurrence, Outcome
+from linkkeeper.scan.markdown import parser_options
+from linkkeeper.scan.source import UnreadableSource, decode
+
+SITE_HINT = "site-relative link: set site.root (a folder) or site.base_url to check it"
+_LIQUID_SITE = re.compile(r"^\{\{-?\s*site\.(?:url|baseurl)\s*-?\}\}")
+_LIQUID_LINK = re.compile(r"^\{%-?\s*link\s+(\S+)\s*-?%\}")
+_LIQUID_POST = re.compile(r"^\{%-?\s*post_url\s+(\S+)\s*-?%\}")
+_FRONT_MATTER = re.compile(r"\A---\r?\n(.*?)\r?\n---", re.DOTALL)
+_YAML_KEY = re.compile(r"^(permalink|baseurl|url)\s*:\s*[\"']?([^\"'\n#]*)", re.MULTILINE)
+_HTML_ANCHOR = re.compile(r"<[A-Za-z][^>]*?\s(?:id|name)\s*=\s*[\"']?([^\"'\s>]+)", re.IGNORECASE)
+_JEKYLL_STYLES = {
+    "": "/:categories/:year/:month/:day/:title:output_ext",
+    "date": "/:categories/:year/:month/:day/:title:output_ext",
+    "pretty": "/:categories/:year/:month/:day/:title/",
+    "none": "/:categories/:title:output_ext",
+    "ordinal": "/:categories/:year/:y_day/:title:output_ext",
+}
+_POST_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+
+
+# -- anchors ----------------------------------------------------------------------------------------
+
+
+def slugify(text: str, style: str) -> str:
+    """A heading's anchor as GitHub, GitLab or MkDocs (Python-Markdown's toc) makes it."""
+    if style == "mkdocs":
+        ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        ascii_text = re.sub(r"[^\w\s-]", "", ascii_text).strip().lower()
+        return re.sub(r"[-\s]+", "-", ascii_text)
+    slug = "".join(char for char in text.lower() if char in " -_" or unicodedata.category(char)[0] in "LMN")
+    slug = slug.replace(" ", "-")
+    return re.sub(r"-{2,}", "-", slug) if style == "gitlab" else slug
+
+
+def markdown_anchors(text: str, style: str) -> frozenset[str]:
+    """Heading anchors (with -1, -2 suffixes for duplicates), explicit {#id}s and HTML ids/names."""
+    anchors: set[str] = set()
+    seen: dict[str, int] = {}
+    heading: list[str] | None = None
+    explicit: str | None = None
+    events: Iterable[tuple[Any, Any]] = pyromark.events_with_range(text, options=parser_options(math=True))
+    for event, _ in events:
+        if isinstance(event, str):
+            continue
+        start = event.get("Start")
+        if isinstance(start, dict) and "Heading" in start:
+            heading, explicit = [], start["Heading"].get("id")
+            continue
+        end = event.get("End")
+        if isinstance(end, dict) and "Heading" in end and heading is not None:
+            if explicit:
+                anchors.add(explicit)
+            else:
+                slug = slugify("".join(heading).strip(), style)
+                count = seen.get(slug, 0)
+                seen[slug] = count + 1
+                anchors.add(slug if count == 0 else f"{slug}-{count}")
+            heading = None
+            continue
+        if heading is not None:
+            piece = event.get("Text") or event.get("Code")
+            if piece:
+                heading.append(piece)
+    anchors.update(_HTML_ANCHOR.findall(text))
+    return frozenset(anchors)
+
+
+def html_anchors(markup: str | bytes) -> frozenset[str]:
+    soup = BeautifulSoup(markup, "html.parser")
+    found = {str(tag["id"]) for tag in soup.find_all(id=True)}
+    found |= {str(tag["name"]) for tag in soup.find_all("a", attrs={"name": True})}
+    return frozenset(found)
+
+
+@lru_cache(maxsize=4096)
+def _anchors_of(path: str, style: str) -> frozenset[str] | None:
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    if path.lower().endswith((".html", ".htm")):
+        return html_anchors(data)
+    try:
+        return markdown_anchors(decode(data).text, style)
+    except UnreadableSource:
+        return None
+
+
+def fragment_problem(fragment: str, anchors: frozenset[str] | None) -> str | None:
+    """Why ``#fragment`` is missing from a page with these anchors; None when it is fine."""
+    if not fragment or fragment.startswith(":~:") or fragment in ("top",) or anchors is None:
+        return None
+    wanted = unquote(fragment)
+    if wanted in anchors or wanted.lower() in {anchor.lower() for anchor in anchors}:
+        return None
+    return f"no anchor #{fragment} on the page"
+
+
+# -- the site ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """What the site root says about its URLs: baseurl and every page's permalink."""
+
+    root: Path | None
+    baseurl: str
+    permalinks: dict[str, Path]
+
+    @classmethod
+    def load(cls, settings: SiteSettings) -> Site:
+        if not settings.root:
+            return cls(None, "", {})
+        root = Path(settings.root).resolve()
+        config = root / "_config.yml"
+        baseurl, pattern = "", ""
+        if config.is_file():
+            values = dict(_YAML_KEY.findall(config.read_text(encoding="utf-8", errors="replace")))
+            baseurl = values.get("baseurl", "").strip().rstrip("/")
+            pattern = values.get("permalink", "").strip()
+        permalinks: dict[str, Path] = {}
+        for folder, names, files in os.walk(root):
+            names[:] = [
+                name for name in names if not name.startswith((".", "_site", "node_modules")) or name == "_posts"
+            ]
+            for name in files:
+                if name.rsplit(".", 1)[-1].lower() not in ("md", "markdown", "html"):
+                    continue
+                path = Path(folder) / name
+                link = _front_matter_permalink(path) or _post_permalink(path, root, pattern)
+                if link:
+                    permalinks[_normal(link)] = path
+        return cls(root, baseurl, permalinks)
+
+
+def _front_matter_permalink(path: Path) -> str | None:
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")[:4096]
+    except OSError:
+        return None
+    block = _FRONT_MATTER.match(head)
+    if block is None:
+        return None
+    values = dict(_YAML_KEY.findall(block.group(1)))
+    return values.get("permalink", "").strip() or None
+
+
+def _post_permalink(path: Path, root: Path, pattern: str) -> str | None:
+    """Jekyll's permalink for a post in _posts (pretty, date or a :year/:month/:day/:title pattern)."""
+    if path.parent.name != "_posts" or path.parent.parent != root:
+        return None
+    match = _POST_NAME.match(path.stem)
+    if match is None:
+        return None
+    year, month, day, title = match.groups()
+    pattern = _JEKYLL_STYLES.get(pattern, pattern)
+    link = pattern.replace(":categories", "").replace(":year", year).replace(":month", month).replace(":day", day)
+    link = link.replace(":title", title).replace(":output_ext", ".html")
+    return re.sub("/{2,}", "/", link)
+
+
+def _normal(link: str) -> str:
+    link = unquote(link.split("?", 1)[0])
+    link = "/" + link.strip("/")
+    return link.removesuffix(".html").removesuffix("/index")
+
+
+# -- resolving ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """Where a local link leads: a file on disk (``key`` names it), a web URL, or nowhere (why)."""
+
+    key: str
+    result: CheckResult | None = None
+    web_url: str | None = None
+
+
+class LocalChecker:
+    def __init__(self, settings: SiteSettings) -> None:
+        self.settings = settings
+        self.site = Site.load(settings)
+
+    def resolve(self, occ: Occurrence) -> Resolved:
+        """Resolve and check one needs-base occurrence (``occ.url`` relative to ``occ.path``)."""
+        url = occ.url.strip()
+        liquid = _LIQUID_LINK.match(url) or _LIQUID_POST.match(url)
+        if liquid is not None:
+            return self._liquid_link(occ, liquid)
+        url = _LIQUID_SITE.sub("", _LIQUID_SITE.sub("", url))
+        if "{{" in url or "{%" in url:
+            return self._skip(occ.url, "contains a Liquid template linkkeeper cannot resolve")
+        path_part, fragment = urldefrag(url)
+        if url.startswith("//"):
+            return self._skip(occ.url, "protocol-relative link; needs the site's scheme")
+        if path_part.startswith("/"):
+            return self._site_relative(occ, path_part, fragment)
+        base = Path(occ.path).parent if occ.path != "<stdin>" else Path.cwd()
+        if not path_part:
+            return self._check_file(occ.url, Path(occ.path), fragment)
+        return self._check_file(occ.url, base / unquote(path_part.split("?", 1)[0]), fragment)
+
+    def _skip(self, url: str, reason: str) -> Resolved:
+        return Resolved(url, CheckResult(url, Outcome.SKIPPED, error_kind=ErrorKind.NEEDS_SITE, error=reason))
+
+    def _site_relative(self, occ: Occurrence, path: str, fragment: str) -> Resolved:
+        if self.site.root is not None:
+            relative = path
+            if self.site.baseurl and (relative == self.site.baseurl or relative.startswith(self.site.baseurl + "/")):
+                relative = relative[len(self.site.baseurl) :] or "/"
+            permalink = self.site.permalinks.get(_normal(relative))
+            if permalink is not None:
+                return self._check_file(occ.url, permalink, fragment)
+            return self._check_file(occ.url, self.site.root / unquote(relative.lstrip("/")), fragment)
+        if self.settings.base_url:
+            return Resolved(occ.url, web_url=self.settings.base_url.rstrip("/") + occ.url.strip())
+        return self._skip(occ.url, SITE_HINT)
+
+    def _liquid_link(self, occ: Occurrence, match: re.Match[str]) -> Resolved:
+        if self.site.root is None:
+            return self._skip(occ.url, "a Liquid link tag: set site.root to check it")
+        name = match.group(1)
+        _, fragment = urldefrag(occ.url[match.end() :])
+        if match.re is _LIQUID_POST:
+            found = next((path for path in (self.site.root / "_posts").glob(f"{name}.*")), None)
+            target = found or self.site.root / "_posts" / name
+        else:
+            target = self.site.root / name
+        return self._check_file(occ.url, target, fragment)
+
+    def _check_file(self, url: str, target: Path, fragment: str) -> Resolved:
+        found = self._find(target)
+        key = _display(found or target) + (f"#{fragment}" if fragment else "")
+        if found is None:
+            wrong_case = _case_insensitive(target)
+            if wrong_case is not None:
+                error = (
+                    f"case differs: the link says {target.name}, the file is {wrong_case.name} "
+                    "(breaks on case-sensitive hosts)"
+                )
+                result = CheckResult(
+                    key, Outcome.BROKEN, final_url=_display(wrong_case), error_kind=ErrorKind.CASE_MISMATCH, error=error
+                )
+            else:
+                result = CheckResult(
+                    key, Outcome.BROKEN, error_kind=ErrorKind.MISSING_FILE, error=f"no such file: {_display(target)}"
+                )
+            return Resolved(key, result)
+        problem = None
+        if fragment and found.is_file():
+            problem = fragment_problem(fragment, _anchors_of(str(found), self.settings.anchor_style))
+        if problem is not None:
+            result = CheckResult(
+                key,
+                Outcome.BROKEN_FRAGMENT,
+                final_url=_display(found),
+                error_kind=ErrorKind.MISSING_FRAGMENT,
+                error=problem,
+            )
+        else:
+            result = CheckResult(key, Outcome.ALIVE, final_url=_display(found))
+        return Resolved(key, result)
+
+    def _find(self, target: Path) -> Path | None:
+        """The file a link means: itself, a folder's index file, or the name with an extension."""
+        candidates = [target]
+        if target.is_dir():
+            candidates = [target / name for name in self.settings.index_files]
+        else:
+            candidates += [target.with_name(f"{target.name}.{ext}") for ext in self.settings.fallback_extensions]
+            candidates += [target / name for name in self.settings.index_files]
+        for candidate in candidates:
+            if candidate.exists() and _exact_case(candidate):
+                return candidate
+        if target.is_dir() and _exact_case(target):
+            return target
+        return None
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def _exact_case(path: Path) -> bool:
+    """Whether every component is spelled as on disk (a case-insensitive file system hides this)."""
+    resolved = path.absolute()
+    for parent, name in zip(resolved.parents, resolved.parts[::-1][:-1], strict=False):
+        try:
+            if name not in os.listdir(parent):
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _case_insensitive(target: Path) -> Path | None:
+    """The existing file whose name differs from ``target`` only in case, if any."""
+    folder = target.absolute().parent
+    current = Path(folder.anchor)
+    for part in folder.parts[1:]:
+        match = next((name for name in _list(current) if name.lower() == part.lower()), None)
+        if match is None:
+            return None
+        current = current / match
+    wanted = target.name.lower()
+    match = next((name for name in _list(current) if name.lower() == wanted), None)
+    return current / match if match is not None else None
+
+
+def _list(folder: Path) -> list[str]:
+    try:
+        return os.listdir(folder)
+    except OSError:
+        return []
