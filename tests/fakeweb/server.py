@@ -23,6 +23,7 @@ Paths (the same on every host):
   /botwall                         403 with cf-mitigated: challenge and a challenge page
   /botwall-503                     503 "Just a moment..." challenge page
   /switch/<key>                    the status a test set with set_status(key, code) (default 200)
+  /anchors                         200 with ids "intro" and "usage" and <a name="legacy">
 """
 
 from __future__ import annotations
@@ -262,6 +263,9 @@ class FakeWeb:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             writer.transport.abort()
             return False
+        if first == "anchors":
+            page = b"<html><body><h2 id='intro'>Intro</h2><p id=\"usage\">x</p><a name='legacy'></a></body></html>"
+            return await self._send(writer, 200, body=page, head=head)
         if first == "switch":
             with self._lock:
                 status = self._state.switches.get(segments[1], 200)
