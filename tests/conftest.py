@@ -84,3 +84,25 @@ def fakewayback(fakewayback_server: FakeWayback) -> FakeWayback:
     """The fake Wayback Machine, emptied of captures, knobs, jobs and log for this test."""
     fakewayback_server.reset()
     return fakewayback_server
+
+
+def wayback_config(fake: FakeWayback) -> str:
+    """A [wayback] table pointing linkkeeper at the fake Wayback Machine."""
+    return "\n[wayback]\n" + "".join(f'{key} = "{value}"\n' for key, value in fake.settings().items())
+
+
+def check_on_days(workdir: Path, web: FakeWeb, paths: Sequence[str], days: Sequence[int] = (0, 1, 3)) -> None:
+    """Run checks of ``paths`` on simulated days (from 2026-03-02) into the project's history,
+    enough by default for links that keep failing to become dead."""
+    import dataclasses
+    from datetime import UTC, datetime, timedelta
+
+    from linkkeeper.config import CheckSettings, Settings
+    from linkkeeper.history import History
+    from linkkeeper.pipeline import run_check
+
+    settings = dataclasses.replace(Settings(), check=CheckSettings(resolve=web.resolve_entries(), retries=0))
+    with History.open(workdir / ".linkkeeper" / "history.sqlite") as history:
+        for day in days:
+            now = datetime(2026, 3, 2, tzinfo=UTC) + timedelta(days=day)
+            run_check(list(paths), settings, history=history, now=now, environ={})

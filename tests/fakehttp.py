@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 
@@ -28,20 +28,25 @@ class Response:
 Handler = Callable[[Request], Awaitable[Response | None]]
 
 
-class LoopbackServer:
-    """Serves ``handler`` on 127.0.0.1 (an ephemeral port) from a background thread."""
+Connection = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
-    def __init__(self, handler: Handler, host: str = "127.0.0.1") -> None:
-        self._handler = handler
-        self._host = host
+
+class LoopbackServer:
+    """Serves ``connection`` on loopback addresses (one port for all; an ephemeral one) from a
+    background thread with its own event loop. ``stopping`` is set when the server stops, so
+    handlers that hang on purpose can end."""
+
+    def __init__(self, connection: Connection, addresses: Sequence[str] = ("127.0.0.1",)) -> None:
+        self._connection = connection
+        self.addresses = list(addresses)
         self.port = 0
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._stopping: asyncio.Event | None = None
+        self.stopping: asyncio.Event | None = None
         self._thread: threading.Thread | None = None
 
     @property
     def base(self) -> str:
-        return f"http://{self._host}:{self.port}"
+        return f"http://{self.addresses[0]}:{self.port}"
 
     def start(self) -> LoopbackServer:
         ready = threading.Event()
@@ -52,8 +57,8 @@ class LoopbackServer:
         return self
 
     def stop(self) -> None:
-        if self._loop is not None and self._stopping is not None:
-            self._loop.call_soon_threadsafe(self._stopping.set)
+        if self._loop is not None and self.stopping is not None:
+            self._loop.call_soon_threadsafe(self.stopping.set)
         if self._thread is not None:
             self._thread.join(10)
 
@@ -63,35 +68,52 @@ class LoopbackServer:
         self._loop.close()
 
     async def _main(self, ready: threading.Event) -> None:
-        self._stopping = asyncio.Event()
-        server = await asyncio.start_server(self._connection, self._host, 0)
-        self.port = server.sockets[0].getsockname()[1]
+        self.stopping = asyncio.Event()
+        first = await asyncio.start_server(self._connection, self.addresses[0], 0, backlog=512)
+        self.port = first.sockets[0].getsockname()[1]
+        servers = [first] + [
+            await asyncio.start_server(self._connection, address, self.port, backlog=512)
+            for address in self.addresses[1:]
+        ]
         ready.set()
-        await self._stopping.wait()
-        server.close()
+        await self.stopping.wait()
+        for server in servers:
+            server.close()
 
-    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+
+async def read_request(reader: asyncio.StreamReader) -> Request | None:
+    """The next request on a kept-alive connection, or None when the client is gone."""
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+        return None
+    lines = head.decode("latin-1").split("\r\n")
+    method, target, _ = lines[0].split(" ", 2)
+    headers = {}
+    for line in lines[1:]:
+        if ":" in line:
+            name, value = line.split(":", 1)
+            headers[name.strip().lower()] = value.strip()
+    length = int(headers.get("content-length", "0") or 0)
+    body = await reader.readexactly(length) if length else b""
+    return Request(method, target, headers, body)
+
+
+def serve_requests(handler: Handler) -> Connection:
+    """A connection callback answering each request with what ``handler`` returns."""
+
+    async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             for _ in range(1000):  # bounded keep-alive
-                try:
-                    head = await reader.readuntil(b"\r\n\r\n")
-                except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+                request = await read_request(reader)
+                if request is None:
                     return
-                lines = head.decode("latin-1").split("\r\n")
-                method, target, _ = lines[0].split(" ", 2)
-                headers = {}
-                for line in lines[1:]:
-                    if ":" in line:
-                        name, value = line.split(":", 1)
-                        headers[name.strip().lower()] = value.strip()
-                length = int(headers.get("content-length", "0") or 0)
-                body = await reader.readexactly(length) if length else b""
-                response = await self._handler(Request(method, target, headers, body))
+                response = await handler(request)
                 if response is None:
                     return  # drop the connection without an answer
                 head_lines = [f"HTTP/1.1 {response.status} X", f"Content-Length: {len(response.body)}", "Server: fake"]
                 head_lines += [f"{name}: {value}" for name, value in response.headers.items()]
-                payload = b"" if method == "HEAD" else response.body
+                payload = b"" if request.method == "HEAD" else response.body
                 writer.write(("\r\n".join(head_lines) + "\r\n\r\n").encode("latin-1") + payload)
                 await writer.drain()
         except ConnectionError:
@@ -99,3 +121,5 @@ class LoopbackServer:
         finally:
             if not writer.is_closing():
                 writer.close()
+
+    return connection

@@ -3,19 +3,14 @@ the fake Wayback Machine lists exactly the expected archive URL, or reason, for 
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from linkkeeper.cli import main
-from linkkeeper.config import CheckSettings, Settings
-from linkkeeper.history import History
-from linkkeeper.pipeline import run_check
-from tests.conftest import fast_config
+from tests.conftest import check_on_days, fast_config, wayback_config
 from tests.fakewayback import FakeWayback
 from tests.fakeweb import FakeWeb
 
@@ -44,13 +39,8 @@ def site(workdir: Path, fakeweb: FakeWeb, fakewayback: FakeWayback) -> dict[str,
             "blocked": [urls["blocked"]],
         }
     )
-    wayback = "".join(f'{key} = "{value}"\n' for key, value in fakewayback.settings().items())
-    (workdir / "linkkeeper.toml").write_text(fast_config(fakeweb, retries=0) + "\n[wayback]\n" + wayback)
-    check = CheckSettings(resolve=fakeweb.resolve_entries(), retries=0)
-    with History.open(workdir / ".linkkeeper" / "history.sqlite") as history:
-        for day in (0, 1, 3):
-            now = datetime(2026, 3, 2, tzinfo=UTC) + timedelta(days=day)
-            run_check(["docs"], dataclasses.replace(Settings(), check=check), history=history, now=now, environ={})
+    (workdir / "linkkeeper.toml").write_text(fast_config(fakeweb, retries=0) + wayback_config(fakewayback))
+    check_on_days(workdir, fakeweb, ["docs"])
     return urls
 
 
@@ -106,9 +96,7 @@ def test_include_failing_widens_the_lookup(site: dict[str, str], workdir: Path, 
     (workdir / "fresh").mkdir()
     fresh = fakeweb.url(5, "/status/404?fresh")
     (workdir / "fresh" / "b.md").write_text(f"<{fresh}>\n")
-    check = CheckSettings(resolve=fakeweb.resolve_entries(), retries=0)
-    with History.open(workdir / ".linkkeeper" / "history.sqlite") as history:
-        run_check(["fresh"], dataclasses.replace(Settings(), check=check), history=history, environ={})
+    check_on_days(workdir, fakeweb, ["fresh"], days=(5,))
     plain = json.loads(CliRunner().invoke(main, ["archive", "--format", "json", "fresh"]).stdout)
     widened = json.loads(CliRunner().invoke(main, ["archive", "--include-failing", "--format", "json", "fresh"]).stdout)
     assert plain["links"] == []

@@ -3,14 +3,12 @@ CommonMark renderer shows it has the archive URLs exactly where the dead links w
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import signal
 import subprocess
 import sys
 import textwrap
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyromark
@@ -18,10 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from linkkeeper.cli import main
-from linkkeeper.config import CheckSettings, Settings
 from linkkeeper.history import History
-from linkkeeper.pipeline import run_check
-from tests.conftest import fast_config
+from tests.conftest import check_on_days, fast_config, wayback_config
 from tests.fakewayback import FakeWayback
 from tests.fakeweb import FakeWeb
 
@@ -51,13 +47,8 @@ def site(workdir: Path, fakeweb: FakeWeb, fakewayback: FakeWayback) -> dict[str,
         {"captures": {urls["dead"]: [{"timestamp": "20150101000000", "status": 200}],
                       urls["gone"]: [{"timestamp": "20160101000000", "status": 200}]}}
     )  # fmt: skip
-    wayback = "".join(f'{key} = "{value}"\n' for key, value in fakewayback.settings().items())
-    (workdir / "linkkeeper.toml").write_text(fast_config(fakeweb, retries=0) + "\n[wayback]\n" + wayback)
-    check = CheckSettings(resolve=fakeweb.resolve_entries(), retries=0)
-    with History.open(workdir / ".linkkeeper" / "history.sqlite") as history:
-        for day in (0, 1, 3):
-            now = datetime(2026, 3, 2, tzinfo=UTC) + timedelta(days=day)
-            run_check(["docs"], dataclasses.replace(Settings(), check=check), history=history, now=now, environ={})
+    (workdir / "linkkeeper.toml").write_text(fast_config(fakeweb, retries=0) + wayback_config(fakewayback))
+    check_on_days(workdir, fakeweb, ["docs"])
     assert CliRunner().invoke(main, ["archive", "docs"]).exit_code == 0
     return urls
 

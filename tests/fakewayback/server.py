@@ -19,7 +19,7 @@ from email.utils import format_datetime, formatdate
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 
-from tests.fakehttp import LoopbackServer, Request, Response
+from tests.fakehttp import LoopbackServer, Request, Response, serve_requests
 
 BLOCK_HEADER = (
     "org.archive.util.io.RuntimeIOException: org.archive.wayback.exception."
@@ -60,7 +60,7 @@ def to_timestamp(moment: datetime) -> str:
 class FakeWayback:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._server = LoopbackServer(self._handle)
+        self._server = LoopbackServer(serve_requests(self._handle))
         self.reset()
 
     # -- life cycle and control ------------------------------------------------------------------

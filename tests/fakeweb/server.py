@@ -38,7 +38,8 @@ from dataclasses import dataclass, field
 from email.utils import formatdate
 from urllib.parse import parse_qs, urlsplit
 
-_MAX_HEADER_BYTES = 65536
+from tests.fakehttp import LoopbackServer, Request, read_request
+
 _PAGE = b"<!doctype html><html><head><title>ok</title></head><body><h1 id='top'>ok</h1></body></html>"
 _CHALLENGE = b"<!doctype html><html><head><title>Just a moment...</title></head><body>cf-chl-widget</body></html>"
 
@@ -73,44 +74,17 @@ class FakeWeb:
         self._state = _State()
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._stopping: asyncio.Event | None = None
-        self._servers: list[asyncio.Server] = []
+        self._server = LoopbackServer(self._connection, self.addresses)
 
     # -- life cycle ------------------------------------------------------------------------------
 
     def start(self) -> FakeWeb:
-        ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, args=(ready,), daemon=True, name="fakeweb")
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("the fake web did not start")
+        self._server.start()
+        self.port = self._server.port
         return self
 
     def stop(self) -> None:
-        if self._loop is not None and self._stopping is not None:
-            self._loop.call_soon_threadsafe(self._stopping.set)
-        if self._thread is not None:
-            self._thread.join(10)
-
-    def _serve(self, ready: threading.Event) -> None:
-        self._loop = asyncio.new_event_loop()
-        self._loop.run_until_complete(self._main(ready))
-        self._loop.close()
-
-    async def _main(self, ready: threading.Event) -> None:
-        self._stopping = asyncio.Event()
-        first = await asyncio.start_server(self._connection, self.addresses[0], 0, backlog=512)
-        self.port = first.sockets[0].getsockname()[1]
-        self._servers = [first] + [
-            await asyncio.start_server(self._connection, address, self.port, backlog=512)
-            for address in self.addresses[1:]
-        ]
-        ready.set()
-        await self._stopping.wait()
-        for server in self._servers:
-            server.close()
+        self._server.stop()
 
     # -- what tests use --------------------------------------------------------------------------
 
@@ -169,37 +143,26 @@ class FakeWeb:
         host = self.names[self.addresses.index(address)]
         try:
             for _ in range(1000):  # bounded keep-alive
-                try:
-                    head = await reader.readuntil(b"\r\n\r\n")
-                except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
-                    return
-                if len(head) > _MAX_HEADER_BYTES:
-                    return
-                keep_going = await self._request(host, head, writer)
-                if not keep_going:
+                request = await read_request(reader)
+                if request is None or not await self._request(host, request, writer):
                     return
         finally:
             if not writer.is_closing():
                 writer.close()
 
-    async def _request(self, host: str, head: bytes, writer: asyncio.StreamWriter) -> bool:
-        lines = head.decode("latin-1").split("\r\n")
-        method, target, _ = lines[0].split(" ", 2)
-        headers = {}
-        for line in lines[1:]:
-            if ":" in line:
-                name, value = line.split(":", 1)
-                headers[name.strip().lower()] = value.strip()
-        parts = urlsplit(target)
+    async def _request(self, host: str, request: Request, writer: asyncio.StreamWriter) -> bool:
+        parts = urlsplit(request.target)
         with self._lock:
-            self._state.records.append(RequestRecord(host, method, parts.path, headers, time.monotonic()))
+            self._state.records.append(
+                RequestRecord(host, request.method, parts.path, request.headers, time.monotonic())
+            )
             self._arrived.notify_all()
             self._state.in_flight[host] += 1
             self._state.max_in_flight[host] = max(self._state.max_in_flight[host], self._state.in_flight[host])
         try:
             if self.latency:
                 await asyncio.sleep(self.latency)
-            return await self._route(method, parts.path, parse_qs(parts.query), writer)
+            return await self._route(request.method, parts.path, parse_qs(parts.query), writer)
         finally:
             with self._lock:
                 self._state.in_flight[host] -= 1
@@ -251,8 +214,8 @@ class FakeWeb:
         if first == "head-404":
             return await self._send(writer, 404 if head else 200, body=_PAGE, head=head)
         if first == "hang":
-            assert self._stopping is not None
-            await self._stopping.wait()
+            assert self._server.stopping is not None
+            await self._server.stopping.wait()
             return False
         if first == "trickle":
             if head:
@@ -309,9 +272,9 @@ class FakeWeb:
 
     async def _trickle(self, writer: asyncio.StreamWriter) -> bool:
         writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nContent-Type: text/html\r\n\r\n")
-        assert self._stopping is not None
+        assert self._server.stopping is not None
         for _ in range(100000):
-            if self._stopping.is_set():
+            if self._server.stopping.is_set():
                 return False
             writer.write(b"x")
             try:
