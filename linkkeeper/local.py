@@ -16,7 +16,6 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urldefrag
@@ -100,7 +99,6 @@ def html_anchors(markup: str | bytes) -> frozenset[str]:
     return frozenset(found)
 
 
-@lru_cache(maxsize=4096)
 def _anchors_of(path: str, style: str) -> frozenset[str] | None:
     try:
         data = Path(path).read_bytes()
@@ -209,6 +207,38 @@ class LocalChecker:
     def __init__(self, settings: SiteSettings) -> None:
         self.settings = settings
         self.site = Site.load(settings)
+        # One run reads each file's anchors and each folder's listing once, however many links.
+        self._anchors: dict[str, frozenset[str] | None] = {}
+        self._listings: dict[Path, list[str]] = {}
+
+    def _list(self, folder: Path) -> list[str]:
+        if folder not in self._listings:
+            self._listings[folder] = _list(folder)
+        return self._listings[folder]
+
+    def _anchors_of(self, path: Path) -> frozenset[str] | None:
+        key = str(path)
+        if key not in self._anchors:
+            self._anchors[key] = _anchors_of(key, self.settings.anchor_style)
+        return self._anchors[key]
+
+    def _exact_case(self, path: Path) -> bool:
+        """Whether every component is spelled as on disk (a case-insensitive file system hides this)."""
+        resolved = path.absolute()
+        return all(
+            part in self._list(parent)
+            for parent, part in zip(resolved.parents, resolved.parts[::-1][:-1], strict=False)
+        )
+
+    def _case_insensitive(self, target: Path) -> Path | None:
+        """The existing file whose name differs from ``target`` only in case, if any."""
+        current = Path(target.absolute().anchor)
+        for part in target.absolute().parts[1:]:
+            match = next((name for name in self._list(current) if name.lower() == part.lower()), None)
+            if match is None:
+                return None
+            current = current / match
+        return current
 
     def resolve(self, occ: Occurrence) -> Resolved:
         """Resolve and check one needs-base occurrence (``occ.url`` relative to ``occ.path``)."""
@@ -261,7 +291,7 @@ class LocalChecker:
         found = self._find(target)
         key = _display(found or target) + (f"#{fragment}" if fragment else "")
         if found is None:
-            wrong_case = _case_insensitive(target)
+            wrong_case = self._case_insensitive(target)
             if wrong_case is not None:
                 error = (
                     f"case differs: the link says {target.name}, the file is {wrong_case.name} "
@@ -277,7 +307,7 @@ class LocalChecker:
             return Resolved(key, result)
         problem = None
         if fragment and found.is_file():
-            problem = fragment_problem(fragment, _anchors_of(str(found), self.settings.anchor_style))
+            problem = fragment_problem(fragment, self._anchors_of(found))
         if problem is not None:
             result = CheckResult(
                 key,
@@ -299,9 +329,9 @@ class LocalChecker:
             candidates += [target.with_name(f"{target.name}.{ext}") for ext in self.settings.fallback_extensions]
             candidates += [target / name for name in self.settings.index_files]
         for candidate in candidates:
-            if candidate.exists() and _exact_case(candidate):
+            if candidate.exists() and self._exact_case(candidate):
                 return candidate
-        if target.is_dir() and _exact_case(target):
+        if target.is_dir() and self._exact_case(target):
             return target
         return None
 
@@ -311,32 +341,6 @@ def _display(path: Path) -> str:
         return os.path.relpath(path)
     except ValueError:
         return str(path)
-
-
-def _exact_case(path: Path) -> bool:
-    """Whether every component is spelled as on disk (a case-insensitive file system hides this)."""
-    resolved = path.absolute()
-    for parent, name in zip(resolved.parents, resolved.parts[::-1][:-1], strict=False):
-        try:
-            if name not in os.listdir(parent):
-                return False
-        except OSError:
-            return False
-    return True
-
-
-def _case_insensitive(target: Path) -> Path | None:
-    """The existing file whose name differs from ``target`` only in case, if any."""
-    folder = target.absolute().parent
-    current = Path(folder.anchor)
-    for part in folder.parts[1:]:
-        match = next((name for name in _list(current) if name.lower() == part.lower()), None)
-        if match is None:
-            return None
-        current = current / match
-    wanted = target.name.lower()
-    match = next((name for name in _list(current) if name.lower() == wanted), None)
-    return current / match if match is not None else None
 
 
 def _list(folder: Path) -> list[str]:
