@@ -43,8 +43,16 @@ print("https://code.example.com/{n}")
 """
 
 
-def make_corpus(directory: Path, megabytes: float) -> int:
+PROSE = (
+    "Links rot quietly. A page that answered yesterday is moved, renamed or taken down, and the note "
+    "that cited it keeps pointing at nothing. *Emphasis*, `code`, and plain words fill most documents.\n\n"
+)
+
+
+def make_corpus(directory: Path, megabytes: float, prose: int = 0) -> int:
+    """Files made from the sample; ``prose`` paragraphs without links are added to each to dilute it."""
     base = SAMPLE.read_text(encoding="utf-8") if SAMPLE.is_file() else BUILT_IN * 40
+    base += PROSE * prose
     rng = random.Random(1234)
     target = int(megabytes * 1_000_000)
     written = 0
@@ -67,17 +75,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--megabytes", type=float, default=50.0)
     parser.add_argument("--keep", type=Path, default=None, help="build the corpus here and keep it")
+    parser.add_argument("--prose", type=int, default=0, help="link-free paragraphs added per file (dilution)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         directory = args.keep or Path(scratch)
         directory.mkdir(parents=True, exist_ok=True)
-        size = make_corpus(directory, args.megabytes)
+        size = make_corpus(directory, args.megabytes, args.prose)
         settings = ScanSettings(respect_gitignore=False)
         started = time.perf_counter()
         report = scan_paths([str(directory)], settings)
         elapsed = time.perf_counter() - started
     occurrences = len(report.occurrences)
-    print(f"corpus: {len(report.files)} files, {size / 1e6:.1f} MB, {occurrences} occurrences")
+    density = occurrences / (size / 1000)
+    print(f"corpus: {len(report.files)} files, {size / 1e6:.1f} MB, {occurrences} occurrences ({density:.1f} per KB)")
     print(f"scan: {elapsed:.2f} s, {size / 1e6 / elapsed:.1f} MB/s on one core, {len(report.errors)} errors")
 
 
