@@ -330,11 +330,30 @@ class ArchiveReport:
 
 
 @dataclass(frozen=True, slots=True)
+class Edit:
+    """One splice: ``text[start:end]`` (``old``) becomes ``new``, for a reason, in ``path``."""
+
+    path: str
+    start: int
+    end: int
+    old: str
+    new: str
+    url: str
+    new_url: str
+    reason: str
+    line: int
+    column: int
+    annotation: bool = False
+    expected_kind: Kind = Kind.INLINE
+    expected_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class FileFix:
     """What ``fix`` did (or would do) to one file: its edits, or why it was left alone."""
 
     path: str
-    edits: tuple[object, ...]
+    edits: tuple[Edit, ...]
     diff: str = ""
     problem: str = ""
     written: bool = False

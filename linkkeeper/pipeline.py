@@ -1,4 +1,6 @@
-"""The one orchestrator: scan, dedupe into targets, check, guard against a dead network, report."""
+"""The one orchestrator: scan, dedupe into targets, check (web and local), guard against a dead
+network, record and judge in the history, find snapshots, rewrite; the CLI calls one function
+here per command and turns its report into output and an exit code."""
 
 from __future__ import annotations
 

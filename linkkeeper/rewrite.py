@@ -17,12 +17,11 @@ import re
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
-from linkkeeper.models import Kind, Occurrence, Syntax
+from linkkeeper.models import Edit, Kind, Occurrence, Syntax
 from linkkeeper.scan.autolink import find_bare_urls
 from linkkeeper.scan.destination import skip_to_destination
 from linkkeeper.scan.markdown import extract
@@ -40,25 +39,6 @@ _TITLE_CLOSERS = {'"': '"', "'": "'", "(": ")"}
 
 class RewriteRefused(Exception):
     """A file that cannot be rewritten safely; the message says why, and the file is untouched."""
-
-
-@dataclass(frozen=True, slots=True)
-class Edit:
-    """One splice: ``text[start:end]`` (``old``) becomes ``new``, for a reason, in ``path``."""
-
-    path: str
-    start: int
-    end: int
-    old: str
-    new: str
-    url: str
-    new_url: str
-    reason: str
-    line: int
-    column: int
-    annotation: bool = False
-    expected_kind: Kind = Kind.INLINE
-    expected_url: str = ""
 
 
 def on_archive_host(url: str) -> bool:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from linkkeeper.models import FixReport
-from linkkeeper.rewrite import Edit
 
 
 def to_text(report: FixReport, *, written: bool) -> str:
     changed = [file for file in report.files if file.edits and not file.problem]
-    edits = [edit for file in changed for edit in file.edits if isinstance(edit, Edit)]
+    edits = [edit for file in changed for edit in file.edits]
     verb = "rewritten" if written else "to rewrite"
     lines = [f"{len(changed)} file(s) {'changed' if written else 'to change'}, {len(edits)} link(s) {verb}"]
     lines += [f"  {e.path}:{e.line}:{e.column}  {e.url} -> {e.new_url}  ({e.reason})" for e in edits]
