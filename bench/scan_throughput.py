@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from linkkeeper.config import ScanSettings
+from linkkeeper.runtime import tune_for_batch_work
 from linkkeeper.scan import scan_paths
 
 HERE = Path(__file__).resolve().parent
@@ -82,6 +83,7 @@ def main() -> None:
         directory.mkdir(parents=True, exist_ok=True)
         size = make_corpus(directory, args.megabytes, args.prose)
         settings = ScanSettings(respect_gitignore=False)
+        tune_for_batch_work()  # as the linkkeeper command does
         started = time.perf_counter()
         report = scan_paths([str(directory)], settings)
         elapsed = time.perf_counter() - started

@@ -43,6 +43,7 @@ from linkkeeper.report import scan as scan_report
 from linkkeeper.report import write_reports
 from linkkeeper.report.github import annotation_lines, running_in_actions
 from linkkeeper.report.html import RunSummary
+from linkkeeper.runtime import tune_for_batch_work
 from linkkeeper.scan import scan_paths
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -105,6 +106,7 @@ def _scan_overrides(params: dict[str, Any]) -> dict[str, Any]:
 )
 def main(config_path: Path | None) -> None:
     """linkkeeper: find, check, remember and repair the links in Markdown."""
+    tune_for_batch_work()
 
 
 @main.command()

@@ -148,15 +148,16 @@ class _Extractor:
         metadata: list[tuple[int, int]] = []
         in_code = in_metadata = 0
         image_depth = 0
-        last_end = 0
+        byte_range: Any = {"start": 0, "end": 0}
 
         events: Iterator[tuple[Any, Any]] = pyromark.events_with_range(
             self.masked, options=self.options, merge_text=True
         )
-        for event, byte_range in events:
-            previous_end = last_end
-            last_end = byte_range["end"]
+        for event, current in events:
+            # The previous event's range is kept by reference: only a link's end needs it.
+            previous_range, byte_range = byte_range, current
             if type(event) is str:
+                last_end = byte_range["end"]
                 if event == "Rule":
                     run = None
                     block_started = True
@@ -172,17 +173,18 @@ class _Extractor:
                 elif in_code:
                     pass
                 elif in_metadata:
-                    metadata.append((byte_range["start"], last_end))
+                    metadata.append((byte_range["start"], byte_range["end"]))
                 elif run is None:
-                    run = _TextRun(byte_range["start"], last_end, block_started)
+                    run = _TextRun(byte_range["start"], byte_range["end"], block_started)
                     runs.append(run)
                     block_started = False
                 else:
-                    start = byte_range["start"]
-                    if pending_blank != -1 and start > pending_blank:
-                        run.blanks.append((pending_blank, start))
-                    run.end = last_end
-                    pending_blank = -1
+                    if pending_blank != -1:
+                        start = byte_range["start"]
+                        if start > pending_blank:
+                            run.blanks.append((pending_blank, start))
+                        pending_blank = -1
+                    run.end = byte_range["end"]
                 continue
             tag = event.get("Start")
             if tag is not None:
@@ -202,7 +204,7 @@ class _Extractor:
                             dest=data["dest_url"],
                             label=data["id"],
                             start=start,
-                            end=last_end,
+                            end=byte_range["end"],
                             text_end=start + (2 if is_image else 1),
                             is_alt_text=image_depth > 0,
                         )
@@ -225,6 +227,7 @@ class _Extractor:
                         continue
                     if tag == "Link" or tag == "Image":
                         frame = frames.pop()
+                        previous_end = previous_range["end"]
                         if previous_end != frame.end:
                             frame.text_end = max(frame.text_end, previous_end)
                         if tag == "Image":
