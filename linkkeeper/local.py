@@ -15,7 +15,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urldefrag
@@ -24,7 +24,7 @@ import pyromark
 from bs4 import BeautifulSoup
 
 from linkkeeper.config import SiteSettings
-from linkkeeper.models import CheckResult, ErrorKind, Occurrence, Outcome
+from linkkeeper.models import CheckResult, ErrorKind, Flag, Occurrence, Outcome
 from linkkeeper.scan.markdown import parser_options
 from linkkeeper.scan.source import UnreadableSource, decode
 
@@ -257,7 +257,12 @@ class LocalChecker:
         base = Path(occ.path).parent if occ.path != "<stdin>" else Path.cwd()
         if not path_part:
             return self._check_file(occ.url, Path(occ.path), fragment)
-        return self._check_file(occ.url, base / unquote(path_part.split("?", 1)[0]), fragment)
+        resolved = self._check_file(occ.url, base / unquote(path_part.split("?", 1)[0]), fragment)
+        missing = resolved.result is not None and resolved.result.error_kind is ErrorKind.MISSING_FILE
+        if missing and resolved.result is not None and Flag.LOOKS_LIKE_HOST_MISSING_SCHEME in occ.flags:
+            hint = f"; it looks like a web address: did you mean https://{occ.url}?"
+            return Resolved(resolved.key, replace(resolved.result, error=resolved.result.error + hint))
+        return resolved
 
     def _skip(self, url: str, reason: str) -> Resolved:
         return Resolved(url, CheckResult(url, Outcome.SKIPPED, error_kind=ErrorKind.NEEDS_SITE, error=reason))

@@ -243,7 +243,8 @@ class History:
                 url_id = ids[entry.target.url]
                 result = entry.result
                 state = current[url_id]
-                judged = not network_down and not result.from_cache
+                # A run whose network was down judges no web link; local files were checked on disk.
+                judged = not result.from_cache and not (network_down and _is_web(entry.target.url))
                 if judged:
                     state = next_state(state, result.outcome, iso, policy)
                     state_rows.append(_state_row(state, moment, result, url_id))
@@ -541,6 +542,10 @@ class History:
     def integrity(self) -> str:
         with self._errors():
             return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _is_web(url: str) -> bool:
+    return url.partition(":")[0].lower() in ("http", "https", "ftp")
 
 
 def _state_row(state: LinkState, moment: int, result: CheckResult, url_id: int) -> tuple[object, ...]:

@@ -90,7 +90,7 @@ def to_json(report: RunReport, fail_on: str) -> str:
 
 
 def _verdict_note(entry: Entry) -> str:
-    if entry.verdict in (Verdict.FAILING, Verdict.DEAD) and entry.state is not None:
+    if entry.verdict in (Verdict.FAILING, Verdict.DEAD) and entry.state is not None and entry.since:
         archived = f" -> {describe(entry.snapshot)}" if entry.snapshot is not None else ""
         return (
             f"  [{entry.verdict.value} since {(entry.since or '')[:10]}: "

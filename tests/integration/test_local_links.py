@@ -139,3 +139,21 @@ def test_duplicate_headings_get_numbered_anchors() -> None:
     """Repeated headings get -1, -2 suffixes; explicit ids and HTML ids count too."""
     anchors = markdown_anchors('# A\n## A\n## A\n## B {#bee}\n<span id="x"></span>\n', "github")
     assert anchors == {"a", "a-1", "a-2", "bee", "x"}
+
+
+def test_local_links_are_judged_even_when_the_network_is_down(workdir: Path) -> None:
+    """A run whose network was down judges no web link, but a missing local file is still failing."""
+    from linkkeeper.history import History
+
+    (workdir / "a.md").write_text(
+        "[gone](missing.md) [host](www.example.com)\n" + "\n".join(f"<http://h{i}.invalid/>" for i in range(6)) + "\n"
+    )
+    with History.open(workdir / "h.sqlite") as history:
+        report = run_check([str(workdir / "a.md")], Settings(), history=history, environ={})
+        assert report.network_down
+        missing = history.state("missing.md")
+        web = history.state("http://h0.invalid/")
+    assert missing is not None and missing.consecutive_failures == 1
+    assert web is not None and web.consecutive_failures == 0
+    host = next(e for e in report.entries if e.target.url == "www.example.com")
+    assert "did you mean https://www.example.com?" in host.result.error
