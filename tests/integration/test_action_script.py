@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 from tests.conftest import fast_config
@@ -15,7 +16,9 @@ SCRIPT = Path(__file__).resolve().parent.parent.parent / ".github" / "actions" /
 
 def run_script(workdir: Path, **env: str) -> tuple[int, dict[str, str]]:
     outputs = workdir / "outputs.txt"
-    environment = {**os.environ, "GITHUB_OUTPUT": str(outputs), **env}
+    scripts = os.path.dirname(sys.executable)  # where pip put the linkkeeper command
+    path = scripts + os.pathsep + os.environ.get("PATH", "")
+    environment = {**os.environ, "PATH": path, "GITHUB_OUTPUT": str(outputs), **env}
     done = subprocess.run(
         ["bash", str(SCRIPT)], cwd=workdir, env=environment, capture_output=True, text=True, timeout=120
     )
