@@ -248,8 +248,12 @@ def check(
             )
             summaries = history.run_summaries(settings.report.history_runs)
     fail_on = settings.check.fail_on
-    _publish(report, settings, summaries)
-    rendered = check_report.to_json(report, fail_on) if output_format == "json" else check_report.to_text(report)
+    written = _publish(report, settings, summaries)
+    if output_format == "json":
+        json_report = written.get("json")  # report.json is this very document: render it once
+        rendered = json_report.read_text(encoding="utf-8") if json_report else check_report.to_json(report, fail_on)
+    else:
+        rendered = check_report.to_text(report)
     if output is not None:
         output.write_text(rendered, encoding="utf-8")
         click.echo(check_report.to_text(report), err=True, nl=False)
@@ -319,12 +323,16 @@ def history_prune(ctx: click.Context, /, older_than: str) -> None:
     click.echo(", ".join(f"{count} {name}" for name, count in removed.items()) + " removed")
 
 
-def _publish(report: RunReport, settings: Settings, summaries: Sequence[RunSummary]) -> None:
-    """Write the report files and, under GitHub Actions, the annotations and the job summary."""
+def _publish(report: RunReport, settings: Settings, summaries: Sequence[RunSummary]) -> dict[str, Path]:
+    """Write the report files and, under GitHub Actions, the annotations and the job summary;
+    returns the files written, by format."""
     fail_on = settings.check.fail_on
-    write_reports(report, Path(settings.report.dir), settings.report.formats, fail_on, summaries)
+    formats = settings.report.formats
+    written = dict(
+        zip(formats, write_reports(report, Path(settings.report.dir), formats, fail_on, summaries), strict=True)
+    )
     if not running_in_actions(os.environ):
-        return
+        return written
     if settings.report.annotations:
         for line in annotation_lines(report, fail_on, settings.report.annotations_max):
             click.echo(line)
@@ -332,6 +340,7 @@ def _publish(report: RunReport, settings: Settings, summaries: Sequence[RunSumma
     if summary:
         with open(summary, "a", encoding="utf-8") as stream:
             stream.write(markdown_report.to_markdown(report))
+    return written
 
 
 @main.command()

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from linkkeeper.config import DeadAfterSettings
 from linkkeeper.errors import HistoryError
@@ -458,14 +459,17 @@ class History:
         self._db.execute("INSERT INTO urls (url, first_seen) VALUES (?, ?) ON CONFLICT (url) DO NOTHING", (url, moment))
         return int(self._db.execute("SELECT id FROM urls WHERE url = ?", (url,)).fetchone()[0])
 
-    def snapshot(self, url: str) -> Snapshot | NoSnapshot | None:
-        """What an earlier lookup found for ``url`` (None when never looked up)."""
+    def _row_for(self, table: str, columns: str, url: str) -> tuple[Any, ...] | None:
+        """One URL's row of a per-URL table (snapshots, saves), joined through ``urls``."""
         with self._errors():
             row = self._db.execute(
-                """SELECT s.timestamp, s.archive_url, s.captured_status, s.reason FROM snapshots s
-                   JOIN urls u ON u.id = s.url_id WHERE u.url = ?""",
-                (url,),
+                f"SELECT {columns} FROM {table} t JOIN urls u ON u.id = t.url_id WHERE u.url = ?", (url,)
             ).fetchone()
+        return None if row is None else tuple(row)
+
+    def snapshot(self, url: str) -> Snapshot | NoSnapshot | None:
+        """What an earlier lookup found for ``url`` (None when never looked up)."""
+        row = self._row_for("snapshots", "t.timestamp, t.archive_url, t.captured_status, t.reason", url)
         if row is None:
             return None
         timestamp, archive_url, status, reason = row
@@ -488,12 +492,7 @@ class History:
             )
 
     def save_job(self, url: str) -> SaveRecord | None:
-        with self._errors():
-            row = self._db.execute(
-                """SELECT s.job_id, s.submitted_at, s.status, s.timestamp, s.detail FROM saves s
-                   JOIN urls u ON u.id = s.url_id WHERE u.url = ?""",
-                (url,),
-            ).fetchone()
+        row = self._row_for("saves", "t.job_id, t.submitted_at, t.status, t.timestamp, t.detail", url)
         if row is None:
             return None
         job_id, submitted, status, timestamp, detail = row

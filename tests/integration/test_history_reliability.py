@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -89,38 +90,38 @@ def test_run_killed_mid_way_stays_incomplete_and_consistent(tmp_path: Path, fake
         assert history.checks(fakeweb.url(1, "/ok")) == []
 
 
-def test_not_a_database_is_refused_and_untouched(tmp_path: Path) -> None:
-    """A file that is not SQLite at all is refused and left byte for byte as it was."""
-    database = tmp_path / "history.sqlite"
+def _plain_text(database: Path) -> None:
     database.write_text("these are my notes, not a database\n")
-    before = digest(database)
-    with pytest.raises(HistoryError, match="not a SQLite database"):
-        History.open(database)
-    assert digest(database) == before
 
 
-def test_foreign_sqlite_database_is_refused_and_untouched(tmp_path: Path) -> None:
-    """Another program's SQLite database is refused, never migrated into a history."""
-    database = tmp_path / "history.sqlite"
+def _foreign(database: Path) -> None:
     with sqlite3.connect(database) as connection:
         connection.execute("CREATE TABLE notes (body TEXT)")
         connection.execute("INSERT INTO notes VALUES ('precious')")
     connection.close()
-    before = digest(database)
-    with pytest.raises(HistoryError, match="not a linkkeeper history"):
-        History.open(database)
-    assert digest(database) == before
 
 
-def test_newer_schema_is_refused(tmp_path: Path) -> None:
-    """A history written by a newer linkkeeper is refused, not migrated blindly."""
-    database = tmp_path / "history.sqlite"
+def _newer(database: Path) -> None:
     History.open(database).close()
     with sqlite3.connect(database) as connection:
         connection.execute("PRAGMA user_version = 99")
     connection.close()
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (_plain_text, "not a SQLite database"),
+        (_foreign, "not a linkkeeper history"),
+        (_newer, "newer linkkeeper"),
+    ],
+)
+def test_files_that_are_not_ours_are_refused_and_untouched(tmp_path: Path, make: Any, message: str) -> None:
+    """A non-SQLite file, another program's database or a newer schema is refused, byte for byte untouched."""
+    database = tmp_path / "history.sqlite"
+    make(database)
     before = digest(database)
-    with pytest.raises(HistoryError, match="newer linkkeeper"):
+    with pytest.raises(HistoryError, match=message):
         History.open(database)
     assert digest(database) == before
 
