@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from linkkeeper import __version__
-from linkkeeper.archive.save import keys_from
 from linkkeeper.check.classify import parse_accept
 from linkkeeper.check.guard import parse_resolve
 from linkkeeper.config import (
@@ -63,6 +61,23 @@ class _Group(click.Group):
 def _split_list(values: Sequence[str]) -> tuple[str, ...] | None:
     items = tuple(item.strip() for value in values for item in value.split(",") if item.strip())
     return items or None
+
+
+@contextlib.contextmanager
+def _progress(show: bool) -> Iterator[tuple[Callable[[int], None], Callable[[object], None]]]:
+    """Callbacks for a progress bar on stderr; rich is loaded only when the bar is shown."""
+    if not show:
+        yield (lambda _: None), (lambda _: None)
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=Console(stderr=True), transient=True,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("links", total=None)
+        yield (lambda total: progress.update(task, total=total)), (lambda _: progress.advance(task))
 
 
 def _settings(ctx: click.Context, overrides: dict[str, Any]) -> tuple[Settings, dict[str, str]]:
@@ -232,21 +247,14 @@ def check(
     settings, _ = _settings(ctx, overrides)
     _validate_check(settings)
     show_progress = not no_progress and sys.stderr.isatty()
-    with Progress(
-        TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=Console(stderr=True), disable=not show_progress, transient=True,
-    ) as progress:  # fmt: skip
-        task = progress.add_task("links", total=None)
-        with History.open(history_path(settings, Path.cwd())) as history:
-            report = run_check(
-                paths,
-                settings,
-                history=history,
-                use_cache=not no_cache,
-                on_targets=lambda total: progress.update(task, total=total),
-                on_result=lambda _: progress.advance(task),
-            )
-            summaries = history.run_summaries(settings.report.history_runs)
+    with (
+        _progress(show_progress) as (on_targets, on_result),
+        History.open(history_path(settings, Path.cwd())) as history,
+    ):
+        report = run_check(
+            paths, settings, history=history, use_cache=not no_cache, on_targets=on_targets, on_result=on_result
+        )
+        summaries = history.run_summaries(settings.report.history_runs)
     fail_on = settings.check.fail_on
     written = _publish(report, settings, summaries)
     if output_format == "json":
@@ -420,6 +428,8 @@ def archive(
 ) -> None:
     """Find verified Wayback snapshots for the dead links in PATHS (judged by earlier `check` runs)."""
     settings, _ = _settings(ctx, {**_scan_overrides(params), "history.db": _db(db)})
+    from linkkeeper.archive.save import keys_from  # the archive modules load only for this command
+
     keys = keys_from(os.environ) if save else None
     with History.open(history_path(settings, Path.cwd())) as store:
         report = run_archive(paths, settings, store, include_failing=include_failing, save_keys=keys)

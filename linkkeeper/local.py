@@ -21,7 +21,6 @@ from typing import Any
 from urllib.parse import unquote, urldefrag
 
 import pyromark
-from bs4 import BeautifulSoup
 
 from linkkeeper.config import SiteSettings
 from linkkeeper.models import CheckResult, ErrorKind, Flag, Occurrence, Outcome
@@ -93,6 +92,8 @@ def markdown_anchors(text: str, style: str) -> frozenset[str]:
 
 
 def html_anchors(markup: str | bytes) -> frozenset[str]:
+    from bs4 import BeautifulSoup  # loaded only when a page's anchors are wanted
+
     soup = BeautifulSoup(markup, "html.parser")
     found = {str(tag["id"]) for tag in soup.find_all(id=True)}
     found |= {str(tag["name"]) for tag in soup.find_all("a", attrs={"name": True})}

@@ -18,9 +18,6 @@ from urllib.parse import urldefrag
 
 import httpx
 
-from linkkeeper.archive.cited import Citations
-from linkkeeper.archive.save import SavePageNow
-from linkkeeper.archive.wayback import WaybackClient
 from linkkeeper.check import Checker
 from linkkeeper.check.hosts import Sleep
 from linkkeeper.check.network import network_is_down, unjudged
@@ -257,6 +254,11 @@ async def _archive(
     save_keys: tuple[str, str] | None,
     sleep: Sleep,
 ) -> ArchiveReport:
+    # Loaded here: a check or a fix never needs the Wayback client.
+    from linkkeeper.archive.cited import Citations
+    from linkkeeper.archive.save import SavePageNow
+    from linkkeeper.archive.wayback import WaybackClient
+
     chosen: list[tuple[Target, Verdict, LinkState]] = []
     live: list[Target] = []
     for target in targets:

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-import ssl
 import time
 from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
-import certifi
 import httpcore
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
@@ -28,6 +26,7 @@ from linkkeeper.check.guard import GuardedBackend, parse_resolve
 from linkkeeper.check.hosts import Clock, Hosts, HostState, PrioritySlots, Sleep, parse_headers
 from linkkeeper.check.network import NetworkWatch, not_checked
 from linkkeeper.check.retry import RETRYABLE_STATUS, RetryableFailure, RetryWait, retry_after_seconds
+from linkkeeper.check.transport import PerOriginTransport
 from linkkeeper.config import CheckSettings
 from linkkeeper.local import html_anchors
 from linkkeeper.models import CheckResult, ErrorKind, Outcome, Redirect
@@ -38,7 +37,6 @@ _RETRYABLE_KINDS = frozenset({ErrorKind.TIMEOUT, ErrorKind.CONNECTION_RESET, Err
 _NO_GET_FALLBACK = frozenset({ErrorKind.NAME_NOT_FOUND, ErrorKind.CONNECTION_REFUSED, ErrorKind.UNSAFE_ADDRESS})
 _HEAD_REFUSED = frozenset({405, 501})
 _REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
-_MAX_POOL = 512
 _ACCEPT_HEADER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
@@ -49,22 +47,6 @@ class _Answer:
     body: bytes
     final_url: str
     redirects: tuple[Redirect, ...]
-
-
-class _GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport with our network backend underneath its connection pool."""
-
-    def __init__(self, backend: GuardedBackend, *, max_connections: int) -> None:
-        super().__init__(http2=True)
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl.create_default_context(cafile=certifi.where()),
-            max_connections=max_connections,
-            max_keepalive_connections=max_connections,
-            keepalive_expiry=5.0,
-            http1=True,
-            http2=True,
-            network_backend=backend,
-        )
 
 
 class Checker:
@@ -96,11 +78,7 @@ class Checker:
         unique = list(dict.fromkeys(urls))
         self._anchors_for = anchors_for
         backend = GuardedBackend(self._resolve, exclude_private=self.settings.exclude_private)
-        # Room to keep an idle connection to every host we talk to: a pool smaller than
-        # hosts x host_concurrency would close and reopen connections all run long.
-        hosts = len({urlsplit(url).hostname for url in unique})
-        pool_size = min(_MAX_POOL, max(self.settings.max_concurrency, hosts * self.settings.host_concurrency))
-        transport = _GuardedTransport(backend, max_connections=pool_size)
+        transport = PerOriginTransport(backend, lambda host: self._hosts.get(host).concurrency)
         timeout = httpx.Timeout(
             connect=self.settings.connect_timeout,
             read=self.settings.read_timeout,
@@ -124,24 +102,40 @@ class Checker:
     # -- one URL ---------------------------------------------------------------------------------
 
     async def _check(self, client: httpx.AsyncClient, global_slots: PrioritySlots, url: str) -> CheckResult:
-        started = self._clock()
         state = self._hosts.get(urlsplit(url).hostname or "")
+        # The host's slot is taken before anything else, so the thousands of tasks of a run wait
+        # cheaply; it is held through each attempt and given up while waiting to retry.
+        await state.slots.acquire()
+        holding = True
+
+        async def pause(seconds: float) -> None:
+            nonlocal holding
+            state.slots.release()
+            holding = False
+            await self._sleep(seconds)
+            await state.slots.acquire()
+            holding = True
+
+        started = self._clock()
         attempts = 0
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.settings.retries + 1),
-            wait=RetryWait(self.settings.backoff, self.settings.retry_after_cap),
-            retry=retry_if_exception_type(RetryableFailure),
-            sleep=self._sleep,
-            reraise=True,
-        )
         result: CheckResult | None = None
         try:
+            retrying = AsyncRetrying(
+                stop=stop_after_attempt(self.settings.retries + 1),
+                wait=RetryWait(self.settings.backoff, self.settings.retry_after_cap),
+                retry=retry_if_exception_type(RetryableFailure),
+                sleep=pause,
+                reraise=True,
+            )
             async for attempt in retrying:
                 with attempt:
                     attempts += 1
                     result = await self._attempt(client, global_slots, state, url)
         except RetryableFailure as exhausted:
             result = exhausted.result
+        finally:
+            if holding:
+                state.slots.release()
         state.remaining -= 1
         assert result is not None
         self._network.record(result)
@@ -158,15 +152,15 @@ class Checker:
     async def _attempt(
         self, client: httpx.AsyncClient, global_slots: PrioritySlots, state: HostState, url: str
     ) -> CheckResult:
-        async with state.slots:
-            if self._network.down:
-                return not_checked(url)  # offline: asking more hosts would only take longer
-            await self._hosts.wait_turn(state)
-            await global_slots.acquire(-state.remaining)
-            try:
-                result, retry_after = await self._fetch(client, state, url)
-            finally:
-                global_slots.release()
+        """One try, made while holding the host's slot."""
+        if self._network.down:
+            return not_checked(url)  # offline: asking more hosts would only take longer
+        await self._hosts.wait_turn(state)
+        await global_slots.acquire(-state.remaining)
+        try:
+            result, retry_after = await self._fetch(client, state, url)
+        finally:
+            global_slots.release()
         retryable = result.error_kind in _RETRYABLE_KINDS or (
             result.status_code in RETRYABLE_STATUS and result.error_kind is not ErrorKind.BOT_WALL
         )
@@ -225,7 +219,9 @@ class Checker:
                         raise _RedirectProblem(ErrorKind.REDIRECT_LOOP, f"redirect loop back to {current}", redirects)
                     seen.add(current)
                     continue
-                body = await _read_capped(response, self.settings.max_body_bytes) if method == "GET" else b""
+                # A HEAD answer is read too (it is empty): httpcore puts a connection back in the
+                # pool only once the response has been read to its end.
+                body = await _read_capped(response, self.settings.max_body_bytes)
                 headers_seen = {name.lower(): value for name, value in response.headers.items()}
                 return _Answer(response.status_code, headers_seen, body, current, tuple(redirects))
             finally:

@@ -27,6 +27,7 @@ class HostState:
     """What we know about one host during a run."""
 
     name: str
+    concurrency: int
     slots: asyncio.Semaphore
     interval: float
     headers: dict[str, str] = field(default_factory=dict)
@@ -116,7 +117,7 @@ class Hosts:
                 concurrency = override.concurrency or concurrency
                 interval = override.interval if override.interval is not None else interval
                 headers = parse_headers(override.headers, self._environ)
-            state = HostState(host, asyncio.Semaphore(concurrency), interval, headers)
+            state = HostState(host, concurrency, asyncio.Semaphore(concurrency), interval, headers)
             self._states[host] = state
         return state
 

@@ -14,8 +14,6 @@ import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
-
 from linkkeeper.models import Syntax
 
 URL_ATTRIBUTES = frozenset(
@@ -51,6 +49,8 @@ def _line_starts(fragment: str) -> list[int]:
 
 def _tag_offsets(fragment: str) -> Iterator[tuple[int, str, dict[str, object]]]:
     """Offset, name and parsed attributes of every real tag in the fragment."""
+    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning  # loaded on the first HTML met
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         soup = BeautifulSoup(fragment, "html.parser")

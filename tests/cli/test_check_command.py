@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from linkkeeper.cli import main
+from linkkeeper.cli import _progress, main
 from tests.conftest import fast_config
 from tests.fakeweb import FakeWeb
 
@@ -135,3 +135,15 @@ def test_bad_check_options_exit_3(project: Path, args: list[str], message: str) 
     """Malformed accept codes, resolve entries and patterns are configuration errors."""
     result = run(*args, "docs")
     assert result.exit_code == 3 and message in result.stderr
+
+
+def test_progress_bar_counts_results_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On a terminal the progress bar learns the total and advances once per result."""
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich treats the captured stderr as a terminal
+    with _progress(True) as (on_targets, on_result):
+        on_targets(3)
+        for _ in range(3):
+            on_result(None)
+    assert "3/3" in capsys.readouterr().err

@@ -61,6 +61,7 @@ class _State:
     keyed: Counter[str] = field(default_factory=Counter)
     switches: dict[str, int] = field(default_factory=dict)
     bytes_sent: Counter[str] = field(default_factory=Counter)
+    connections: Counter[str] = field(default_factory=Counter)
 
 
 class FakeWeb:
@@ -132,6 +133,11 @@ class FakeWeb:
         with self._lock:
             return self._state.max_in_flight[self.names[host]]
 
+    def connections(self, host: int) -> int:
+        """TCP connections accepted by one host since the last reset."""
+        with self._lock:
+            return self._state.connections[self.names[host]]
+
     def bytes_sent(self, path: str) -> int:
         with self._lock:
             return self._state.bytes_sent[path]
@@ -141,6 +147,8 @@ class FakeWeb:
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         address = writer.get_extra_info("sockname")[0]
         host = self.names[self.addresses.index(address)]
+        with self._lock:
+            self._state.connections[host] += 1
         try:
             for _ in range(1000):  # bounded keep-alive
                 request = await read_request(reader)

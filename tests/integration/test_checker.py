@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from typing import Any
 
@@ -195,6 +196,38 @@ async def test_rate_limited_host_does_not_hold_up_the_others(fakeweb: FakeWeb) -
     )
     last_other = max(index for index, (host, _) in enumerate(order) if host == fakeweb.names[5])
     assert last_other < first_retry
+
+
+async def test_connections_are_kept_alive_across_urls(fakeweb: FakeWeb) -> None:
+    """HEAD and GET answers are read to their end, so one host's URLs share a few connections."""
+    urls = [fakeweb.url(6, f"/page/{i}") for i in range(20)] + [fakeweb.url(6, "/head-hostile")]
+    results = await check(fakeweb, urls, host_concurrency=2)
+    assert all(result.outcome is Outcome.ALIVE for result in results)
+    assert fakeweb.connections(6) <= 2
+
+
+async def test_a_url_waiting_to_retry_frees_its_host_slot(fakeweb: FakeWeb) -> None:
+    """With one slot per host, another URL of the host is checked while a flaky one waits to retry."""
+    other = fakeweb.url(7, "/page/other")
+    other_done = asyncio.Event()
+
+    async def sleep_until_the_other_is_done(seconds: float) -> None:
+        async with asyncio.timeout(5):  # holding the slot here would mean the other never ran
+            await other_done.wait()
+
+    def on_result(result: CheckResult) -> None:
+        if result.url == other:
+            other_done.set()
+
+    checker = Checker(
+        settings_for(fakeweb, host_concurrency=1),
+        environ={},
+        sleep=sleep_until_the_other_is_done,
+        on_result=on_result,
+    )
+    flaky, answered = await checker.run([fakeweb.url(7, "/flaky/slot/2"), other])
+    assert (flaky.outcome, flaky.attempts) == (Outcome.ALIVE, 2)
+    assert answered.outcome is Outcome.ALIVE
 
 
 async def test_each_url_is_requested_once(fakeweb: FakeWeb) -> None:
