@@ -105,7 +105,7 @@ class Checker:
         state = self._hosts.get(urlsplit(url).hostname or "")
         # The host's slot is taken before anything else, so the thousands of tasks of a run wait
         # cheaply; it is held through each attempt and given up while waiting to retry.
-        await state.slots.acquire()
+        await _take_host_slot(state)
         holding = True
 
         async def pause(seconds: float) -> None:
@@ -113,7 +113,7 @@ class Checker:
             state.slots.release()
             holding = False
             await self._sleep(seconds)
-            await state.slots.acquire()
+            await _take_host_slot(state)
             holding = True
 
         started = self._clock()
@@ -154,13 +154,14 @@ class Checker:
     ) -> CheckResult:
         """One try, made while holding the host's slot."""
         if self._network.down:
+            global_slots.reclaim(state)
             return not_checked(url)  # offline: asking more hosts would only take longer
-        await self._hosts.wait_turn(state)
-        await global_slots.acquire(-state.remaining)
+        await self._hosts.wait_turn(state, before_waiting=lambda: global_slots.reclaim(state))
+        await global_slots.acquire_for(state)
         try:
             result, retry_after = await self._fetch(client, state, url)
         finally:
-            global_slots.release()
+            global_slots.release_from(state, self._clock())
         retryable = result.error_kind in _RETRYABLE_KINDS or (
             result.status_code in RETRYABLE_STATUS and result.error_kind is not ErrorKind.BOT_WALL
         )
@@ -229,6 +230,14 @@ class Checker:
         raise _RedirectProblem(
             ErrorKind.TOO_MANY_REDIRECTS, f"more than {self.settings.max_redirects} redirects", redirects
         )
+
+
+async def _take_host_slot(state: HostState) -> None:
+    state.queued += 1
+    try:
+        await state.slots.acquire()
+    finally:
+        state.queued -= 1
 
 
 def _settled(url: str, outcome: CheckResult | BaseException) -> CheckResult:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import select
 import socket
-import ssl
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import httpcore
+
+from linkkeeper.check.stream import AsyncioBackend
 
 _ALWAYS_REFUSED = (
     ipaddress.ip_network("169.254.0.0/16"),  # link-local, including 169.254.169.254 metadata
@@ -67,50 +67,6 @@ def parse_resolve(entries: Iterable[str]) -> dict[str, str]:
     return mapping
 
 
-class _ReadableCheckStream(httpcore.AsyncNetworkStream):
-    """A connection whose "is the server gone?" check is one poll() on a socket looked up once.
-
-    httpcore asks this of every idle connection each time it places a request; anyio's lookup of
-    the raw socket behind it costs more than the poll itself.
-    """
-
-    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
-        self._inner = inner
-        self._socket = inner.get_extra_info("socket")
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._inner.read(max_bytes, timeout)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._inner.write(buffer, timeout)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-    async def start_tls(
-        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
-    ) -> httpcore.AsyncNetworkStream:
-        return _ReadableCheckStream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
-
-    def get_extra_info(self, info: str) -> Any:
-        if info == "is_readable" and self._socket is not None:
-            return _has_data_or_eof(self._socket)
-        return self._inner.get_extra_info(info)
-
-
-def _has_data_or_eof(sock: socket.socket) -> bool:
-    """Whether a read would return at once: data, or the server having closed (a closed socket
-    counts as readable, as in httpcore)."""
-    fd = sock.fileno()
-    if fd < 0:
-        return True
-    if not hasattr(select, "poll"):  # Windows
-        return bool(select.select([fd], [], [], 0)[0])
-    poller = select.poll()
-    poller.register(fd, select.POLLIN)
-    return bool(poller.poll(0))
-
-
 def _retrieve(future: asyncio.Future[Sequence[str]]) -> None:
     if not future.cancelled():
         future.exception()
@@ -120,7 +76,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
     """httpcore's network backend, with our resolver and the address check in front."""
 
     def __init__(self, resolve: Mapping[str, str], *, exclude_private: bool) -> None:
-        self._inner = httpcore.AnyIOBackend()
+        self._inner = AsyncioBackend()
         self._resolve = dict(resolve)
         self._exclude_private = exclude_private
         self._lookups: dict[tuple[str, int], asyncio.Future[Sequence[str]]] = {}
@@ -175,8 +131,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         last_error: Exception | None = None
         for address in addresses:
             try:
-                stream = await self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
-                return _ReadableCheckStream(stream)
+                return await self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
             except httpcore.ConnectError as exc:
                 last_error = exc
                 if isinstance(exc.__context__, ConnectionRefusedError) or "refused" in str(exc).lower():

@@ -36,6 +36,8 @@ class HostState:
     head_refused: bool = False
     rate_limited: int = 0
     remaining: int = 0
+    queued: int = 0  # requests waiting for one of this host's slots
+    handed_over: int = 0  # global slots kept for this host's next requests
 
 
 def parse_headers(lines: tuple[str, ...], environ: Mapping[str, str]) -> dict[str, str]:
@@ -87,6 +89,30 @@ class PrioritySlots:
                 return
         self._free += 1
 
+    async def acquire_for(self, state: HostState) -> None:
+        """A slot for the host's next request: one its previous request handed over, or the next
+        free one (the host with the most work left first)."""
+        if state.handed_over:
+            state.handed_over -= 1
+            return
+        await self.acquire(-state.remaining)
+
+    def release_from(self, state: HostState, now: float) -> None:
+        """Give the slot back — or, when another request of the same host is already queued and
+        may go at once, keep it for that request. A host's next request then starts without
+        waiting its turn behind every other host, so the busiest host never idles between
+        requests; it never holds more slots than it has requests waiting."""
+        if state.queued > state.handed_over and state.interval == 0 and state.paused_until <= now:
+            state.handed_over += 1
+            return
+        self.release()
+
+    def reclaim(self, state: HostState) -> None:
+        """Return the slots kept for a host that has to wait (paused, or paced) before its next request."""
+        while state.handed_over:
+            state.handed_over -= 1
+            self.release()
+
 
 class Hosts:
     """The per-host states of one run, created on first use."""
@@ -121,14 +147,16 @@ class Hosts:
             self._states[host] = state
         return state
 
-    async def wait_turn(self, state: HostState) -> None:
-        """Wait (holding only this host's slot) until the host may be asked again."""
+    async def wait_turn(self, state: HostState, before_waiting: Callable[[], None] = lambda: None) -> None:
+        """Wait (holding only this host's slot) until the host may be asked again; ``before_waiting``
+        runs before any wait."""
         for _ in range(1000):  # bounded: each pass either returns or sleeps until a known time
             now = self._clock()
             ready_at = max(state.paused_until, state.last_start + state.interval)
             if now >= ready_at:
                 state.last_start = now
                 return
+            before_waiting()
             await self._sleep(ready_at - now)
         state.last_start = self._clock()
 

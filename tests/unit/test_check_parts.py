@@ -128,6 +128,42 @@ def test_priority_slots_serve_the_lowest_priority_first() -> None:
     assert served == [-3, 1, 5]
 
 
+def test_global_slot_is_kept_for_a_queued_request_of_the_same_host() -> None:
+    """A host with a request queued keeps its global slot for it; otherwise, or when the host must
+    wait, the slot goes back to everyone."""
+
+    async def scenario() -> None:
+        hosts = Hosts(CheckSettings(), environ={})
+        busy, idle = hosts.get("busy.test"), hosts.get("idle.test")
+        slots = PrioritySlots(1)
+        await slots.acquire_for(busy)
+        busy.queued = 1
+        slots.release_from(busy, now=0.0)
+        assert busy.handed_over == 1
+        other = asyncio.create_task(slots.acquire_for(idle))
+        await asyncio.sleep(0)
+        assert not other.done()  # the one slot is kept for busy.test's next request
+        await slots.acquire_for(busy)
+        assert busy.handed_over == 0
+        busy.queued = 0
+        slots.release_from(busy, now=0.0)  # nobody of busy.test waits: the slot goes to idle.test
+        await asyncio.wait_for(other, 5)
+        slots.release_from(idle, now=0.0)
+        await slots.acquire_for(busy)
+        busy.queued = 1
+        busy.paused_until = 10.0
+        slots.release_from(busy, now=0.0)  # paused: never keep a slot through a pause
+        assert busy.handed_over == 0
+        busy.paused_until = 0.0
+        await slots.acquire_for(busy)
+        slots.release_from(busy, now=0.0)
+        slots.reclaim(busy)  # a host told to wait gives its kept slots back
+        assert busy.handed_over == 0
+        await asyncio.wait_for(slots.acquire_for(idle), 5)
+
+    asyncio.run(scenario())
+
+
 def test_targets_are_unique_urls_without_fragments() -> None:
     """Occurrences of one URL (with different fragments) make one target that keeps them all."""
     found = scan("[a](https://x.test/p#one) [b](https://x.test/p#two) <https://x.test/p> [c](/local)")
