@@ -148,12 +148,13 @@ def resolve_local(targets: Sequence[Target], settings: Settings) -> tuple[list[T
     """Split targets into web targets (site-relative links under site.base_url join them) and local
     entries checked on disk now (relative files, site-relative paths under site.root, fragments)."""
     local = LocalChecker(settings.site)
-    web: list[Occurrence] = []
+    web_targets: list[Target] = []
+    web: list[Occurrence] = []  # site-relative links that site.base_url turns into web URLs
     groups: dict[str, tuple[list[Occurrence], CheckResult]] = {}
     others: list[Target] = []
     for target in targets:
         if target.checkable is Checkable.YES:
-            web.extend(target.occurrences)
+            web_targets.append(target)
             continue
         if target.checkable is not Checkable.NEEDS_BASE:
             others.append(target)
@@ -169,7 +170,9 @@ def resolve_local(targets: Sequence[Target], settings: Settings) -> tuple[list[T
         Entry(Target(key, tuple(occurrences), checkable=Checkable.YES), result)
         for key, (occurrences, result) in groups.items()
     ]
-    return build_targets(web) + others, entries
+    if web:  # they may share URLs with the web targets: group everything again
+        web_targets = build_targets([occ for target in web_targets for occ in target.occurrences] + web)
+    return web_targets + others, entries
 
 
 def settings_digest(settings: Settings) -> str:
