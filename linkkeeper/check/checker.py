@@ -71,6 +71,7 @@ class Checker:
         self._hosts = Hosts(settings, sleep=sleep, clock=clock, environ=environ)
         self._network = NetworkWatch()
         self._anchors_for: Set[str] = frozenset()
+        self._merged_headers: dict[str, dict[str, str]] = {}
 
     async def run(self, urls: Sequence[str], *, anchors_for: Set[str] = frozenset()) -> list[CheckResult]:
         """Check every URL (each unique one once); results come back in the input's order. URLs in
@@ -117,27 +118,15 @@ class Checker:
             holding = True
 
         started = self._clock()
-        attempts = 0
-        result: CheckResult | None = None
         try:
-            retrying = AsyncRetrying(
-                stop=stop_after_attempt(self.settings.retries + 1),
-                wait=RetryWait(self.settings.backoff, self.settings.retry_after_cap),
-                retry=retry_if_exception_type(RetryableFailure),
-                sleep=pause,
-                reraise=True,
-            )
-            async for attempt in retrying:
-                with attempt:
-                    attempts += 1
-                    result = await self._attempt(client, global_slots, state, url)
-        except RetryableFailure as exhausted:
-            result = exhausted.result
+            try:
+                result, attempts = await self._attempt(client, global_slots, state, url), 1
+            except RetryableFailure as first_failure:
+                result, attempts = await self._retry(client, global_slots, state, url, first_failure, pause)
         finally:
             if holding:
                 state.slots.release()
         state.remaining -= 1
-        assert result is not None
         self._network.record(result)
         result = replace(
             result,
@@ -148,6 +137,38 @@ class Checker:
         if self._on_result is not None:
             self._on_result(result)
         return result
+
+    async def _retry(
+        self,
+        client: httpx.AsyncClient,
+        global_slots: PrioritySlots,
+        state: HostState,
+        url: str,
+        first_failure: RetryableFailure,
+        pause: Sleep,
+    ) -> tuple[CheckResult, int]:
+        """The attempts after a first retryable failure, paced by tenacity (which is told of that
+        first failure as its attempt 1, so backoff and the attempt limit count it)."""
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.settings.retries + 1),
+            wait=RetryWait(self.settings.backoff, self.settings.retry_after_cap),
+            retry=retry_if_exception_type(RetryableFailure),
+            sleep=pause,
+            reraise=True,
+        )
+        attempts = 0
+        pending: RetryableFailure | None = first_failure
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    attempts += 1
+                    if pending is not None:
+                        failure, pending = pending, None
+                        raise failure
+                    return await self._attempt(client, global_slots, state, url), attempts
+        except RetryableFailure as exhausted:
+            return exhausted.result, attempts
+        raise AssertionError("tenacity ended without an outcome")  # reraise=True: never reached
 
     async def _attempt(
         self, client: httpx.AsyncClient, global_slots: PrioritySlots, state: HostState, url: str
@@ -203,14 +224,25 @@ class Checker:
             result = replace(result, anchors=html_anchors(answer.body))
         return result, retry_after
 
+    def _build_request(self, client: httpx.AsyncClient, method: str, url: str) -> httpx.Request:
+        """The request as ``client.build_request`` would make it, with each host's merged headers
+        and the timeouts worked out once per run rather than once per request."""
+        host = urlsplit(url).hostname or ""
+        headers = self._merged_headers.get(host)
+        if headers is None:
+            headers = {**client.headers, **self._headers, **self._hosts.get(host).headers}
+            self._merged_headers[host] = headers
+        request = httpx.Request(method, url, headers=headers, extensions={"timeout": client.timeout.as_dict()})
+        if client.cookies:
+            client.cookies.set_cookie_header(request)
+        return request
+
     async def _follow(self, client: httpx.AsyncClient, method: str, url: str) -> _Answer:
         redirects: list[Redirect] = []
         seen = {url}
         current = url
         for _ in range(self.settings.max_redirects + 1):
-            host = urlsplit(current).hostname or ""
-            headers = {**self._headers, **self._hosts.get(host).headers}
-            response = await client.send(client.build_request(method, current, headers=headers), stream=True)
+            response = await client.send(self._build_request(client, method, current), stream=True)
             try:
                 location = response.headers.get("location")
                 if response.status_code in _REDIRECT_STATUS and location:

@@ -170,12 +170,19 @@ class FakeWeb:
         try:
             if self.latency:
                 await asyncio.sleep(self.latency)
-            return await self._route(request.method, parts.path, parse_qs(parts.query), writer)
+            return await self._route(request.method, parts.path, parse_qs(parts.query), request.headers, writer)
         finally:
             with self._lock:
                 self._state.in_flight[host] -= 1
 
-    async def _route(self, method: str, path: str, query: dict[str, list[str]], writer: asyncio.StreamWriter) -> bool:
+    async def _route(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        headers: dict[str, str],
+        writer: asyncio.StreamWriter,
+    ) -> bool:
         segments = path.strip("/").split("/")
         head = method == "HEAD"
         first = segments[0]
@@ -242,6 +249,11 @@ class FakeWeb:
                 status = self._state.switches.get(segments[1], 200)
             headers = {"cf-mitigated": "challenge"} if status == 403 else {}
             return await self._send(writer, status, headers, body=_PAGE if status == 200 else b"nope", head=head)
+        if first == "cookie-gate":  # like sites that bounce a client until it keeps their cookie
+            if f"gate={segments[1]}" in headers.get("cookie", ""):
+                return await self._send(writer, 200, body=_PAGE, head=head)
+            cookie = f"gate={segments[1]}; Path=/"
+            return await self._send(writer, 302, {"Location": path, "Set-Cookie": cookie}, head=head)
         if first == "botwall":
             return await self._send(writer, 403, {"cf-mitigated": "challenge"}, body=_CHALLENGE, head=head)
         if first == "botwall-503":

@@ -230,6 +230,12 @@ async def test_a_url_waiting_to_retry_frees_its_host_slot(fakeweb: FakeWeb) -> N
     assert answered.outcome is Outcome.ALIVE
 
 
+async def test_cookies_set_on_a_redirect_are_sent_back(fakeweb: FakeWeb) -> None:
+    """A site that redirects until the client returns its cookie is alive, not a redirect loop."""
+    result = await check_one(fakeweb, fakeweb.url(2, "/cookie-gate/c1"))
+    assert (result.outcome, result.status_code) == (Outcome.ALIVE, 200)
+
+
 async def test_each_url_is_requested_once(fakeweb: FakeWeb) -> None:
     """Duplicate URLs given to one run are requested only once."""
     url = fakeweb.url(6, "/page/once")
