@@ -26,7 +26,7 @@ from linkkeeper.check.guard import GuardedBackend, parse_resolve
 from linkkeeper.check.hosts import Clock, Hosts, HostState, PrioritySlots, Sleep, parse_headers
 from linkkeeper.check.network import NetworkWatch, not_checked
 from linkkeeper.check.retry import RETRYABLE_STATUS, RetryableFailure, RetryWait, retry_after_seconds
-from linkkeeper.check.transport import PerOriginTransport
+from linkkeeper.check.transport import PerOriginTransport, RunClient
 from linkkeeper.config import CheckSettings
 from linkkeeper.local import html_anchors
 from linkkeeper.models import CheckResult, ErrorKind, Outcome, Redirect
@@ -90,7 +90,7 @@ class Checker:
         global_slots = PrioritySlots(self.settings.max_concurrency)
         for url in unique:
             self._hosts.get(urlsplit(url).hostname or "").remaining += 1
-        async with httpx.AsyncClient(
+        async with RunClient(
             transport=transport, timeout=timeout, headers=headers, follow_redirects=False, trust_env=False
         ) as client:
             tasks = [asyncio.ensure_future(self._check(client, global_slots, url)) for url in unique]
