@@ -72,11 +72,11 @@ def _retrieve(future: asyncio.Future[Sequence[str]]) -> None:
         future.exception()
 
 
-class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """httpcore's network backend, with our resolver and the address check in front."""
+class GuardedBackend(AsyncioBackend):
+    """The network backend, with our resolver and the address check in front."""
 
     def __init__(self, resolve: Mapping[str, str], *, exclude_private: bool) -> None:
-        self._inner = AsyncioBackend()
+        super().__init__()
         self._resolve = dict(resolve)
         self._exclude_private = exclude_private
         self._lookups: dict[tuple[str, int], asyncio.Future[Sequence[str]]] = {}
@@ -131,18 +131,10 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         last_error: Exception | None = None
         for address in addresses:
             try:
-                return await self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
+                return await super().connect_tcp(address, port, timeout, local_address, socket_options)
             except httpcore.ConnectError as exc:
                 last_error = exc
                 if isinstance(exc.__context__, ConnectionRefusedError) or "refused" in str(exc).lower():
                     last_error = ConnectionRefused(f"{host}:{port}: connection refused")
         assert last_error is not None
         raise last_error
-
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError("unix sockets are not used")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
