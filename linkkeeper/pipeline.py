@@ -175,6 +175,21 @@ def resolve_local(targets: Sequence[Target], settings: Settings) -> tuple[list[T
     return web_targets + others, entries
 
 
+def web_targets(occurrences: Sequence[Occurrence], settings: Settings) -> tuple[list[Target], dict[str, str]]:
+    """The web targets as ``check`` saw them — site-relative links under ``site.base_url``
+    included — and, for those, each destination as written -> the web URL it was checked as."""
+    targets, _ = resolve_local(build_targets(occurrences), settings)
+    written = {(occ.path, occ.start): occ.url for occ in occurrences}
+    aliases: dict[str, str] = {}
+    web = [target for target in targets if target.checkable is Checkable.YES]
+    for target in web:
+        for occ in target.occurrences:
+            destination = urldefrag(written[occ.path, occ.start])[0]
+            if destination != target.url:
+                aliases[destination] = target.url
+    return web, aliases
+
+
 def settings_digest(settings: Settings) -> str:
     """A short fingerprint of the settings that change answers (no secrets: ${VAR} stays unexpanded)."""
     text = json.dumps(dataclasses.asdict(settings.check), sort_keys=True, default=str)
@@ -337,7 +352,7 @@ def run_archive(
     """Find verified snapshots for the dead links in ``paths`` (reusing what the history knows),
     and with ``save_keys`` ask Save Page Now to archive the live ones."""
     scanned = scan_paths(paths, settings.scan)
-    targets = [target for target in build_targets(scanned.occurrences) if target.checkable is Checkable.YES]
+    targets, _ = web_targets(scanned.occurrences, settings)
     return asyncio.run(
         _archive(
             targets,
@@ -409,9 +424,8 @@ def run_fix(
     scanned = scan_paths(paths, settings.scan)
     replacements: dict[str, tuple[str, str]] = {}
     without: list[str] = []
-    for target in build_targets(scanned.occurrences):
-        if target.checkable is not Checkable.YES:
-            continue
+    targets, aliases = web_targets(scanned.occurrences, settings)
+    for target in targets:
         state = history.state(target.url)
         if state is None:
             continue
@@ -426,6 +440,9 @@ def run_fix(
         outcome, final_url = history.last_answer(target.url)
         if redirects and outcome == Outcome.REDIRECTED.value and final_url and final_url != target.url:
             replacements[target.url] = (final_url, "redirected")
+    for destination, web_url in aliases.items():  # "/old-post/" checked as base_url + "/old-post/"
+        if web_url in replacements:
+            replacements[destination] = replacements[web_url]
     files: list[FileFix] = []
     notes: list[str] = []
     records: list[tuple[str, int, int, str, str, str, str]] = []

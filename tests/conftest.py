@@ -91,17 +91,21 @@ def wayback_config(fake: FakeWayback) -> str:
     return "\n[wayback]\n" + "".join(f'{key} = "{value}"\n' for key, value in fake.settings().items())
 
 
-def check_on_days(workdir: Path, web: FakeWeb, paths: Sequence[str], days: Sequence[int] = (0, 1, 3)) -> None:
+def check_on_days(
+    workdir: Path, web: FakeWeb, paths: Sequence[str], days: Sequence[int] = (0, 1, 3), base_url: str | None = None
+) -> None:
     """Run checks of ``paths`` on simulated days (from 2026-03-02) into the project's history,
     enough by default for links that keep failing to become dead."""
     import dataclasses
     from datetime import UTC, datetime, timedelta
 
-    from linkkeeper.config import CheckSettings, Settings
+    from linkkeeper.config import CheckSettings, Settings, SiteSettings
     from linkkeeper.history import History
     from linkkeeper.pipeline import run_check
 
-    settings = dataclasses.replace(Settings(), check=CheckSettings(resolve=web.resolve_entries(), retries=0))
+    settings = dataclasses.replace(
+        Settings(), check=CheckSettings(resolve=web.resolve_entries(), retries=0), site=SiteSettings(base_url=base_url)
+    )
     with History.open(workdir / ".linkkeeper" / "history.sqlite") as history:
         for day in days:
             now = datetime(2026, 3, 2, tzinfo=UTC) + timedelta(days=day)

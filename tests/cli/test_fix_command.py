@@ -81,6 +81,30 @@ def test_fix_rewrites_dead_links_and_nothing_else(site: dict[str, str], workdir:
         assert len(history.rewrites()) == 2
 
 
+def test_site_relative_links_under_base_url_are_archived_and_fixed(
+    workdir: Path, fakeweb: FakeWeb, fakewayback: FakeWayback
+) -> None:
+    """A dead /path link, checked as site.base_url + /path, is archived under that URL and rewritten
+    where it is written; nothing else changes."""
+    base = f"http://{fakeweb.names[0]}:{fakeweb.port}"
+    web_url = base + "/status/404?old"
+    page = workdir / "docs" / "post.md"
+    page.parent.mkdir()
+    page.write_text("See [the old post](/status/404?old#part), [home](/ok) and /status/404?old.\n")
+    fakewayback.load({"captures": {web_url: [{"timestamp": "20150101000000", "status": 200}]}})
+    (workdir / "linkkeeper.toml").write_text(
+        fast_config(fakeweb, retries=0) + f'[site]\nbase_url = "{base}"\n' + wayback_config(fakewayback)
+    )
+    check_on_days(workdir, fakeweb, ["docs"], base_url=base)
+    assert CliRunner().invoke(main, ["archive", "docs"]).exit_code == 0
+    result = CliRunner().invoke(main, ["fix", "docs"])
+    assert result.exit_code == 0, result.output
+    fixed = page.read_text()
+    archived = re.search(r"\[the old post\]\(([^)]*)\)", fixed)
+    assert archived is not None and archived.group(1).endswith(f"/web/20150101000000/{web_url}#part")
+    assert fixed == f"See [the old post]({archived.group(1)}), [home](/ok) and /status/404?old.\n"
+
+
 def test_diff_and_check_write_nothing(site: dict[str, str], workdir: Path) -> None:
     """--diff prints a unified diff and writes nothing; --check exits 1 while fixes are pending."""
     page = workdir / "docs" / "page.md"
