@@ -117,5 +117,21 @@ def _v3_rewrites(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_initial, _v2_saves, _v3_rewrites]
+def _v4_redirect_chains(db: sqlite3.Connection) -> None:
+    """Each check's redirect chain, and each URL's last one (for cached answers), as JSON."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE checks ADD COLUMN redirects TEXT;
+        ALTER TABLE urls ADD COLUMN last_redirects TEXT
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _v1_initial,
+    _v2_saves,
+    _v3_rewrites,
+    _v4_redirect_chains,
+]
 """Append only: migration i brings the schema from version i to i + 1."""

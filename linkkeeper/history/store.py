@@ -32,6 +32,7 @@ from linkkeeper.models import (
     NoSnapshot,
     NoSnapshotReason,
     Outcome,
+    Redirect,
     Snapshot,
 )
 
@@ -204,16 +205,17 @@ class History:
             for batch in _batches(wanted):
                 marks = ",".join("?" * len(batch))
                 rows = self._db.execute(
-                    f"""SELECT url, last_outcome, last_status, last_final_url, last_checked FROM urls
+                    f"""SELECT url, last_outcome, last_status, last_final_url, last_redirects, last_checked FROM urls
                         WHERE url IN ({marks}) AND last_checked >= ? AND last_outcome IN ('alive', 'redirected')""",
                     (*batch, to_epoch(not_before)),
                 ).fetchall()
-                for url, outcome, status, final_url, checked_at in rows:
+                for url, outcome, status, final_url, redirects, checked_at in rows:
                     found[url] = CheckResult(
                         url=url,
                         outcome=Outcome(outcome),
                         status_code=status,
                         final_url=final_url,
+                        redirects=_decode_redirects(redirects),
                         checked_at=to_iso(checked_at) or "",
                         from_cache=True,
                     )
@@ -257,13 +259,13 @@ class History:
                 )
             self._db.executemany(
                 """UPDATE urls SET last_alive = ?, first_failed = ?, consecutive_failures = ?, failing_days = ?,
-                   last_failure_day = ?, last_checked = ?, last_outcome = ?, last_status = ?, last_final_url = ?
-                   WHERE id = ?""",
+                   last_failure_day = ?, last_checked = ?, last_outcome = ?, last_status = ?, last_final_url = ?,
+                   last_redirects = ? WHERE id = ?""",
                 state_rows,
             )
             self._db.executemany(
                 """INSERT OR REPLACE INTO checks (run_id, url_id, checked_at, outcome, status, final_url,
-                   error_kind, error, attempts, elapsed_ms, from_cache) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
+                   error_kind, error, attempts, elapsed_ms, from_cache, redirects) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""",
                 check_rows,
             )
             self._db.executemany(
@@ -385,7 +387,7 @@ class History:
         with self._errors():
             rows = self._db.execute(
                 """SELECT u.id, u.url, c.outcome, c.status, c.final_url, c.error_kind, c.error, c.attempts,
-                   c.elapsed_ms, c.from_cache, c.checked_at FROM checks c JOIN urls u ON u.id = c.url_id
+                   c.elapsed_ms, c.from_cache, c.checked_at, c.redirects FROM checks c JOIN urls u ON u.id = c.url_id
                    WHERE c.run_id = ? ORDER BY u.id""",
                 (run_id,),
             ).fetchall()
@@ -398,12 +400,13 @@ class History:
             ):
                 places[url_id].append(Seen(path, line, col, kind))
         found = []
-        for url_id, url, outcome, status, final_url, kind, error, attempts, elapsed, cached, at in rows:
+        for url_id, url, outcome, status, final_url, kind, error, attempts, elapsed, cached, at, redirects in rows:
             result = CheckResult(
                 url=url,
                 outcome=Outcome(outcome),
                 status_code=status,
                 final_url=final_url,
+                redirects=_decode_redirects(redirects),
                 error_kind=ErrorKind(kind) if kind else None,
                 error=error or "",
                 attempts=attempts,
@@ -558,6 +561,7 @@ def _state_row(state: LinkState, moment: int, result: CheckResult, url_id: int) 
         result.outcome.value,
         result.status_code,
         result.final_url,
+        _encode_redirects(result.redirects),
         url_id,
     )
 
@@ -575,7 +579,17 @@ def _check_row(run_id: int, url_id: int, moment: int, result: CheckResult) -> tu
         result.attempts,
         round(result.elapsed * 1000),
         int(result.from_cache),
+        _encode_redirects(result.redirects),
     )
+
+
+def _encode_redirects(redirects: Sequence[Redirect]) -> str | None:
+    """``[[url, status], …]`` for a chain; NULL (most checks) for none."""
+    return json.dumps([[hop.url, hop.status] for hop in redirects]) if redirects else None
+
+
+def _decode_redirects(stored: str | None) -> tuple[Redirect, ...]:
+    return tuple(Redirect(url, status) for url, status in json.loads(stored)) if stored else ()
 
 
 @functools.lru_cache(maxsize=4096)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -82,3 +83,20 @@ def test_scan_strict_fails_on_syntax_problems(workdir: Path) -> None:
     assert result.exit_code == 1
     assert "bad.md:1:10: link syntax looks broken" in result.stderr
     assert "looks like a web address without https://" in result.stderr
+
+
+def test_redirect_chains_survive_the_cache_and_the_rerender(workdir: Path, fakeweb: FakeWeb) -> None:
+    """A redirect chain is kept in the history: a cached answer and ``linkkeeper report`` show it too."""
+    (workdir / "linkkeeper.toml").write_text(fast_config(fakeweb, retries=0))
+    (workdir / "a.md").write_text(f"[moved]({fakeweb.url(0, '/redirect/301/2')})\n")
+
+    def chain(document: dict[str, Any]) -> list[dict[str, Any]]:
+        (target,) = document["targets"]
+        return list(target["redirects"])
+
+    first = json.loads(CliRunner().invoke(main, ["check", "--no-progress", "--format", "json", "a.md"]).stdout)
+    assert [hop["status"] for hop in chain(first)] == [301, 301]
+    cached = json.loads(CliRunner().invoke(main, ["check", "--no-progress", "--format", "json", "a.md"]).stdout)
+    assert cached["targets"][0]["from_cache"] and chain(cached) == chain(first)
+    rerendered = json.loads(CliRunner().invoke(main, ["report", "--run", "1", "--format", "json"]).stdout)
+    assert chain(rerendered) == chain(first)

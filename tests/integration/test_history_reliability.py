@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from linkkeeper.cli import main
 from linkkeeper.errors import HistoryError
 from linkkeeper.history import History
+from linkkeeper.history.migrations import APPLICATION_ID, MIGRATIONS
 from tests.fakeweb import FakeWeb
 
 REPO = Path(__file__).resolve().parent.parent.parent
@@ -29,6 +30,7 @@ WRITER = textwrap.dedent(
     from datetime import UTC, datetime, timedelta
     from linkkeeper.config import DeadAfterSettings
     from linkkeeper.history import History
+from linkkeeper.history.migrations import APPLICATION_ID, MIGRATIONS
     from linkkeeper.models import CheckResult, Checkable, Entry, Kind, Occurrence, Outcome, Syntax, Target
 
     path, name, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -143,3 +145,28 @@ def test_corrupt_database_gets_a_clear_error_and_exit_4(tmp_path: Path, monkeypa
     assert result.exit_code == 4
     assert "history.sqlite" in result.stderr and "corrupt" in result.stderr
     assert digest(database) == before
+
+
+def test_an_older_schema_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
+    """A history written by an earlier schema (3) opens migrated to the current one, its checks intact."""
+    database = tmp_path / "history.sqlite"
+    with sqlite3.connect(database) as connection:
+        for migrate in MIGRATIONS[:3]:
+            migrate(connection)
+        connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        connection.execute("PRAGMA user_version = 3")
+        connection.execute(
+            "INSERT INTO runs (id, started_at, inputs, settings_digest, completed) VALUES (1, 0, '[]', '', 1)"
+        )
+        connection.execute("INSERT INTO urls (id, url, first_seen) VALUES (1, 'https://example.com/', 0)")
+        connection.execute(
+            "INSERT INTO checks (run_id, url_id, checked_at, outcome, status, attempts, elapsed_ms, from_cache) "
+            "VALUES (1, 1, 0, 'alive', 200, 1, 5, 0)"
+        )
+    connection.close()
+    with History.open(database) as history:
+        (record,) = history.checks("https://example.com/")
+        assert (record.run_id, record.status) == (1, 200)
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    connection.close()
