@@ -30,7 +30,6 @@ WRITER = textwrap.dedent(
     from datetime import UTC, datetime, timedelta
     from linkkeeper.config import DeadAfterSettings
     from linkkeeper.history import History
-from linkkeeper.history.migrations import APPLICATION_ID, MIGRATIONS
     from linkkeeper.models import CheckResult, Checkable, Entry, Kind, Occurrence, Outcome, Syntax, Target
 
     path, name, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
