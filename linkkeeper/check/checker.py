@@ -37,6 +37,7 @@ _RETRYABLE_KINDS = frozenset({ErrorKind.TIMEOUT, ErrorKind.CONNECTION_RESET, Err
 _NO_GET_FALLBACK = frozenset({ErrorKind.NAME_NOT_FOUND, ErrorKind.CONNECTION_REFUSED, ErrorKind.UNSAFE_ADDRESS})
 _HEAD_REFUSED = frozenset({405, 501})
 _REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
+_REDIRECT_BODY_CAP = 64 * 1024
 _ACCEPT_HEADER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
@@ -249,6 +250,7 @@ class Checker:
             try:
                 location = response.headers.get("location")
                 if response.status_code in _REDIRECT_STATUS and location:
+                    await _read_capped(response, _REDIRECT_BODY_CAP)  # a short body read keeps the connection
                     redirects.append(Redirect(current, response.status_code))
                     current = urljoin(current, location.strip())
                     if current in seen:

@@ -199,8 +199,9 @@ async def test_rate_limited_host_does_not_hold_up_the_others(fakeweb: FakeWeb) -
 
 
 async def test_connections_are_kept_alive_across_urls(fakeweb: FakeWeb) -> None:
-    """HEAD and GET answers are read to their end, so one host's URLs share a few connections."""
+    """HEAD, GET and redirect answers are read to their end, so one host's URLs share a few connections."""
     urls = [fakeweb.url(6, f"/page/{i}") for i in range(20)] + [fakeweb.url(6, "/head-hostile")]
+    urls += [fakeweb.url(6, f"/redirect/302/2?{i}") for i in range(5)]
     results = await check(fakeweb, urls, host_concurrency=2)
     assert all(result.outcome is Outcome.ALIVE for result in results)
     assert fakeweb.connections(6) <= 2
