@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urldefrag
@@ -103,11 +103,12 @@ def check_targets(
     settings: Settings,
     *,
     cached: Mapping[str, CheckResult] | None = None,
+    get_first: Set[str] = frozenset(),
     on_result: Callable[[CheckResult], None] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> tuple[list[Entry], bool]:
-    """Check what is checkable and not answered by ``cached``; returns the entries and whether
-    the network was down."""
+    """Check what is checkable and not answered by ``cached`` (URLs in ``get_first`` with GET
+    straight away); returns the entries and whether the network was down."""
     cached = cached or {}
     include = [re.compile(pattern) for pattern in settings.check.include]
     exclude = [re.compile(pattern) for pattern in settings.check.exclude]
@@ -120,7 +121,8 @@ def check_targets(
     to_check = [target.url for target in targets if decided[target.url] is None]
     anchors_for = {target.url for target in targets if fragments and target.fragments}
     checker = Checker(settings.check, on_result=on_result, environ=environ)
-    checked = dict(zip(to_check, asyncio.run(checker.run(to_check, anchors_for=anchors_for)), strict=True))
+    results = asyncio.run(checker.run(to_check, anchors_for=anchors_for, get_first=get_first))
+    checked = dict(zip(to_check, results, strict=True))
     down = network_is_down(list(checked.values()))
     entries = []
     for target in targets:
@@ -232,7 +234,12 @@ def run_check(
     cached: dict[str, CheckResult] = {}
     if history is not None and use_cache:
         cached = history.fresh_results(checkable, started - timedelta(seconds=parse_duration(settings.cache.max_age)))
-    entries, down = check_targets(targets, settings, cached=cached, on_result=on_result, environ=environ)
+    # A link that failed last time is asked with GET at once: HEAD would most likely fail again
+    # and be followed by a GET anyway, one more request to a struggling server.
+    get_first = history.failed_last_time(checkable) if history is not None else set()
+    entries, down = check_targets(
+        targets, settings, cached=cached, get_first=get_first, on_result=on_result, environ=environ
+    )
     entries = entries + local_entries
     finished = started if now is not None else datetime.now(UTC)
     if history is not None and run_id is not None:

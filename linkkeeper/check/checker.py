@@ -72,13 +72,18 @@ class Checker:
         self._hosts = Hosts(settings, sleep=sleep, clock=clock, environ=environ)
         self._network = NetworkWatch()
         self._anchors_for: Set[str] = frozenset()
+        self._get_first: Set[str] = frozenset()
         self._merged_headers: dict[str, dict[str, str]] = {}
 
-    async def run(self, urls: Sequence[str], *, anchors_for: Set[str] = frozenset()) -> list[CheckResult]:
+    async def run(
+        self, urls: Sequence[str], *, anchors_for: Set[str] = frozenset(), get_first: Set[str] = frozenset()
+    ) -> list[CheckResult]:
         """Check every URL (each unique one once); results come back in the input's order. URLs in
-        ``anchors_for`` are fetched with GET and their results carry the page's anchors."""
+        ``anchors_for`` are fetched with GET and their results carry the page's anchors; URLs in
+        ``get_first`` are asked with GET rather than HEAD first."""
         unique = list(dict.fromkeys(urls))
         self._anchors_for = anchors_for
+        self._get_first = get_first
         backend = GuardedBackend(self._resolve, exclude_private=self.settings.exclude_private)
         transport = PerOriginTransport(backend, lambda host: self._hosts.get(host).concurrency)
         timeout = httpx.Timeout(
@@ -198,8 +203,8 @@ class Checker:
 
     async def _fetch(self, client: httpx.AsyncClient, state: HostState, url: str) -> tuple[CheckResult, float | None]:
         """HEAD, then GET when HEAD is refused or fails (GET's answer then stands); a host that
-        refused HEAD with 405/501 gets GET only from then on."""
-        wants_get = state.head_refused or url in self._anchors_for
+        refused HEAD with 405/501 gets GET only from then on, as do URLs in ``get_first``."""
+        wants_get = state.head_refused or url in self._anchors_for or url in self._get_first
         result, retry_after = await self._request(client, "GET" if wants_get else "HEAD", url)
         if wants_get:
             return result, retry_after

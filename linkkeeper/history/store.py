@@ -221,6 +221,23 @@ class History:
                     )
         return found
 
+    def failed_last_time(self, urls: Iterable[str]) -> set[str]:
+        """The URLs whose last judged answer was a failure (broken, error or blocked)."""
+        wanted = list(dict.fromkeys(urls))
+        failed: set[str] = set()
+        with self._errors():
+            for batch in _batches(wanted):
+                marks = ",".join("?" * len(batch))
+                failed.update(
+                    url
+                    for (url,) in self._db.execute(
+                        f"""SELECT url FROM urls
+                            WHERE url IN ({marks}) AND last_outcome IN ('broken', 'error', 'blocked')""",
+                        batch,
+                    )
+                )
+        return failed
+
     def finish_run(
         self,
         run_id: int,

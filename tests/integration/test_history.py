@@ -117,6 +117,21 @@ def test_cache_skips_fresh_alive_links_and_rechecks_failures(page: Path, fakeweb
     assert not next(e for e in third.entries if e.target.url == fakeweb.url(1, "/ok")).result.from_cache
 
 
+def test_a_link_that_failed_is_asked_with_get_straight_away(page: Path, fakeweb: FakeWeb, history: History) -> None:
+    """A failing link costs HEAD then GET once; from then on one GET, until it answers again."""
+    fakeweb.set_status("link", 404)
+    run_on(page, fakeweb, history, day(1))
+    assert [r.method for r in fakeweb.records if r.path == "/switch/link"] == ["HEAD", "GET"]
+    fakeweb.reset()
+    fakeweb.set_status("link", 200)
+    recovered = run_on(page, fakeweb, history, day(2))
+    assert [r.method for r in fakeweb.records if r.path == "/switch/link"] == ["GET"]
+    assert verdict_of(recovered, fakeweb.url(0, "/switch/link")) is Verdict.ALIVE
+    fakeweb.reset()
+    run_on(page, fakeweb, history, day(3, hours=1))  # past the cache's 24 hours
+    assert [r.method for r in fakeweb.records if r.path == "/switch/link"] == ["HEAD"]
+
+
 def test_no_cache_requests_everything(page: Path, fakeweb: FakeWeb, history: History) -> None:
     """``use_cache=False`` (``--no-cache``) asks again even for fresh alive links."""
     run_on(page, fakeweb, history, day(1))
