@@ -6,6 +6,9 @@ import asyncio
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+import h2.config
+import h2.connection
+import h2.events
 import httpcore
 import pytest
 import trustme
@@ -55,6 +58,61 @@ async def test_tls_request_is_answered(authority: trustme.CA) -> None:
         async with _pool(client_ssl) as pool:
             response = await pool.request("GET", f"https://localhost:{port}/")
     assert (response.status, response.content) == (200, b"hello")
+
+
+class _H2Server(asyncio.Protocol):
+    """A minimal HTTP/2 server (the h2 library httpx itself uses): every request gets a short 200."""
+
+    def __init__(self) -> None:
+        self.connection = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.connection.initiate_connection()
+        transport.write(self.connection.data_to_send())
+
+    def data_received(self, data: bytes) -> None:
+        assert self.transport is not None
+        for event in self.connection.receive_data(data):
+            if isinstance(event, h2.events.RequestReceived):
+                path = dict(event.headers)[b":path"]
+                body = b"h2 says " + path
+                head = [(":status", "200"), ("content-length", str(len(body)))]
+                self.connection.send_headers(event.stream_id, head)
+                self.connection.send_data(event.stream_id, body, end_stream=True)
+        self.transport.write(self.connection.data_to_send())
+
+
+async def test_http2_over_tls_multiplexes_on_one_connection(authority: trustme.CA) -> None:
+    """With ALPN choosing h2, several requests share one TLS connection and read their own bodies."""
+    server_ssl = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("localhost").configure_cert(server_ssl)
+    server_ssl.set_alpn_protocols(["h2"])
+    client_ssl = ssl.create_default_context()
+    authority.configure_trust(client_ssl)
+    connections = 0
+
+    def protocol() -> _H2Server:
+        nonlocal connections
+        connections += 1
+        return _H2Server()
+
+    server = await asyncio.get_running_loop().create_server(protocol, "127.0.0.1", 0, ssl=server_ssl)
+    port = server.sockets[0].getsockname()[1]
+    async with (
+        server,
+        httpcore.AsyncConnectionPool(
+            ssl_context=client_ssl, http1=False, http2=True, network_backend=AsyncioBackend()
+        ) as pool,
+    ):
+        first = await pool.request("GET", f"https://localhost:{port}/first")
+        rest = await asyncio.gather(*(pool.request("GET", f"https://localhost:{port}/{n}") for n in range(5)))
+    assert first.extensions["http_version"] == b"HTTP/2"
+    assert first.content == b"h2 says /first"
+    assert [response.content for response in rest] == [f"h2 says /{n}".encode() for n in range(5)]
+    assert connections == 1
 
 
 async def test_untrusted_certificate_is_a_connect_error_caused_by_ssl(authority: trustme.CA) -> None:
