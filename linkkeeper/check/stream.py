@@ -161,6 +161,7 @@ class _Stream(httpcore.AsyncNetworkStream):
             self._transport.abort()
             raise httpcore.ConnectError(str(exc)) from exc
         assert transport is not None
+        self._protocol.transport = transport  # flow control now goes through the TLS layer
         return _Stream(self._protocol, transport)
 
     def get_extra_info(self, info: str) -> Any:

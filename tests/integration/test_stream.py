@@ -30,6 +30,14 @@ async def _answer_ok(reader: asyncio.StreamReader, writer: asyncio.StreamWriter)
     writer.close()
 
 
+async def _answer_big(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await reader.readuntil(b"\r\n\r\n")
+    body = bytes(range(256)) * 8192  # 2 MiB: past the reader's pause threshold many times
+    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    await writer.drain()
+    writer.close()
+
+
 async def _say_nothing(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     await reader.read()  # until the client gives up and closes
 
@@ -113,6 +121,18 @@ async def test_http2_over_tls_multiplexes_on_one_connection(authority: trustme.C
     assert first.content == b"h2 says /first"
     assert [response.content for response in rest] == [f"h2 says /{n}".encode() for n in range(5)]
     assert connections == 1
+
+
+async def test_large_tls_body_arrives_whole_through_flow_control(authority: trustme.CA) -> None:
+    """A body much larger than the read buffer's limit pauses and resumes the TLS stream, losing nothing."""
+    server_ssl = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("localhost").configure_cert(server_ssl)
+    client_ssl = ssl.create_default_context()
+    authority.configure_trust(client_ssl)
+    async for port in _serve(_answer_big, server_ssl):
+        async with _pool(client_ssl) as pool:
+            response = await pool.request("GET", f"https://localhost:{port}/")
+    assert response.content == bytes(range(256)) * 8192
 
 
 async def test_untrusted_certificate_is_a_connect_error_caused_by_ssl(authority: trustme.CA) -> None:
