@@ -18,4 +18,5 @@ def tune_for_batch_work() -> None:
     # The interpreter's last full collection walks every object the run built only to free
     # memory the process is about to return anyway (0.35 s after checking 5,000 links); everything
     # alive by then is frozen out of it. Files and the database are closed by then.
+    atexit.unregister(gc.freeze)  # once, however often the command runs in one process (tests)
     atexit.register(gc.freeze)
