@@ -169,3 +169,32 @@ def test_an_older_schema_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
     with sqlite3.connect(database) as connection:
         assert connection.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     connection.close()
+
+
+def test_an_sqlite_with_few_bound_variables_still_records_big_runs(tmp_path: Path) -> None:
+    """Queries are cut to the library's variable limit (999 before SQLite 3.32; 100 here)."""
+    from datetime import UTC, datetime
+
+    from linkkeeper.config import DeadAfterSettings
+    from linkkeeper.models import Checkable, CheckResult, Entry, Kind, Occurrence, Outcome, Syntax, Target
+
+    connection = sqlite3.connect(tmp_path / "history.sqlite", isolation_level=None)
+    connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 100)
+    history = History(connection, "history.sqlite")
+    history._prepare()
+    urls = [f"https://example.com/{n}" for n in range(1000)]
+    entries = [
+        Entry(
+            Target(
+                url, (Occurrence("a.md", n + 1, 1, 0, 1, Kind.INLINE, Syntax.RAW, url, url, "", Checkable.YES, ""),)
+            ),
+            CheckResult(url, Outcome.ALIVE),
+        )
+        for n, url in enumerate(urls)
+    ]
+    when = datetime(2026, 3, 2, tzinfo=UTC)
+    with history:
+        run = history.start_run(when, ["a.md"], "digest")
+        states = history.finish_run(run, when, entries, network_down=False, policy=DeadAfterSettings(), at=when)
+        assert len(states) == 1000
+        assert len(history.fresh_results(urls, when)) == 1000
