@@ -52,16 +52,22 @@ async def _serve(handler: Handler, server_ssl: ssl.SSLContext | None = None) -> 
         yield server.sockets[0].getsockname()[1]
 
 
+def _tls_contexts(authority: trustme.CA) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A server context with a certificate for localhost, and a client context trusting its authority."""
+    server_ssl = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("localhost").configure_cert(server_ssl)
+    client_ssl = ssl.create_default_context()
+    authority.configure_trust(client_ssl)
+    return server_ssl, client_ssl
+
+
 def _pool(client_ssl: ssl.SSLContext | None = None) -> httpcore.AsyncConnectionPool:
     return httpcore.AsyncConnectionPool(ssl_context=client_ssl, network_backend=AsyncioBackend())
 
 
 async def test_tls_request_is_answered(authority: trustme.CA) -> None:
     """An https request goes through the TLS handshake (certificate checked) and reads the body."""
-    server_ssl = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    authority.issue_cert("localhost").configure_cert(server_ssl)
-    client_ssl = ssl.create_default_context()
-    authority.configure_trust(client_ssl)
+    server_ssl, client_ssl = _tls_contexts(authority)
     async for port in _serve(_answer_ok, server_ssl):
         async with _pool(client_ssl) as pool:
             response = await pool.request("GET", f"https://localhost:{port}/")
@@ -125,10 +131,7 @@ async def test_http2_over_tls_multiplexes_on_one_connection(authority: trustme.C
 
 async def test_large_tls_body_arrives_whole_through_flow_control(authority: trustme.CA) -> None:
     """A body much larger than the read buffer's limit pauses and resumes the TLS stream, losing nothing."""
-    server_ssl = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    authority.issue_cert("localhost").configure_cert(server_ssl)
-    client_ssl = ssl.create_default_context()
-    authority.configure_trust(client_ssl)
+    server_ssl, client_ssl = _tls_contexts(authority)
     async for port in _serve(_answer_big, server_ssl):
         async with _pool(client_ssl) as pool:
             response = await pool.request("GET", f"https://localhost:{port}/")
@@ -137,8 +140,7 @@ async def test_large_tls_body_arrives_whole_through_flow_control(authority: trus
 
 async def test_untrusted_certificate_is_a_connect_error_caused_by_ssl(authority: trustme.CA) -> None:
     """A certificate from an unknown authority fails the handshake; the SSL error stays in the chain."""
-    server_ssl = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    authority.issue_cert("localhost").configure_cert(server_ssl)
+    server_ssl, _ = _tls_contexts(authority)
     async for port in _serve(_answer_ok, server_ssl):
         async with _pool(ssl.create_default_context()) as pool:
             with pytest.raises(httpcore.ConnectError) as raised:
