@@ -101,11 +101,8 @@ class _H2Server(asyncio.Protocol):
 
 async def test_http2_over_tls_multiplexes_on_one_connection(authority: trustme.CA) -> None:
     """With ALPN choosing h2, several requests share one TLS connection and read their own bodies."""
-    server_ssl = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    authority.issue_cert("localhost").configure_cert(server_ssl)
+    server_ssl, client_ssl = _tls_contexts(authority)
     server_ssl.set_alpn_protocols(["h2"])
-    client_ssl = ssl.create_default_context()
-    authority.configure_trust(client_ssl)
     connections = 0
 
     def protocol() -> _H2Server:
