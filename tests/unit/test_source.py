@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from linkkeeper.scan.source import OffsetMap, UnreadableSource, decode
 
@@ -28,6 +30,18 @@ def test_binary_is_refused() -> None:
 def test_byte_offsets_become_character_offsets() -> None:
     """Every character boundary's byte offset maps back to its character offset."""
     text = "aé😀b\r\nc✓d"
+    offsets = OffsetMap(text)
+    position = 0
+    for index, char in enumerate(text):
+        assert offsets.char(position) == index
+        position += len(char.encode("utf-8"))
+    assert offsets.char(position) == len(text)
+
+
+@given(st.lists(st.one_of(st.text(max_size=20), st.text("é✓😀中", min_size=100, max_size=300)), max_size=8))
+def test_every_character_boundary_maps_back(pieces: list[str]) -> None:
+    """For any text (long runs of non-ASCII included), each boundary's byte offset maps to its character."""
+    text = "".join(pieces)
     offsets = OffsetMap(text)
     position = 0
     for index, char in enumerate(text):
