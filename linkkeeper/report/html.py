@@ -9,6 +9,7 @@ Sorting and filtering also read and write the URL's fragment (``#sort=status&dir
 from __future__ import annotations
 
 import html
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from urllib.parse import urlsplit
@@ -23,6 +24,7 @@ COLOURS = {
     "blocked": "#8250df", "excluded": "#57606a", "skipped": "#6e7781",
 }  # fmt: skip
 RunSummary = tuple[int, str, dict[str, int]]
+_HTML_SPECIAL = re.compile("[&<>\"']")
 
 _STYLE = """
 :root{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328;background:#fff}
@@ -74,7 +76,8 @@ _SCRIPT = """
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    value = str(text)
+    return html.escape(value, quote=True) if _HTML_SPECIAL.search(value) else value
 
 
 def _bars(title: str, items: Sequence[tuple[str, int, str]], unit: str) -> str:

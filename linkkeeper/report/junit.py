@@ -2,44 +2,63 @@
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
+import re
+from xml.sax.saxutils import escape
+from xml.sax.saxutils import quoteattr as _quoteattr
 
 from linkkeeper.models import Outcome, RunReport
 from linkkeeper.report.check import failing_entries
 
+# Written as text, not through ElementTree: a report of 100,000 occurrences would otherwise build
+# (and indent) 100,000 elements only to serialise them once; the XML schema test keeps it valid.
+_SKIPPED = frozenset({Outcome.SKIPPED, Outcome.EXCLUDED})
+_ATTRIBUTE_SPECIAL = re.compile(r'[&<>"\n\r\t]')
+
+
+def quoteattr(value: str) -> str:
+    """An attribute value in double quotes; most values (paths, URLs) need no escaping at all."""
+    return _quoteattr(value) if _ATTRIBUTE_SPECIAL.search(value) else f'"{value}"'
+
 
 def to_junit(report: RunReport, fail_on: str) -> str:
     failing = {id(entry) for entry in failing_entries(report, fail_on)}
-    suites = ET.Element("testsuites", name="linkkeeper")
-    by_file: dict[str, list[ET.Element]] = {}
+    by_file: dict[str, list[str]] = {}
     counts: dict[str, list[int]] = {}
     for entry in report.entries:
         result = entry.result
+        url = entry.target.url
+        elapsed = quoteattr(f"{result.elapsed:.3f}")
         for occ in entry.target.occurrences:
-            case = ET.Element("testcase", classname=occ.path, name=f"{occ.line}:{occ.column} {entry.target.url}",
-                              time=f"{result.elapsed:.3f}")  # fmt: skip
             tally = counts.setdefault(occ.path, [0, 0, 0])
             tally[0] += 1
-            verdict = entry.verdict.value if entry.verdict else result.outcome.value
+            name = quoteattr(f"{occ.line}:{occ.column} {url}")
+            opening = f"    <testcase classname={quoteattr(occ.path)} name={name} time={elapsed}"
             if id(entry) in failing:
+                verdict = entry.verdict.value if entry.verdict else result.outcome.value
                 message = f"{verdict}: {result.error or result.status_code or result.outcome.value}"
-                failure = ET.SubElement(case, "failure", message=message, type=result.outcome.value)
-                failure.text = f"{entry.target.url} at {occ.path}:{occ.line}:{occ.column}\n{message}"
+                body = escape(f"{url} at {occ.path}:{occ.line}:{occ.column}\n{message}")
+                case = (
+                    f"{opening}>\n      <failure message={quoteattr(message)} type={quoteattr(result.outcome.value)}>"
+                    f"{body}</failure>\n    </testcase>"
+                )
                 tally[1] += 1
-            elif result.outcome in (Outcome.SKIPPED, Outcome.EXCLUDED):
-                ET.SubElement(case, "skipped", message=result.error or result.outcome.value)
+            elif result.outcome in _SKIPPED:
+                reason = quoteattr(result.error or result.outcome.value)
+                case = f"{opening}>\n      <skipped message={reason} />\n    </testcase>"
                 tally[2] += 1
+            else:
+                case = f"{opening} />"
             by_file.setdefault(occ.path, []).append(case)
+    suites: list[str] = []
     total = [0, 0, 0]
+    timestamp = quoteattr(report.started_at[:19])
     for path, cases in by_file.items():
         tests, failures, skipped = counts[path]
-        suite = ET.SubElement(suites, "testsuite", name=path, tests=str(tests), failures=str(failures), errors="0",
-                              skipped=str(skipped), timestamp=report.started_at[:19])  # fmt: skip
-        suite.extend(cases)
+        suites.append(
+            f'  <testsuite name={quoteattr(path)} tests="{tests}" failures="{failures}" errors="0" '
+            f'skipped="{skipped}" timestamp={timestamp}>\n' + "\n".join(cases) + "\n  </testsuite>"
+        )
         total = [total[0] + tests, total[1] + failures, total[2] + skipped]
-    suites.set("tests", str(total[0]))
-    suites.set("failures", str(total[1]))
-    suites.set("errors", "0")
-    suites.set("skipped", str(total[2]))
-    ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    head = f'<testsuites name="linkkeeper" tests="{total[0]}" failures="{total[1]}" errors="0" skipped="{total[2]}"'
+    body = ">\n" + "\n".join(suites) + "\n</testsuites>" if suites else " />"
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + head + body + "\n"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.resources
 import json
 import os
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import jsonschema
@@ -46,6 +48,25 @@ def test_junit_validates_against_the_schema_and_fails_per_policy() -> None:
     assert document.count("<testcase ") == 8
     assert document.count("<failure ") == 3  # the dead link's two places, and the other dead link
     assert document.count("<skipped ") == 1
+
+
+def test_junit_escapes_paths_urls_and_messages() -> None:
+    """Quotes, ampersands, angle brackets and newlines in paths, URLs and errors survive into junit.xml."""
+    report = fixed_report()
+    first = report.entries[0]
+    place = dataclasses.replace(first.target.occurrences[0], path='we"ird & <odd>.md')
+    target = dataclasses.replace(first.target, url='https://x.example/?a=1&b="2"<3>', occurrences=(place,))
+    result = dataclasses.replace(first.result, error='bad\n"answer" & <more>')
+    entry = dataclasses.replace(first, target=target, result=result)
+    document = junit.to_junit(dataclasses.replace(report, entries=(entry,)), "dead")
+    case = ET.fromstring(document.split("\n", 1)[1]).find("testsuite/testcase")
+    assert case is not None
+    assert case.get("classname") == 'we"ird & <odd>.md'
+    assert case.get("name") == f'{place.line}:{place.column} https://x.example/?a=1&b="2"<3>'
+    failure = case.find("failure")
+    assert failure is not None and failure.get("message") == 'dead: bad\n"answer" & <more>'
+    where = f'we"ird & <odd>.md:{place.line}:{place.column}'
+    assert failure.text == f'https://x.example/?a=1&b="2"<3> at {where}\ndead: bad\n"answer" & <more>'
 
 
 def test_sarif_validates_against_the_2_1_0_schema() -> None:
