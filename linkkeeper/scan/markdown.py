@@ -41,7 +41,9 @@ _BROKEN_SYNTAX_BEFORE = re.compile(r"(?:[\]}][ \t]?\(|(?<!\\)<)$")
 _CONTAINERS = frozenset(
     {"BlockQuote", "List", "Item", "FootnoteDefinition", "Table", "DefinitionList", "DefinitionListDefinition"}
 )
-_BARE_URL_HINT = re.compile(rb"://|www\.")
+# Two literal patterns, not one alternation: the regex engine finds a literal with a fast search,
+# but tries an alternation at every byte (five times slower over a whole file).
+_BARE_URL_HINTS = (re.compile(rb"://"), re.compile(rb"www\."))
 _LABEL_SPACE = re.compile(r"\s+")
 _TEXT_LIMIT = 200
 
@@ -105,7 +107,7 @@ class _Extractor:
     ) -> None:
         verdict = classify(url)
         line, column = self.offsets.line_column(start)
-        all_flags = tuple(dict.fromkeys((*flags, *verdict.flags)))
+        all_flags = tuple(dict.fromkeys((*flags, *verdict.flags))) if flags else verdict.flags
         self.occurrences.append(
             Occurrence(
                 path=self.path,
@@ -263,7 +265,7 @@ class _Extractor:
 
         char = self.offsets.char
         # Byte offsets of "://" and "www.": a run without one holds no bare URL.
-        hints = [match.start() for match in _BARE_URL_HINT.finditer(self.masked.encode())] if runs else []
+        hints = _hint_offsets(self.masked.encode()) if runs else []
         for text_run in runs if hints else ():
             index = bisect.bisect_left(hints, text_run.start)
             if index < len(hints) and hints[index] < text_run.end:
@@ -451,6 +453,11 @@ class _Extractor:
 
 
 _AFTER_DESTINATION = frozenset(") \t\r\n")
+
+
+def _hint_offsets(data: bytes) -> list[int]:
+    """Sorted byte offsets of "://" and "www.": a text run without one holds no bare URL."""
+    return sorted(match.start() for pattern in _BARE_URL_HINTS for match in pattern.finditer(data))
 
 
 def _plain(destination: str) -> bool:

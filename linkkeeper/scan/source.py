@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 _LINE_BREAK = re.compile(r"\r\n?|\n")
+_RUN_LIMIT = 128
+_BLOCK = 1024
+_NON_ASCII_RUN = re.compile(rf"[^\x00-\x7f]{{1,{_RUN_LIMIT}}}")
 _BINARY_SNIFF = 8192
 
 
@@ -45,23 +48,30 @@ def decode(data: bytes) -> Source:
 
 class OffsetMap:
     """Converts UTF-8 byte offsets (what pyromark reports) to character offsets, and characters to
-    line and column. ASCII text is the identity; otherwise the text is cut into chunks whose byte
-    lengths are known, so a lookup is one bisect plus decoding at most one chunk (all in C)."""
+    line and column. ASCII text is the identity. Otherwise only the runs of non-ASCII characters are
+    recorded (most Markdown has a few: a dash, a name, an emoji), each with the bytes it adds, so a
+    lookup is one bisect; an offset inside a run decodes part of it, and runs are cut at
+    ``_RUN_LIMIT`` characters (and at block edges) so that stays cheap in text that is mostly
+    non-ASCII."""
 
-    __slots__ = ("_chunk_byte_starts", "_chunk_bytes", "_line_starts")
-
-    _CHUNK = 128
+    __slots__ = ("_line_starts", "_run_byte_starts", "_runs")
 
     def __init__(self, text: str) -> None:
-        self._chunk_bytes: list[bytes] = []
-        self._chunk_byte_starts: list[int] = []
-        if not text.isascii():
-            position = 0
-            for index in range(0, len(text), self._CHUNK):
-                encoded = text[index : index + self._CHUNK].encode("utf-8")
-                self._chunk_bytes.append(encoded)
-                self._chunk_byte_starts.append(position)
-                position += len(encoded)
+        self._run_byte_starts: list[int] = []
+        # Per run: its first character, its byte end, its character end, and its characters.
+        self._runs: list[tuple[int, int, int, str]] = []
+        extra = 0  # bytes beyond one per character, in the runs so far
+        for offset in range(0, len(text), _BLOCK) if not text.isascii() else ():
+            block = text[offset : offset + _BLOCK]
+            if block.isascii():
+                continue  # a C check over the block; the regex would step through it in Python's engine
+            for match in _NON_ASCII_RUN.finditer(block):
+                run = match.group()
+                start, end = offset + match.start(), offset + match.end()
+                byte_start = start + extra
+                extra += len(run.encode("utf-8")) - len(run)
+                self._run_byte_starts.append(byte_start)
+                self._runs.append((start, end + extra, end, run))
         if "\r" in text:
             self._line_starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
         else:
@@ -69,11 +79,14 @@ class OffsetMap:
 
     def char(self, byte_offset: int) -> int:
         """The character offset of a byte offset that starts a character."""
-        if not self._chunk_bytes:
+        index = bisect.bisect_right(self._run_byte_starts, byte_offset) - 1
+        if index < 0:
             return byte_offset
-        index = bisect.bisect_right(self._chunk_byte_starts, byte_offset) - 1
-        within = byte_offset - self._chunk_byte_starts[index]
-        return index * self._CHUNK + len(self._chunk_bytes[index][:within].decode("utf-8"))
+        start, byte_end, end, run = self._runs[index]
+        if byte_offset >= byte_end:
+            return byte_offset - (byte_end - end)
+        within = byte_offset - self._run_byte_starts[index]
+        return start + len(run.encode("utf-8")[:within].decode("utf-8"))
 
     def line_column(self, char_offset: int) -> tuple[int, int]:
         """1-based line and 1-based column (in characters) of a character offset."""

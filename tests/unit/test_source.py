@@ -29,6 +29,7 @@ def test_binary_is_refused() -> None:
 
 @given(st.lists(st.one_of(st.text(max_size=20), st.text("é✓😀中", min_size=100, max_size=300)), max_size=8))
 @example(["aé😀b\r\nc✓d"])
+@example(["a" * 1000, "é😀" * 200, "b"])  # a non-ASCII run across the 1,024-character blocks
 def test_every_character_boundary_maps_back(pieces: list[str]) -> None:
     """For any text (long runs of non-ASCII included), each boundary's byte offset maps to its character."""
     text = "".join(pieces)
