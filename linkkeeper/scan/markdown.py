@@ -20,7 +20,7 @@ import pyromark
 
 from linkkeeper.models import Flag, Kind, Occurrence, Position, Syntax
 from linkkeeper.scan import liquid
-from linkkeeper.scan.autolink import find_bare_urls
+from linkkeeper.scan.autolink import BareUrl, find_bare_urls
 from linkkeeper.scan.classify import classify
 from linkkeeper.scan.destination import scan_destination, skip_to_destination, unescape
 from linkkeeper.scan.html import find_html_urls
@@ -77,7 +77,6 @@ class _TextRun:
     start: int
     end: int
     at_line_start: bool
-    blanks: list[tuple[int, int]] = field(default_factory=list)
 
 
 class _Extractor:
@@ -90,6 +89,9 @@ class _Extractor:
         self.occurrences: list[Occurrence] = []
         self.usages: dict[str, list[Position]] = {}
         self._covered: list[tuple[int, int]] | None = None
+        # Byte ranges inside text runs that are not text (line breaks, container prefixes such as
+        # "> "), in document order: a bare URL never runs across one.
+        self._blanks: list[tuple[int, int]] = []
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -151,6 +153,7 @@ class _Extractor:
         in_code = in_metadata = 0
         image_depth = 0
         byte_range: Any = {"start": 0, "end": 0}
+        blanks = self._blanks
 
         events: Iterator[tuple[Any, Any]] = pyromark.events_with_range(
             self.masked, options=self.options, merge_text=True
@@ -165,7 +168,7 @@ class _Extractor:
                     block_started = True
                 elif run is not None and not frames:
                     run.end = last_end
-                    run.blanks.append((byte_range["start"], last_end))
+                    blanks.append((byte_range["start"], last_end))
                     pending_blank = last_end
                 continue
             text = event.get("Text")
@@ -180,11 +183,12 @@ class _Extractor:
                     run = _TextRun(byte_range["start"], byte_range["end"], block_started)
                     runs.append(run)
                     block_started = False
+                    pending_blank = -1  # a break that ended the previous run is not inside this one
                 else:
                     if pending_blank != -1:
                         start = byte_range["start"]
                         if start > pending_blank:
-                            run.blanks.append((pending_blank, start))
+                            blanks.append((pending_blank, start))
                         pending_blank = -1
                     run.end = byte_range["end"]
                 continue
@@ -264,11 +268,16 @@ class _Extractor:
             block_started = False
 
         char = self.offsets.char
-        # Byte offsets of "://" and "www.": a run without one holds no bare URL.
+        # Byte offsets of "://" and "www.": a run without one holds no bare URL. Runs and hints
+        # are both in document order, so one walk pairs them.
         hints = _hint_offsets(self.masked.encode()) if runs else []
-        for text_run in runs if hints else ():
-            index = bisect.bisect_left(hints, text_run.start)
-            if index < len(hints) and hints[index] < text_run.end:
+        next_hint, hint_count = 0, len(hints)
+        for text_run in runs:
+            while next_hint < hint_count and hints[next_hint] < text_run.start:
+                next_hint += 1
+            if next_hint == hint_count:
+                break
+            if hints[next_hint] < text_run.end:
                 self._bare_urls(text_run)
         for meta_start, meta_end in metadata:
             self._front_matter(char(meta_start), char(meta_end))
@@ -424,16 +433,22 @@ class _Extractor:
 
     def _bare_urls(self, run: _TextRun) -> None:
         char = self.offsets.char
-        run.start, run.end = char(run.start), char(run.end)
-        run.blanks = [(char(start), char(end)) for start, end in run.blanks]
-        buffer = self.masked
-        if run.blanks:
-            chars = list(buffer[run.start : run.end])
-            for blank_start, blank_end in run.blanks:
-                for index in range(blank_start - run.start, blank_end - run.start):
+        first = bisect.bisect_left(self._blanks, (run.start, -1))
+        last = bisect.bisect_left(self._blanks, (run.end, -1), first)
+        blanks = [(char(start), char(end)) for start, end in self._blanks[first:last]]
+        start, end = char(run.start), char(run.end)
+        buffer, shift = self.masked, 0
+        if blanks:
+            # The run alone, its blanks made spaces, behind the one character that precedes it
+            # (what a URL's start is judged by): never a copy of the text before it.
+            chars = list(buffer[start:end])
+            for blank_start, blank_end in blanks:
+                for index in range(blank_start - start, blank_end - start):
                     chars[index] = " "
-            buffer = " " * run.start + "".join(chars)
-        for found in find_bare_urls(buffer, run.start, run.end, at_line_start=run.at_line_start):
+            shift = start - 1
+            buffer = (buffer[shift] if start else "\n") + "".join(chars)
+        for bare in find_bare_urls(buffer, start - shift, end - shift, at_line_start=run.at_line_start):
+            found = BareUrl(bare.start + shift, bare.end + shift, bare.url)
             flags = (
                 (Flag.SUSPECT_BROKEN_LINK_SYNTAX,)
                 if _BROKEN_SYNTAX_BEFORE.search(self.masked, max(0, found.start - 3), found.start)

@@ -144,6 +144,22 @@ def test_bare_url_runs_over_emphasis_markers_like_cmark_gfm() -> None:
 
 @pytest.mark.parametrize(
     "text",
+    ["a\n<b>see https://x.example/a and *b*\n", "a\\\n<b>https://x.example/a and *b*\n"],
+)
+def test_bare_url_after_a_line_break_and_inline_html_is_found(text: str) -> None:
+    """A line break that ended one text run is not carried into the next (it hid the URL there)."""
+    occ = one(text)
+    assert occ.kind is Kind.BARE_URL and occ.raw == "https://x.example/a"
+
+
+def test_www_after_a_code_span_is_not_a_link_even_across_a_line_break() -> None:
+    """``www.`` right after a code span is text (GFM wants space or ``*_~(`` before it), with a break in the run too."""
+    assert urls("`c`www.example.com and\nmore\n") == []
+    assert urls("`c`www.example.com and  \nmore https://y.example/\n") == ["https://y.example/"]
+
+
+@pytest.mark.parametrize(
+    "text",
     [
         "```\nhttps://fenced.example.com\n```",
         "~~~md\n[x](https://fenced.example.com)\n~~~",

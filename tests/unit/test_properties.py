@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import scan
@@ -75,3 +75,19 @@ def test_every_generated_link_is_found_at_its_span(document: tuple[str, list[str
     text, expected = document
     found = scan(text)  # scan() asserts the span and line/column invariants
     assert Counter(occ.url for occ in found) == Counter(expected)
+
+
+FRAGMENTS = st.sampled_from(
+    ["> ", "- ", "1. ", "\n", "\n> ", "  \n", "\\\n", " ", "*", "_", "(", ")", "[a](", "]", "`c`", "<b>", "é", "😀",
+     "text", "www.example.com", "https://x.example/a", "http://y.example/ü", "&amp;", "<https://z.example>"]
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(FRAGMENTS, max_size=40).map("".join))
+@example(
+    "- \\\ntext\\\n<b>www.example.com😀text<b>\n- https://x.example/a[a](text- - (étext- http://y.example/ütext\n> <b>😀*éhttp://y.example/ü*"
+)
+def test_any_jumble_of_markdown_scans_without_error(text: str) -> None:
+    """Arbitrary mixes of breaks, containers, code spans, inline HTML and URLs never make the scanner fail."""
+    scan(text)  # raises on a crash; asserts every span and line/column
