@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import html
+import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -398,11 +399,12 @@ class _Extractor:
         ``[label]:`` inside one is not a definition. Needed only for shadowed definitions."""
         if self._covered is None:
             char = self.offsets.char
-            self._covered = []
+            ranges: list[tuple[int, int]] = []
             events: Iterator[tuple[Any, Any]] = pyromark.events_with_range(self.masked, options=self.options)
             for event, byte_range in events:
                 if isinstance(event, dict) and not ("End" in event or _is_container(event)):
-                    self._covered.append((char(byte_range["start"]), char(byte_range["end"])))
+                    ranges.append((char(byte_range["start"]), char(byte_range["end"])))
+            self._covered = _merged(ranges)
         return self._covered
 
     def _html_pieces(self, pieces: list[tuple[str, int]]) -> None:
@@ -521,8 +523,22 @@ def _is_container(event: dict[str, Any]) -> bool:
     return name in _CONTAINERS
 
 
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The same coverage as sorted, disjoint ranges (nested ones folded into their parent)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
 def _inside(ranges: list[tuple[int, int]], offset: int) -> bool:
-    return any(start <= offset < end for start, end in ranges)
+    """Whether ``offset`` lies in one of ``ranges`` (sorted and disjoint): one bisect, not a scan,
+    so a file with thousands of duplicate definitions stays linear."""
+    index = bisect.bisect_right(ranges, (offset, math.inf)) - 1
+    return index >= 0 and offset < ranges[index][1]
 
 
 def _html_unescape(raw: str) -> str:

@@ -95,6 +95,20 @@ def test_reference_definition_records_usages_and_first_definition_wins() -> None
     assert second.url == "https://second.example.com" and Flag.DUPLICATE_DEFINITION in second.flags
 
 
+def test_many_duplicate_definitions_each_flagged_and_text_lines_skipped() -> None:
+    """Hundreds of redefinitions of one label are each reported and flagged; a ``[a]:`` line inside
+    a paragraph is text (its URL a bare one), not a definition."""
+    text = "[a]\n\n" + "".join(
+        f"[a]: https://example.com/{n}\n\npara {n}\n[a]: https://text.example/{n}\n\n" for n in range(300)
+    )
+    found = scan(text)
+    definitions = [occ for occ in found if occ.kind is Kind.REFERENCE_DEFINITION]
+    assert [occ.url for occ in definitions] == [f"https://example.com/{n}" for n in range(300)]
+    assert all(Flag.DUPLICATE_DEFINITION in occ.flags for occ in definitions[1:])
+    in_text = [occ for occ in found if occ.kind is Kind.BARE_URL]  # in a paragraph: text with a bare URL
+    assert [occ.url for occ in in_text] == [f"https://text.example/{n}" for n in range(300)]
+
+
 def test_unused_definition_is_flagged() -> None:
     """A definition nothing refers to is still reported, flagged unused."""
     occ = one("[lonely]: <https://example.com/x y> 'title'\n")
