@@ -22,6 +22,9 @@ URL_ATTRIBUTES = frozenset(
         "longdesc", "manifest", "codebase", "xlink:href", "ping", "usemap", "icon",
     }
 )  # fmt: skip
+# A fragment without any URL attribute name followed by "=" holds no URL: most inline HTML
+# (<span class=…>, <div align=…>) is dismissed without parsing it.
+_MAY_HOLD_URL = re.compile(r"(?i)(?:" + "|".join(sorted(map(re.escape, URL_ATTRIBUTES))) + r")\s*=")
 _TAG_NAME = re.compile(r"<([A-Za-z][A-Za-z0-9:_.-]*)")
 _ATTRIBUTE = re.compile(
     r"""[\s/]*(?P<name>[^\s"'>/=]+)(?:\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<uq>[^\s"'=<>`]+)))?"""
@@ -82,7 +85,7 @@ def _stripped(value_start: int, raw_value: str) -> tuple[int, int]:
 
 def find_html_urls(fragment: str) -> Iterator[HtmlUrl]:
     """Yield the URL-valued attributes of every tag in ``fragment``."""
-    if "=" not in fragment:
+    if "=" not in fragment or not _MAY_HOLD_URL.search(fragment):
         return
     for offset, tag_name, parsed in _tag_offsets(fragment):
         name_match = _TAG_NAME.match(fragment, offset)

@@ -109,6 +109,12 @@ def test_many_duplicate_definitions_each_flagged_and_text_lines_skipped() -> Non
     assert [occ.url for occ in in_text] == [f"https://text.example/{n}" for n in range(300)]
 
 
+def test_html_url_attributes_in_any_case_and_spacing_are_found() -> None:
+    """``HREF = "…"`` and ``SrcSet=…`` count; class, id and style attributes hold no URL."""
+    text = '<span class="a" id="b">x</span> <A HREF = "https://a.example/x">a</A> <img SrcSet=https://i.example/1.png>'
+    assert urls(text) == ["https://a.example/x", "https://i.example/1.png"]
+
+
 def test_unused_definition_is_flagged() -> None:
     """A definition nothing refers to is still reported, flagged unused."""
     occ = one("[lonely]: <https://example.com/x y> 'title'\n")
