@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import escape
-from xml.sax.saxutils import quoteattr as _quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
 from linkkeeper.models import Outcome, RunReport
 from linkkeeper.report.check import failing_entries
@@ -15,9 +14,9 @@ _SKIPPED = frozenset({Outcome.SKIPPED, Outcome.EXCLUDED})
 _ATTRIBUTE_SPECIAL = re.compile(r'[&<>"\n\r\t]')
 
 
-def quoteattr(value: str) -> str:
+def _attribute(value: str) -> str:
     """An attribute value in double quotes; most values (paths, URLs) need no escaping at all."""
-    return _quoteattr(value) if _ATTRIBUTE_SPECIAL.search(value) else f'"{value}"'
+    return quoteattr(value) if _ATTRIBUTE_SPECIAL.search(value) else f'"{value}"'
 
 
 def to_junit(report: RunReport, fail_on: str) -> str:
@@ -27,23 +26,23 @@ def to_junit(report: RunReport, fail_on: str) -> str:
     for entry in report.entries:
         result = entry.result
         url = entry.target.url
-        elapsed = quoteattr(f"{result.elapsed:.3f}")
+        elapsed = _attribute(f"{result.elapsed:.3f}")
         for occ in entry.target.occurrences:
             tally = counts.setdefault(occ.path, [0, 0, 0])
             tally[0] += 1
-            name = quoteattr(f"{occ.line}:{occ.column} {url}")
-            opening = f"    <testcase classname={quoteattr(occ.path)} name={name} time={elapsed}"
+            name = _attribute(f"{occ.line}:{occ.column} {url}")
+            opening = f"    <testcase classname={_attribute(occ.path)} name={name} time={elapsed}"
             if id(entry) in failing:
                 verdict = entry.verdict.value if entry.verdict else result.outcome.value
                 message = f"{verdict}: {result.error or result.status_code or result.outcome.value}"
                 body = escape(f"{url} at {occ.path}:{occ.line}:{occ.column}\n{message}")
                 case = (
-                    f"{opening}>\n      <failure message={quoteattr(message)} type={quoteattr(result.outcome.value)}>"
+                    f"{opening}>\n      <failure message={_attribute(message)} type={_attribute(result.outcome.value)}>"
                     f"{body}</failure>\n    </testcase>"
                 )
                 tally[1] += 1
             elif result.outcome in _SKIPPED:
-                reason = quoteattr(result.error or result.outcome.value)
+                reason = _attribute(result.error or result.outcome.value)
                 case = f"{opening}>\n      <skipped message={reason} />\n    </testcase>"
                 tally[2] += 1
             else:
@@ -51,11 +50,11 @@ def to_junit(report: RunReport, fail_on: str) -> str:
             by_file.setdefault(occ.path, []).append(case)
     suites: list[str] = []
     total = [0, 0, 0]
-    timestamp = quoteattr(report.started_at[:19])
+    timestamp = _attribute(report.started_at[:19])
     for path, cases in by_file.items():
         tests, failures, skipped = counts[path]
         suites.append(
-            f'  <testsuite name={quoteattr(path)} tests="{tests}" failures="{failures}" errors="0" '
+            f'  <testsuite name={_attribute(path)} tests="{tests}" failures="{failures}" errors="0" '
             f'skipped="{skipped}" timestamp={timestamp}>\n' + "\n".join(cases) + "\n  </testsuite>"
         )
         total = [total[0] + tests, total[1] + failures, total[2] + skipped]

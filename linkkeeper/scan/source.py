@@ -64,7 +64,7 @@ class OffsetMap:
         for offset in range(0, len(text), _BLOCK) if not text.isascii() else ():
             block = text[offset : offset + _BLOCK]
             if block.isascii():
-                continue  # a C check over the block; the regex would step through it in Python's engine
+                continue  # one fast C check per block; the regex engine would test each character in turn
             for match in _NON_ASCII_RUN.finditer(block):
                 run = match.group()
                 start, end = offset + match.start(), offset + match.end()
