@@ -232,11 +232,12 @@ def run_check(
         on_targets(len(checkable))
     run_id = history.start_run(started, paths, settings_digest(settings)) if history else None
     cached: dict[str, CheckResult] = {}
-    if history is not None and use_cache:
-        cached = history.fresh_results(checkable, started - timedelta(seconds=parse_duration(settings.cache.max_age)))
     # A link that failed last time is asked with GET at once: HEAD would most likely fail again
     # and be followed by a GET anyway, one more request to a struggling server.
-    get_first = history.failed_last_time(checkable) if history is not None else set()
+    get_first: set[str] = set()
+    if history is not None:
+        fresh_after = started - timedelta(seconds=parse_duration(settings.cache.max_age)) if use_cache else None
+        cached, get_first = history.last_answers(checkable, fresh_after)
     entries, down = check_targets(
         targets, settings, cached=cached, get_first=get_first, on_result=on_result, environ=environ
     )
@@ -261,7 +262,8 @@ def run_check(
 def _judged(entry: Entry, state: LinkState, settings: Settings, history: History) -> Entry:
     verdict, since = judge(entry.result.outcome, state, settings.dead_after)
     snapshot = history.snapshot(entry.target.url) if verdict is Verdict.DEAD else None
-    return dataclasses.replace(entry, verdict=verdict, since=since, state=state, snapshot=snapshot)
+    # Built directly rather than with dataclasses.replace: this runs once per link per run.
+    return Entry(entry.target, entry.result, verdict, since, state, snapshot)
 
 
 def _is_dead(state: LinkState, settings: Settings) -> bool:

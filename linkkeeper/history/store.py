@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -39,6 +40,8 @@ from linkkeeper.models import (
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _BUSY_TIMEOUT_MS = 30_000
 _BATCH = 5000  # URLs per IN (...) query: fewer statements for big runs
+_FAILED = frozenset({"broken", "error", "blocked"})  # last outcomes that make the next request a GET
+_REUSABLE = frozenset({"alive", "redirected"})  # last outcomes the cache may reuse
 
 
 def to_epoch(moment: datetime) -> int:
@@ -201,44 +204,40 @@ class History:
 
     def fresh_results(self, urls: Iterable[str], not_before: datetime) -> dict[str, CheckResult]:
         """The last answer of every URL found alive (or redirected) at or after ``not_before``."""
+        return self.last_answers(urls, not_before)[0]
+
+    def last_answers(
+        self, urls: Iterable[str], fresh_after: datetime | None
+    ) -> tuple[dict[str, CheckResult], set[str]]:
+        """In one pass over ``urls``, what a run needs before it checks: the last answer of each URL
+        found alive (or redirected) at or after ``fresh_after`` (the cache; none when it is None), and
+        the URLs whose last judged answer was a failure (broken, error or blocked)."""
         wanted = list(dict.fromkeys(urls))
-        found: dict[str, CheckResult] = {}
+        cutoff = math.inf if fresh_after is None else to_epoch(fresh_after)
+        fresh: dict[str, CheckResult] = {}
+        failed: set[str] = set()
         with self._errors():
             for batch in _batches(wanted, self._batch):
                 marks = ",".join("?" * len(batch))
                 rows = self._db.execute(
                     f"""SELECT url, last_outcome, last_status, last_final_url, last_redirects, last_checked FROM urls
-                        WHERE url IN ({marks}) AND last_checked >= ? AND last_outcome IN ('alive', 'redirected')""",
-                    (*batch, to_epoch(not_before)),
+                        WHERE url IN ({marks}) AND last_outcome IS NOT NULL""",
+                    batch,
                 ).fetchall()
                 for url, outcome, status, final_url, redirects, checked_at in rows:
-                    found[url] = CheckResult(
-                        url=url,
-                        outcome=Outcome(outcome),
-                        status_code=status,
-                        final_url=final_url,
-                        redirects=_decode_redirects(redirects),
-                        checked_at=to_iso(checked_at) or "",
-                        from_cache=True,
-                    )
-        return found
-
-    def failed_last_time(self, urls: Iterable[str]) -> set[str]:
-        """The URLs whose last judged answer was a failure (broken, error or blocked)."""
-        wanted = list(dict.fromkeys(urls))
-        failed: set[str] = set()
-        with self._errors():
-            for batch in _batches(wanted, self._batch):
-                marks = ",".join("?" * len(batch))
-                failed.update(
-                    url
-                    for (url,) in self._db.execute(
-                        f"""SELECT url FROM urls
-                            WHERE url IN ({marks}) AND last_outcome IN ('broken', 'error', 'blocked')""",
-                        batch,
-                    )
-                )
-        return failed
+                    if outcome in _FAILED:
+                        failed.add(url)
+                    elif outcome in _REUSABLE and (checked_at or 0) >= cutoff:
+                        fresh[url] = CheckResult(
+                            url=url,
+                            outcome=Outcome(outcome),
+                            status_code=status,
+                            final_url=final_url,
+                            redirects=_decode_redirects(redirects),
+                            checked_at=to_iso(checked_at) or "",
+                            from_cache=True,
+                        )
+        return fresh, failed
 
     def finish_run(
         self,
@@ -299,12 +298,16 @@ class History:
         return states
 
     def _known(self, urls: Sequence[str], moment: int) -> dict[str, tuple[int, LinkState]]:
-        """Each URL's id and state, the URLs never seen before added first (in one pass)."""
-        self._db.executemany(
-            "INSERT INTO urls (url, first_seen) VALUES (?, ?) ON CONFLICT (url) DO NOTHING",
-            ((url, moment) for url in urls),
-        )
-        return self._states_of(urls)
+        """Each URL's id and state; URLs never seen before are added first."""
+        found = self._states_of(urls)
+        missing = [url for url in urls if url not in found]
+        if missing:
+            self._db.executemany(
+                "INSERT INTO urls (url, first_seen) VALUES (?, ?) ON CONFLICT (url) DO NOTHING",
+                ((url, moment) for url in missing),
+            )
+            found.update(self._states_of(missing))
+        return found
 
     def _states_of(self, urls: Sequence[str]) -> dict[str, tuple[int, LinkState]]:
         found: dict[str, tuple[int, LinkState]] = {}

@@ -132,6 +132,18 @@ def test_a_link_that_failed_is_asked_with_get_straight_away(page: Path, fakeweb:
     assert [r.method for r in fakeweb.records if r.path == "/switch/link"] == ["HEAD"]
 
 
+def test_without_the_cache_a_link_that_failed_is_still_asked_with_get(
+    page: Path, fakeweb: FakeWeb, history: History
+) -> None:
+    """``--no-cache`` reuses no answer, but the history still says which links to ask with GET."""
+    fakeweb.set_status("link", 404)
+    run_on(page, fakeweb, history, day(1))
+    fakeweb.reset()
+    run_on(page, fakeweb, history, day(1, hours=1), use_cache=False)
+    assert [r.method for r in fakeweb.records if r.path == "/switch/link"] == ["GET"]
+    assert [r.method for r in fakeweb.records if r.path == "/ok"] == ["HEAD"]
+
+
 def test_no_cache_requests_everything(page: Path, fakeweb: FakeWeb, history: History) -> None:
     """``use_cache=False`` (``--no-cache``) asks again even for fresh alive links."""
     run_on(page, fakeweb, history, day(1))
