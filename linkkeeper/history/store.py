@@ -29,6 +29,7 @@ from linkkeeper.models import (
     CheckResult,
     Entry,
     ErrorKind,
+    Kind,
     LinkState,
     NoSnapshot,
     NoSnapshotReason,
@@ -42,6 +43,13 @@ _BUSY_TIMEOUT_MS = 30_000
 _BATCH = 5000  # URLs per IN (...) query: fewer statements for big runs
 _FAILED = frozenset({"broken", "error", "blocked"})  # last outcomes that make the next request a GET
 _REUSABLE = frozenset({"alive", "redirected"})  # last outcomes the cache may reuse
+# A parameter that is not exactly an int, float, str or bytes (None, a StrEnum member) sends
+# sqlite3 through its adapter lookup, about 0.5 µs each: a fifth of recording a big run. Rows for
+# many URLs carry plain text and numbers instead, with these two standing for NULL (the statements
+# say NULLIF), and enum members become their text with one dict lookup.
+_NO_TEXT = ""
+_NO_NUMBER = -1
+_TEXT_OF: dict[str, str] = {member: member.value for enum in (Outcome, ErrorKind, Kind) for member in enum}
 
 
 def to_epoch(moment: datetime) -> int:
@@ -260,28 +268,29 @@ class History:
             state_rows: list[tuple[object, ...]] = []
             occurrence_rows: list[tuple[object, ...]] = []
             # This loop runs once per URL, 100,000 times in a big run: the rows are built inline (no
-            # helper call per row, a redirect chain encoded once), and carry the StrEnum members
-            # themselves (sqlite3 stores a str subclass as its text; reading ``.value`` 400,000
-            # times cost such a run about 5 %).
+            # helper call per row, a redirect chain encoded once), of plain values (see _NO_TEXT).
             for entry in entries:
                 url = entry.target.url
                 url_id, state = known[url]
                 result = entry.result
-                redirects = _encode_redirects(result.redirects) if result.redirects else None
+                outcome = _TEXT_OF[result.outcome]
+                status = _NO_NUMBER if result.status_code is None else result.status_code
+                final_url = result.final_url or _NO_TEXT
+                redirects = _encode_redirects(result.redirects) if result.redirects else _NO_TEXT
                 # A run whose network was down judges no web link; local files were checked on disk.
                 if not result.from_cache and not (network_down and _is_web(url)):
                     state = next_state(state, result.outcome, iso, policy)
                     state_rows.append(
                         (
-                            _epoch_of(state.last_alive),
-                            _epoch_of(state.first_failed),
+                            _stored_epoch(state.last_alive),
+                            _stored_epoch(state.first_failed),
                             state.consecutive_failures,
                             state.failing_days,
-                            state.last_failure_day,
+                            state.last_failure_day or _NO_TEXT,
                             moment,
-                            result.outcome,
-                            result.status_code,
-                            result.final_url,
+                            outcome,
+                            status,
+                            final_url,
                             redirects,
                             url_id,
                         )
@@ -292,11 +301,11 @@ class History:
                         run_id,
                         url_id,
                         moment,
-                        result.outcome,
-                        result.status_code,
-                        result.final_url,
-                        result.error_kind,
-                        result.error,
+                        outcome,
+                        status,
+                        final_url,
+                        _NO_TEXT if result.error_kind is None else _TEXT_OF[result.error_kind],
+                        result.error or _NO_TEXT,
                         result.attempts,
                         round(result.elapsed * 1000),
                         int(result.from_cache),
@@ -304,16 +313,19 @@ class History:
                     )
                 )
                 for occ in entry.target.occurrences:
-                    occurrence_rows.append((url_id, occ.path, occ.line, occ.column, occ.kind, run_id, run_id))
+                    occurrence_rows.append((url_id, occ.path, occ.line, occ.column, _TEXT_OF[occ.kind], run_id, run_id))
             self._db.executemany(
-                """UPDATE urls SET last_alive = ?, first_failed = ?, consecutive_failures = ?, failing_days = ?,
-                   last_failure_day = ?, last_checked = ?, last_outcome = ?, last_status = ?, last_final_url = ?,
-                   last_redirects = ? WHERE id = ?""",
+                """UPDATE urls SET last_alive = NULLIF(?, -1), first_failed = NULLIF(?, -1), consecutive_failures = ?,
+                   failing_days = ?, last_failure_day = NULLIF(?, ''), last_checked = ?, last_outcome = ?,
+                   last_status = NULLIF(?, -1), last_final_url = NULLIF(?, ''), last_redirects = NULLIF(?, '')
+                   WHERE id = ?""",
                 state_rows,
             )
             self._db.executemany(
                 """INSERT OR REPLACE INTO checks (run_id, url_id, checked_at, outcome, status, final_url,
-                   error_kind, error, attempts, elapsed_ms, from_cache, redirects) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""",
+                   error_kind, error, attempts, elapsed_ms, from_cache, redirects)
+                   VALUES (?, ?, ?, ?, NULLIF(?, -1), NULLIF(?, ''), NULLIF(?, ''), NULLIF(?, ''), ?, ?, ?,
+                   NULLIF(?, ''))""",
                 check_rows,
             )
             self._db.executemany(
@@ -609,6 +621,12 @@ def _encode_redirects(redirects: Sequence[Redirect]) -> str:
 
 def _decode_redirects(stored: str | None) -> tuple[Redirect, ...]:
     return tuple(Redirect(url, status) for url, status in json.loads(stored)) if stored else ()
+
+
+@functools.lru_cache(maxsize=4096)
+def _stored_epoch(iso: str | None) -> int:
+    """The epoch of an ISO time, or ``_NO_NUMBER`` for none (a row column that becomes NULL)."""
+    return _NO_NUMBER if iso is None else to_epoch(datetime.fromisoformat(iso))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from linkkeeper.config import CheckSettings, Settings
+from linkkeeper.config import CheckSettings, DeadAfterSettings, Settings
 from linkkeeper.history import History
-from linkkeeper.models import Outcome, RunReport, Verdict
+from linkkeeper.models import (
+    Checkable,
+    CheckResult,
+    Entry,
+    ErrorKind,
+    Kind,
+    Occurrence,
+    Outcome,
+    Redirect,
+    RunReport,
+    Syntax,
+    Target,
+    Verdict,
+)
 from linkkeeper.pipeline import run_check
 from tests.fakeweb import FakeWeb
 
@@ -175,3 +189,44 @@ def test_prune_keeps_each_links_state(page: Path, fakeweb: FakeWeb, history: His
     assert removed["runs"] == 2 and removed["checks"] == 4
     assert history.state(url) == state
     assert len(history.checks(url)) == 1
+
+
+def test_values_a_result_lacks_are_stored_as_null(tmp_path: Path) -> None:
+    """A run's rows hold SQL NULL where a result has no value, and each value where it has one."""
+    timed_out, moved = "https://a.example/slow", "https://a.example/old"
+    entries = [
+        _entry(timed_out, CheckResult(timed_out, Outcome.ERROR, error_kind=ErrorKind.TIMEOUT, error="timed out")),
+        _entry(
+            moved,
+            CheckResult(moved, Outcome.REDIRECTED, 200, "https://a.example/new", (Redirect(moved, 301),)),
+        ),
+    ]
+    with History.open(tmp_path / "history.sqlite") as store:
+        run = store.start_run(DAY_ONE, ["a.md"], "digest")
+        store.finish_run(run, DAY_ONE, entries, network_down=False, policy=DeadAfterSettings(), at=DAY_ONE)
+    database = sqlite3.connect(tmp_path / "history.sqlite")
+    checks = database.execute(
+        "SELECT u.url, status, final_url, error_kind, error, redirects FROM checks JOIN urls u ON u.id = url_id"
+        " ORDER BY u.url"
+    ).fetchall()
+    states = database.execute(
+        "SELECT url, last_alive IS NULL, first_failed IS NULL, last_failure_day, last_status, last_final_url,"
+        " last_redirects FROM urls ORDER BY url"
+    ).fetchall()
+    kinds = database.execute("SELECT kind FROM occurrences").fetchall()
+    database.close()
+    chain = '[["https://a.example/old", 301]]'
+    assert checks == [
+        (moved, 200, "https://a.example/new", None, None, chain),
+        (timed_out, None, None, "timeout", "timed out", None),
+    ]
+    assert states == [
+        (moved, 0, 1, None, 200, "https://a.example/new", chain),
+        (timed_out, 1, 0, "2026-03-02", None, None, None),
+    ]
+    assert kinds == [("inline",), ("inline",)]
+
+
+def _entry(url: str, result: CheckResult) -> Entry:
+    occurrence = Occurrence("a.md", 1, 1, 0, len(url), Kind.INLINE, Syntax.RAW, url, url, "", Checkable.YES, "")
+    return Entry(Target(url, (occurrence,)), result)
