@@ -615,7 +615,7 @@ def _is_web(url: str) -> bool:
 
 
 def _encode_redirects(redirects: Sequence[Redirect]) -> str:
-    """``[[url, status], …]`` for a chain (most checks have none: NULL, never this)."""
+    """How a redirect chain is stored: ``[[url, status], …]`` (a check without one stores NULL)."""
     return json.dumps([[hop.url, hop.status] for hop in redirects])
 
 
