@@ -387,8 +387,11 @@ class History:
         """The URL's checks, oldest first."""
         with self._errors():
             rows = self._db.execute(
+                # Checks are keyed by (run, URL) so that recording a run appends; one URL's are found
+                # by one key lookup per run (CROSS JOIN fixes that order), not by reading them all.
                 """SELECT c.run_id, c.checked_at, c.outcome, c.status, c.error_kind, c.error, c.from_cache
-                   FROM checks c JOIN urls u ON u.id = c.url_id WHERE u.url = ? ORDER BY c.checked_at, c.run_id""",
+                   FROM urls u CROSS JOIN runs r CROSS JOIN checks c ON c.run_id = r.id AND c.url_id = u.id
+                   WHERE u.url = ? ORDER BY c.checked_at, c.run_id""",
                 (url,),
             ).fetchall()
         return [

@@ -198,3 +198,41 @@ def test_an_sqlite_with_few_bound_variables_still_records_big_runs(tmp_path: Pat
         states = history.finish_run(run, when, entries, network_down=False, policy=DeadAfterSettings(), at=when)
         assert len(states) == 1000
         assert len(history.fresh_results(urls, when)) == 1000
+
+
+def test_a_urls_checks_are_found_without_reading_every_check(tmp_path: Path) -> None:
+    """``history URL`` looks its checks up by key: years of daily runs do not slow it down."""
+    from datetime import UTC, datetime, timedelta
+
+    from linkkeeper.config import DeadAfterSettings
+    from linkkeeper.models import Checkable, CheckResult, Entry, Kind, Occurrence, Outcome, Syntax, Target
+
+    connection = sqlite3.connect(tmp_path / "history.sqlite", isolation_level=None)
+    history = History(connection, "history.sqlite")
+    history._prepare()
+    urls = [f"https://example.com/{n}" for n in range(200)]
+    entries = [
+        Entry(
+            Target(url, (Occurrence("a.md", 1, 1, 0, 1, Kind.INLINE, Syntax.RAW, url, url, "", Checkable.YES, ""),)),
+            CheckResult(url, Outcome.ALIVE),
+        )
+        for url in urls
+    ]
+    day = datetime(2026, 3, 2, tzinfo=UTC)
+    with history:
+        for number in range(40):
+            when = day + timedelta(days=number)
+            run = history.start_run(when, ["a.md"], "digest")
+            history.finish_run(run, when, entries, network_down=False, policy=DeadAfterSettings(), at=when)
+        steps = 0
+
+        def count() -> int:
+            nonlocal steps
+            steps += 1
+            return 0
+
+        connection.set_progress_handler(count, 1)
+        found = history.checks(urls[7])
+        connection.set_progress_handler(None, 1)
+    assert len(found) == 40
+    assert steps < len(urls) * 40  # fewer virtual-machine steps than there are checks in the file
