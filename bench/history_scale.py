@@ -3,7 +3,8 @@
 Run: python bench/history_scale.py [--urls 100000] [--runs 30]
 Each run records every URL's result (a few percent failing, rotating), advances every link's state
 and judges it, in one transaction, as ``linkkeeper check`` does after checking. Reports seconds per
-run (first, median, last), the database size, and how long the cache lookup of all URLs takes.
+run (first, median, last), the database size, and how long the cache lookup of all URLs, the
+reports' per-run counts and one URL's checks take.
 """
 
 from __future__ import annotations
@@ -61,6 +62,12 @@ def main() -> None:
             started = time.perf_counter()
             cached = history.fresh_results([t.url for t in targets], when - timedelta(hours=24))
             lookup = time.perf_counter() - started
+            started = time.perf_counter()
+            summaries = history.run_summaries(30)
+            charts = time.perf_counter() - started
+            started = time.perf_counter()
+            checks = history.checks(targets[len(targets) // 2].url)
+            one_url = time.perf_counter() - started
         size = sum(path.stat().st_size for path in Path(scratch).iterdir())
     print(f"{args.urls} URLs x {args.runs} runs")
     print(
@@ -68,6 +75,10 @@ def main() -> None:
         f"last {timings[-1]:.2f} s, max {max(timings):.2f} s"
     )
     print(f"cache lookup of all URLs: {lookup:.2f} s ({len(cached)} fresh)")
+    print(
+        f"the reports' counts for the last {len(summaries)} runs: {charts * 1000:.0f} ms; "
+        f"one URL's {len(checks)} checks (linkkeeper history URL): {one_url * 1000:.1f} ms"
+    )
     print(f"database size: {size / 1e6:.0f} MB ({size / args.runs / args.urls:.0f} bytes per check)")
 
 

@@ -128,10 +128,17 @@ def _v4_redirect_chains(db: sqlite3.Connection) -> None:
     )
 
 
+def _v5_run_counts(db: sqlite3.Connection) -> None:
+    """Each run's outcome counts, kept with the run: the reports' charts read them for the last
+    runs instead of counting every check of each (runs recorded before have none and are counted)."""
+    db.execute("ALTER TABLE runs ADD COLUMN outcome_counts TEXT")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_initial,
     _v2_saves,
     _v3_rewrites,
     _v4_redirect_chains,
+    _v5_run_counts,
 ]
 """Append only: migration i brings the schema from version i to i + 1."""

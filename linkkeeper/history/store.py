@@ -13,7 +13,7 @@ import functools
 import json
 import math
 import sqlite3
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -335,9 +335,10 @@ class History:
                    kind = excluded.kind""",
                 occurrence_rows,
             )
+            counts = Counter(row[3] for row in check_rows)
             self._db.execute(
-                "UPDATE runs SET finished_at = ?, completed = 1, network_down = ? WHERE id = ?",
-                (to_epoch(finished_at), int(network_down), run_id),
+                "UPDATE runs SET finished_at = ?, completed = 1, network_down = ?, outcome_counts = ? WHERE id = ?",
+                (to_epoch(finished_at), int(network_down), json.dumps(counts, sort_keys=True), run_id),
             )
         return states
 
@@ -488,14 +489,19 @@ class History:
         """Outcome counts of the last ``limit`` completed runs, oldest first (for charts)."""
         with self._errors():
             runs = self._db.execute(
-                "SELECT id, started_at FROM runs WHERE completed = 1 ORDER BY id DESC LIMIT ?", (limit,)
+                "SELECT id, started_at, outcome_counts FROM runs WHERE completed = 1 ORDER BY id DESC LIMIT ?",
+                (limit,),
             ).fetchall()
             summaries = []
-            for run_id, started in reversed(runs):
-                counts = dict(
-                    self._db.execute(
-                        "SELECT outcome, count(*) FROM checks WHERE run_id = ? GROUP BY outcome", (run_id,)
-                    ).fetchall()
+            for run_id, started, stored in reversed(runs):
+                counts = (
+                    json.loads(stored)
+                    if stored is not None
+                    else dict(
+                        self._db.execute(
+                            "SELECT outcome, count(*) FROM checks WHERE run_id = ? GROUP BY outcome", (run_id,)
+                        ).fetchall()
+                    )
                 )
                 summaries.append((run_id, to_iso(started) or "", counts))
         return summaries

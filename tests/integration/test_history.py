@@ -230,3 +230,28 @@ def test_values_a_result_lacks_are_stored_as_null(tmp_path: Path) -> None:
 def _entry(url: str, result: CheckResult) -> Entry:
     occurrence = Occurrence("a.md", 1, 1, 0, len(url), Kind.INLINE, Syntax.RAW, url, url, "", Checkable.YES, "")
     return Entry(Target(url, (occurrence,)), result)
+
+
+def test_run_summaries_count_each_runs_outcomes(tmp_path: Path) -> None:
+    """The charts' counts per run come from each run's record, and runs recorded before schema 5
+    kept them are counted from their checks."""
+    alive, broken = "https://a.example/ok", "https://a.example/gone"
+    entries = [
+        _entry(alive, CheckResult(alive, Outcome.ALIVE, 200)),
+        _entry(broken, CheckResult(broken, Outcome.BROKEN, 404, error_kind=ErrorKind.HTTP_STATUS)),
+    ]
+    path = tmp_path / "history.sqlite"
+    with History.open(path) as store:
+        for number in (1, 2):
+            run = store.start_run(day(number), ["a.md"], "digest")
+            store.finish_run(run, day(number), entries, network_down=False, policy=DeadAfterSettings(), at=day(number))
+    database = sqlite3.connect(path)
+    database.execute("UPDATE runs SET outcome_counts = NULL WHERE id = 1")  # as a schema-4 run left it
+    database.commit()
+    database.close()
+    with History.open(path) as store:
+        summaries = store.run_summaries(30)
+    assert [(run, counts) for run, _, counts in summaries] == [
+        (1, {"alive": 1, "broken": 1}),
+        (2, {"alive": 1, "broken": 1}),
+    ]
