@@ -42,6 +42,8 @@ def _is_punctuation(char: str) -> bool:
 def _check_domain(text: str, start: int, end: int, allow_short: bool) -> int:
     """Length of the valid domain at ``text[start:end]``, or 0 (cmark-gfm's ``check_domain``)."""
     size = end - start
+    if size <= 0:
+        return 0  # nothing after "://" (cmark-gfm's caller rules this out before asking)
     underscores_last = underscores_before_last = dots = 0
     i = 1
     while i < size - 1:
@@ -140,6 +142,8 @@ def _match_www(text: str, begin: int, start: int, limit: int, at_line_start: boo
 def _match_scheme(text: str, begin: int, after: int, start: int, limit: int) -> BareUrl | None:
     if begin > start and text[begin - 1].isalpha() and text[begin - 1].isascii():
         return None  # the scheme must be the whole alphabetic run before ':' ("xhttp://" is not)
+    if after >= limit or not (text[after].isascii() and text[after].isalnum()):
+        return None  # cmark-gfm's sd_autolink_issafe: "://" is followed by an ASCII letter or digit
     domain = _check_domain(text, after, limit, allow_short=True)
     if not domain:
         return None

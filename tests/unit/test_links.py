@@ -172,6 +172,17 @@ def test_bare_url_after_a_line_break_and_inline_html_is_found(text: str) -> None
     assert occ.kind is Kind.BARE_URL and occ.raw == "https://x.example/a"
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["http://", "see http:// or https://", "ftp://\n", "> http://\n> more", "a https://<b>x</b>", "http:// x",
+     "http://-x.example", "https://ü.example", "[x](https://a.example/) http://"],
+)  # fmt: skip
+def test_a_scheme_without_a_letter_or_digit_after_it_is_not_a_bare_url(text: str) -> None:
+    """As in cmark-gfm, ``://`` must be followed by an ASCII letter or digit; a bare ``http://`` at the
+    end of a text crashed the scan of its whole file."""
+    assert [occ.kind for occ in scan(text)] == ([Kind.INLINE] if text.startswith("[x]") else [])
+
+
 def test_www_after_a_code_span_is_not_a_link_even_across_a_line_break() -> None:
     """``www.`` right after a code span is text (GFM wants space or ``*_~(`` before it), with a break in the run too."""
     assert urls("`c`www.example.com and\nmore\n") == []

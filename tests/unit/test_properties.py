@@ -79,7 +79,8 @@ def test_every_generated_link_is_found_at_its_span(document: tuple[str, list[str
 
 FRAGMENTS = st.sampled_from(
     ["> ", "- ", "1. ", "\n", "\n> ", "  \n", "\\\n", " ", "*", "_", "(", ")", "[a](", "]", "`c`", "<b>", "é", "😀",
-     "text", "www.example.com", "https://x.example/a", "http://y.example/ü", "&amp;", "<https://z.example>"]
+     "text", "www.example.com", "https://x.example/a", "http://y.example/ü", "&amp;", "<https://z.example>",
+     "http://", "www.", "://"]
 )  # fmt: skip
 
 
