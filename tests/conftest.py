@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from linkkeeper.scan.source import OffsetMap
 from tests.fakewayback import FakeWayback
 from tests.fakeweb import FakeWeb
 
+_LINE_ENDING = re.compile(r"\r\n|\r|\n")
+
 
 def assert_spans(text: str, occurrences: Sequence[Occurrence]) -> None:
     """Every occurrence's span holds its raw text, and its line/column point at the span start."""
@@ -21,8 +24,9 @@ def assert_spans(text: str, occurrences: Sequence[Occurrence]) -> None:
     for occ in occurrences:
         assert text[occ.start : occ.end] == occ.raw, occ
         assert (occ.line, occ.column) == offsets.line_column(occ.start), occ
-        lines = text.splitlines(keepends=True)
-        assert lines[occ.line - 1][occ.column - 1 :].startswith(occ.raw.split("\n")[0]), occ
+        # CommonMark's line endings only (str.splitlines also breaks at \x85, \u2028 and others).
+        lines = _LINE_ENDING.split(text)
+        assert lines[occ.line - 1][occ.column - 1 :].startswith(_LINE_ENDING.split(occ.raw)[0]), occ
 
 
 def scan(text: str, **options: bool) -> list[Occurrence]:

@@ -31,6 +31,7 @@ _ATTRIBUTE = re.compile(
 )
 _SRCSET_URL = re.compile(r"[^\s,][^\s]*")
 _LINE_BREAK = re.compile(r"\r\n?|\n")
+_NOT_A_MARKED_SECTION = re.compile(r"<!\[(?!CDATA\[)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +53,21 @@ def _line_starts(fragment: str) -> list[int]:
 
 def _tag_offsets(fragment: str) -> Iterator[tuple[int, str, dict[str, object]]]:
     """Offset, name and parsed attributes of every real tag in the fragment."""
-    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning  # loaded on the first HTML met
+    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, ParserRejectedMarkup  # loaded on first use
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        soup = BeautifulSoup(fragment, "html.parser")
+        try:
+            soup = BeautifulSoup(fragment, "html.parser")
+        except ParserRejectedMarkup:
+            # Python's html.parser (before 3.13) rejects a "<![" that opens no CDATA section; a
+            # browser reads it as a bogus comment up to the next ">", and so does the parser once
+            # it reads "<!?" (same length: every offset stays). Anything else it rejects holds no
+            # URL this scanner could place exactly.
+            try:
+                soup = BeautifulSoup(_NOT_A_MARKED_SECTION.sub("<!?", fragment), "html.parser")
+            except ParserRejectedMarkup:
+                return
     starts = _line_starts(fragment)
     for tag in soup.find_all(True):
         if tag.sourceline is None or tag.sourcepos is None:

@@ -240,6 +240,21 @@ def test_inline_html_tag_in_a_paragraph() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<div>src=<![😀", []),
+        ('<div><![x> <a href="https://a.example/">a</a></div>', ["https://a.example/"]),
+        ('see <![x> <a href="https://a.example/">a</a>', ["https://a.example/"]),
+        ('<div>\n<![x <a href="https://eaten.example/">a</a>\n</div>', []),
+    ],
+)
+def test_html_with_a_stray_marked_section_is_read_as_a_browser_reads_it(text: str, expected: list[str]) -> None:
+    """``<![`` that opens no CDATA section is a bogus comment up to the next ``>`` (Python's html.parser
+    rejected the whole fragment, and the file's scan failed)."""
+    assert urls(text) == expected
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "---\ntitle: T\nsource: https://front.example.com/a\n---\n\nBody\n",
