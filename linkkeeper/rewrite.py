@@ -42,7 +42,10 @@ class RewriteRefused(Exception):
 
 
 def on_archive_host(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return False  # "https://a[b" and the like: no host at all, let alone an archive's
     return host in ARCHIVE_HOSTS or host.endswith(".archive.org")
 
 

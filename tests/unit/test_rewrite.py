@@ -97,6 +97,11 @@ def test_links_on_archive_hosts_and_front_matter_are_never_touched() -> None:
     assert rewrite(text, {OLD: "https://web.archive.org/web/2/x", ARCHIVE: "https://other"}) == text
 
 
+def test_a_link_whose_url_has_no_valid_host_is_rewritten_without_error() -> None:
+    """``https://a[b`` is no valid URL (urllib refuses its host), yet asking for it never fails."""
+    assert rewrite("[x](https://n[ews.example/a)\n", {"https://n[ews.example/a": ARCHIVE}) == f"[x]({ARCHIVE})\n"
+
+
 @pytest.mark.parametrize("awkward", AWKWARD)
 @pytest.mark.parametrize(
     "template", ["[t]({})", "[t](<{}>)", "[t]: {}\n\n[t]", '<a href="{}">t</a>', "<a href='{}'>t</a>"]
