@@ -152,6 +152,7 @@ class ErrorKind(StrEnum):
     PROTOCOL = "protocol"
     REDIRECT_LOOP = "redirect-loop"
     TOO_MANY_REDIRECTS = "too-many-redirects"
+    INVALID_REDIRECT = "invalid-redirect"
     SOFT_404 = "soft-404"
     BOT_WALL = "bot-wall"
     RATE_LIMITED = "rate-limited"

@@ -221,9 +221,13 @@ class Checker:
                 answer = await self._follow(client, method, url)
         except _RedirectProblem as problem:
             judgement = Judgement(Outcome.BROKEN, problem.kind, str(problem))
-            return _result(url, judgement, None, problem.redirects[-1].url, problem.redirects), None
+            final_url = problem.redirects[-1].url if problem.redirects else url
+            return _result(url, judgement, None, final_url, problem.redirects), None
         except (httpx.HTTPError, httpcore.ConnectError, OSError, TimeoutError) as error:
             return _result(url, judge_exception(error), None, None, ()), None
+        except (httpx.InvalidURL, ValueError) as error:
+            judgement = Judgement(Outcome.SKIPPED, ErrorKind.NOT_CHECKABLE, f"invalid URL: {error}")
+            return _result(url, judgement, None, None, ()), None
         judgement = judge_response(
             url, answer.status, answer.headers, answer.body, answer.final_url, answer.redirects, self._accept
         )
@@ -251,13 +255,29 @@ class Checker:
         seen = {url}
         current = url
         for _ in range(self.settings.max_redirects + 1):
-            response = await client.send(self._build_request(client, method, current), stream=True)
+            try:
+                request = self._build_request(client, method, current)
+            except (httpx.InvalidURL, ValueError) as exc:  # idna's errors are ValueErrors too
+                if not redirects:
+                    raise  # the link itself is no URL httpx can request: _request says so
+                raise _invalid_redirect(f"{current!r} ({exc})", redirects) from exc
+            try:
+                response = await client.send(request, stream=True)
+            except (httpx.InvalidURL, UnicodeError, httpx.RemoteProtocolError) as exc:
+                # The request was valid; httpx prepares the next request from the answer's
+                # Location even when it follows none, and fails there on a malformed one.
+                if isinstance(exc, httpx.RemoteProtocolError) and "location header" not in str(exc).lower():
+                    raise
+                raise _invalid_redirect(f"({exc})", redirects) from exc
             try:
                 location = response.headers.get("location")
                 if response.status_code in _REDIRECT_STATUS and location:
                     await _read_capped(response, _REDIRECT_BODY_CAP)  # a short body read keeps the connection
                     redirects.append(Redirect(current, response.status_code))
-                    current = urljoin(current, location.strip())
+                    try:
+                        current = urljoin(current, location.strip())
+                    except ValueError as exc:  # "http://[bad/": a server's Location is not ours to trust
+                        raise _invalid_redirect(f"{location.strip()!r} ({exc})", redirects) from exc
                     if current in seen:
                         raise _RedirectProblem(ErrorKind.REDIRECT_LOOP, f"redirect loop back to {current}", redirects)
                     seen.add(current)
@@ -296,6 +316,11 @@ class _RedirectProblem(Exception):
         super().__init__(message)
         self.kind = kind
         self.redirects = tuple(redirects)
+
+
+def _invalid_redirect(detail: str, redirects: list[Redirect]) -> _RedirectProblem:
+    """A redirect to something that is no URL: the link leads nowhere, and asking again won't help."""
+    return _RedirectProblem(ErrorKind.INVALID_REDIRECT, f"redirected to an invalid URL {detail}", redirects)
 
 
 async def _read_capped(response: httpx.Response, limit: int) -> bytes:

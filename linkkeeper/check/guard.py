@@ -110,6 +110,8 @@ class GuardedBackend(AsyncioBackend):
             infos = await loop.getaddrinfo(name, port, type=socket.SOCK_STREAM)
         except socket.gaierror as exc:
             raise NameNotResolved(f"{host}: name does not resolve ({exc.strerror})") from exc
+        except UnicodeError as exc:  # the resolver's IDNA encoding: an empty or overlong label
+            raise NameNotResolved(f"{host}: not a valid host name ({exc})") from exc
         addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
         if not addresses:
             raise NameNotResolved(f"{host}: no address")

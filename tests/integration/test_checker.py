@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -82,6 +83,31 @@ async def test_redirect_loop_and_too_many_redirects_are_broken(fakeweb: FakeWeb)
     )
     assert (loop.outcome, loop.error_kind) == (Outcome.BROKEN, ErrorKind.REDIRECT_LOOP)
     assert (long_chain.outcome, long_chain.error_kind) == (Outcome.BROKEN, ErrorKind.TOO_MANY_REDIRECTS)
+
+
+@pytest.mark.parametrize(
+    "location", ["http://[bad/x", "//[x", "http://[::1", "http://xn--a.example/", "javascript:alert(1)"]
+)
+async def test_a_redirect_to_an_invalid_url_is_broken_and_the_run_goes_on(fakeweb: FakeWeb, location: str) -> None:
+    """A malformed Location is the link's problem, said in words; it crashed the whole run."""
+    redirected, other = await check(
+        fakeweb, [fakeweb.url(0, "/to/302?location=" + quote(location, safe="")), fakeweb.url(1, "/ok")]
+    )
+    assert (redirected.outcome, redirected.error_kind) == (Outcome.BROKEN, ErrorKind.INVALID_REDIRECT)
+    assert "redirected to an invalid URL" in redirected.error and redirected.attempts == 1
+    assert other.outcome is Outcome.ALIVE
+
+
+async def test_a_link_that_is_no_requestable_url_gets_a_result(fakeweb: FakeWeb) -> None:
+    """An empty or overlong label never resolves, and a malformed IDNA label is no URL at all: each
+    is a result with its reason (they crashed the run), and nothing leaves the machine."""
+    empty_label, overlong, bad_idna, fine = await check(
+        fakeweb, ["http://a..b.invalid/", f"http://{'a' * 64}.invalid/", "http://xn--a.invalid/", fakeweb.url(0, "/ok")]
+    )
+    assert (empty_label.outcome, empty_label.error_kind) == (Outcome.BROKEN, ErrorKind.NAME_NOT_FOUND)
+    assert (overlong.outcome, overlong.error_kind) == (Outcome.BROKEN, ErrorKind.NAME_NOT_FOUND)
+    assert (bad_idna.outcome, bad_idna.error_kind) == (Outcome.SKIPPED, ErrorKind.NOT_CHECKABLE)
+    assert bad_idna.error.startswith("invalid URL") and fine.outcome is Outcome.ALIVE
 
 
 async def test_server_errors_are_retried_then_reported_as_error(fakeweb: FakeWeb) -> None:
