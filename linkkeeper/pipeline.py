@@ -47,7 +47,7 @@ from linkkeeper.models import (
     Target,
     Verdict,
 )
-from linkkeeper.rewrite import RewriteRefused, apply, plan, verify, write_atomic
+from linkkeeper.rewrite import RewriteRefused, apply, plan, verify, without_fragment, write_atomic
 from linkkeeper.scan import scan_paths
 from linkkeeper.scan.source import decode
 
@@ -456,7 +456,7 @@ def run_fix(
     notes: list[str] = []
     records: list[tuple[str, int, int, str, str, str, str]] = []
     for file in scanned.files:
-        if file.error is not None or not any(urldefrag(o.url)[0] in replacements for o in file.occurrences):
+        if file.error is not None or not any(without_fragment(o.url) in replacements for o in file.occurrences):
             continue
         path = Path(file.path)
         text = decode(path.read_bytes()).text

@@ -49,6 +49,15 @@ def on_archive_host(url: str) -> bool:
     return host in ARCHIVE_HOSTS or host.endswith(".archive.org")
 
 
+def without_fragment(url: str) -> str:
+    """``url`` without its ``#fragment``, as ``check`` keyed it; a URL urllib cannot split
+    (``https://a[b``) is kept whole: it was never checked, so no replacement is keyed by it."""
+    try:
+        return urldefrag(url)[0]
+    except ValueError:
+        return url
+
+
 def with_fragment(new_url: str, original: str) -> str:
     """Keep the original's ``#fragment`` on the new URL."""
     _, fragment = urldefrag(original)
@@ -164,7 +173,7 @@ def plan(
     seen_spans: set[tuple[int, int]] = set()
     marker = annotation.split("{archive}", 1)[0]
     for occ in occurrences:
-        target, _ = urldefrag(occ.url)
+        target = without_fragment(occ.url)
         if target not in replacements or on_archive_host(occ.url):
             continue
         place = f"{occ.path}:{occ.line}:{occ.column}"

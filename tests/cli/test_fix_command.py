@@ -37,7 +37,8 @@ def site(workdir: Path, fakeweb: FakeWeb, fakewayback: FakeWayback) -> dict[str,
     page.parent.mkdir()
     page.write_bytes(
         (
-            "\ufeff# Notes\r\n\r\nÜber [the dead one]({dead}#section) and [ref][g], <{alive}>, {unarchived} "
+            "\ufeff# Notes\r\n\r\n[No URL](https://n[ews.example/a#b).\r\n\r\n"
+            "Über [the dead one]({dead}#section) and [ref][g], <{alive}>, {unarchived} "
             'and [moved]({moved}).\r\n\r\n```\r\n{dead}\r\n```\r\n\r\n[g]: {gone} "Gone"\r\n'
         )
         .format(**urls)
