@@ -24,6 +24,7 @@ import pyromark
 
 from linkkeeper.config import SiteSettings
 from linkkeeper.models import CheckResult, ErrorKind, Flag, Occurrence, Outcome
+from linkkeeper.scan.html import parse_html
 from linkkeeper.scan.markdown import parser_options
 from linkkeeper.scan.source import UnreadableSource, decode
 
@@ -91,10 +92,11 @@ def markdown_anchors(text: str, style: str) -> frozenset[str]:
     return frozenset(anchors)
 
 
-def html_anchors(markup: str | bytes) -> frozenset[str]:
-    from bs4 import BeautifulSoup  # loaded only when a page's anchors are wanted
-
-    soup = BeautifulSoup(markup, "html.parser")
+def html_anchors(markup: str | bytes) -> frozenset[str] | None:
+    """The ids and ``<a name>``s of an HTML page; None when it cannot be read (nothing is judged)."""
+    soup = parse_html(markup)
+    if soup is None:
+        return None
     found = {str(tag["id"]) for tag in soup.find_all(id=True)}
     found |= {str(tag["name"]) for tag in soup.find_all("a", attrs={"name": True})}
     return frozenset(found)

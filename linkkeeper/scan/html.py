@@ -13,8 +13,12 @@ import re
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from linkkeeper.models import Syntax
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup
 
 URL_ATTRIBUTES = frozenset(
     {
@@ -32,6 +36,7 @@ _ATTRIBUTE = re.compile(
 _SRCSET_URL = re.compile(r"[^\s,][^\s]*")
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 _NOT_A_MARKED_SECTION = re.compile(r"<!\[(?!CDATA\[)")
+_NOT_A_MARKED_SECTION_BYTES = re.compile(rb"<!\[(?!CDATA\[)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,23 +56,36 @@ def _line_starts(fragment: str) -> list[int]:
     return [0] + [m.end() for m in _LINE_BREAK.finditer(fragment)]
 
 
-def _tag_offsets(fragment: str) -> Iterator[tuple[int, str, dict[str, object]]]:
-    """Offset, name and parsed attributes of every real tag in the fragment."""
+def parse_html(markup: str | bytes) -> BeautifulSoup | None:
+    """beautifulsoup4's ``html.parser`` tree of ``markup``, or None when the parser rejects it.
+
+    Python's html.parser (before 3.13) rejects a ``<![`` that opens no CDATA section; a browser
+    reads it as a bogus comment up to the next ``>``, and so does the parser once it reads ``<!?``
+    (same length: every offset stays). Anything else it rejects is left unread.
+    """
     from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, ParserRejectedMarkup  # loaded on first use
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         try:
-            soup = BeautifulSoup(fragment, "html.parser")
+            return BeautifulSoup(markup, "html.parser")
         except ParserRejectedMarkup:
-            # Python's html.parser (before 3.13) rejects a "<![" that opens no CDATA section; a
-            # browser reads it as a bogus comment up to the next ">", and so does the parser once
-            # it reads "<!?" (same length: every offset stays). Anything else it rejects holds no
-            # URL this scanner could place exactly.
+            repaired = (
+                _NOT_A_MARKED_SECTION.sub("<!?", markup)
+                if isinstance(markup, str)
+                else _NOT_A_MARKED_SECTION_BYTES.sub(b"<!?", markup)
+            )
             try:
-                soup = BeautifulSoup(_NOT_A_MARKED_SECTION.sub("<!?", fragment), "html.parser")
+                return BeautifulSoup(repaired, "html.parser")
             except ParserRejectedMarkup:
-                return
+                return None
+
+
+def _tag_offsets(fragment: str) -> Iterator[tuple[int, str, dict[str, object]]]:
+    """Offset, name and parsed attributes of every real tag in the fragment."""
+    soup = parse_html(fragment)
+    if soup is None:
+        return
     starts = _line_starts(fragment)
     for tag in soup.find_all(True):
         if tag.sourceline is None or tag.sourcepos is None:

@@ -157,3 +157,12 @@ def test_local_links_are_judged_even_when_the_network_is_down(workdir: Path) -> 
     assert web is not None and web.consecutive_failures == 0
     host = next(e for e in report.entries if e.target.url == "www.example.com")
     assert "did you mean https://www.example.com?" in host.result.error
+
+
+def test_an_html_page_with_a_stray_marked_section_has_its_anchors_read(workdir: Path) -> None:
+    """``<![`` that opens no CDATA section made Python's html.parser reject the page, and the run failed."""
+    (workdir / "page.html").write_text('<p><![😀 x> <a id="intro">Intro</a></p>\n', encoding="utf-8")
+    (workdir / "a.md").write_text("[here](page.html#intro) [missing](page.html#usage)\n")
+    report = run_check([str(workdir / "a.md")], Settings(), environ={})
+    outcomes = {entry.target.url: entry.result.outcome for entry in report.entries}
+    assert outcomes == {"page.html#intro": Outcome.ALIVE, "page.html#usage": Outcome.BROKEN_FRAGMENT}
