@@ -145,17 +145,10 @@ class WaybackClient:
             rows = response.json() if response.content.strip() else []
         except ValueError as exc:
             raise ArchiveUnavailable(f"CDX answered something that is not JSON: {exc}") from exc
-        if not rows:
-            return []
-        header, *body = rows
-        index = {name: position for position, name in enumerate(header)}
-        captures = []
-        for row in body:
-            status = row[index["statuscode"]]
-            captures.append(
-                Capture(row[index["timestamp"]], row[index["original"]], int(status) if status.isdigit() else 0)
-            )
-        return captures
+        try:
+            return _captures(rows)
+        except (KeyError, IndexError, TypeError) as exc:
+            raise ArchiveUnavailable(f"CDX answered JSON of an unexpected shape ({type(exc).__name__}: {exc})") from exc
 
     async def snapshot_for(self, url: str, reference: datetime) -> Snapshot | NoSnapshot:
         """The verified snapshot nearest before ``reference`` (else after it), or why there is none."""
@@ -181,12 +174,16 @@ class WaybackClient:
             response = await self.request(
                 self.cdx_limiter, "GET", self.settings.availability_url, params=[("url", url), ("timestamp", moment)]
             )
-            closest = (
-                response.json().get("archived_snapshots", {}).get("closest") if response.status_code == 200 else None
-            )
+            payload = response.json() if response.status_code == 200 else None
         except (ArchiveUnavailable, ValueError):
-            closest = None
-        if not closest or str(closest.get("status")) not in {str(code) for code in GOOD_STATUS}:
+            payload = None
+        snapshots = payload.get("archived_snapshots") if isinstance(payload, dict) else None
+        closest = snapshots.get("closest") if isinstance(snapshots, dict) else None
+        if (
+            not isinstance(closest, dict)
+            or not isinstance(closest.get("timestamp"), str)
+            or str(closest.get("status")) not in {str(code) for code in GOOD_STATUS}
+        ):
             return NoSnapshot(url, NoSnapshotReason.LOOKUP_FAILED, f"CDX lookup failed: {cdx_failure}")
         capture = Capture(str(closest["timestamp"]), url, int(closest["status"]))
         found = await self._verified(url, [capture])
@@ -229,6 +226,24 @@ class WaybackClient:
         """The most recent good capture of ``url`` (for Save Page Now's "archived lately?")."""
         captures = await self.cdx(url, closest=None, good_only=True, limit=-1)
         return captures[-1] if captures else None
+
+
+def _captures(rows: object) -> list[Capture]:
+    """CDX's JSON rows (a header row, then one row per capture) as captures; TypeError, KeyError or
+    IndexError when they are not that shape."""
+    if not rows:
+        return []
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise TypeError("not a list of rows")
+    header, *body = rows
+    index = {name: position for position, name in enumerate(header)}
+    captures = []
+    for row in body:
+        timestamp, original, status = row[index["timestamp"]], row[index["original"]], row[index["statuscode"]]
+        if not (isinstance(timestamp, str) and isinstance(original, str) and isinstance(status, str)):
+            raise TypeError(f"a row that is not text: {row!r}")
+        captures.append(Capture(timestamp, original, int(status) if status.isdigit() else 0))
+    return captures
 
 
 def order_candidates(captures: Sequence[Capture], moment: str) -> list[Capture]:

@@ -142,7 +142,7 @@ class FakeWayback:
                  "query": query, "form": form, "headers": dict(request.headers)}
             )  # fmt: skip
             limited = self._limited(endpoint)
-            failure = self._server_error(endpoint)
+            failure = self._server_error(endpoint) or self._malformed(endpoint)
             latency = self._knob(endpoint, "latency_ms")
         if latency:
             await asyncio.sleep(latency["ms"] / 1000)
@@ -221,6 +221,12 @@ class FakeWayback:
             return None
         self.knobs["server_error"]["times"] -= 1
         return Response(knob.get("status", 503), b"Service Unavailable")
+
+    def _malformed(self, endpoint: str) -> Response | None:
+        """``knobs.malformed = {"endpoint": …, "body": …}``: a 200 whose body is that text (JSON of a
+        shape the real service never sends), for the client's robustness tests."""
+        knob = self._knob(endpoint, "malformed")
+        return None if knob is None else Response(200, str(knob["body"]).encode(), {"Content-Type": "application/json"})
 
     # -- availability and CDX --------------------------------------------------------------------
 

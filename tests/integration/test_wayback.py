@@ -155,6 +155,33 @@ async def test_availability_is_the_fallback_when_cdx_fails(fakewayback: FakeWayb
     assert len(fakewayback.requests("availability")) == 1
 
 
+@pytest.mark.parametrize(
+    "body", ['{"rows": []}', '[["timestamp"], ["20150101000000"]]', '[["timestamp", "original", "statuscode"], [1]]',
+             '"text"', "[1, 2]", '[["timestamp", "original", "statuscode"], [null, null, null]]']
+)  # fmt: skip
+async def test_cdx_json_of_an_unexpected_shape_is_a_failed_lookup(fakewayback: FakeWayback, body: str) -> None:
+    """CDX answering JSON the real service never sends is "lookup failed" (the availability API is
+    asked instead), never an exception out of the client."""
+    fakewayback.load({"captures": {PAGE: [{"timestamp": "20150101000000", "status": 200}]}})
+    fakewayback.set(malformed={"endpoint": "cdx", "body": body})
+    async with wayback_client(fakewayback, sleep=Sleeps()) as wayback:
+        found = await wayback.snapshot_for(PAGE, when(2016))
+    assert isinstance(found, Snapshot) and len(fakewayback.requests("availability")) == 1
+
+
+@pytest.mark.parametrize(
+    "body", ["[]", '"text"', '{"archived_snapshots": []}', '{"archived_snapshots": {"closest": 1}}',
+             '{"archived_snapshots": {"closest": {"status": "200"}}}']
+)  # fmt: skip
+async def test_availability_json_of_an_unexpected_shape_is_a_failed_lookup(fakewayback: FakeWayback, body: str) -> None:
+    """With CDX down, an availability answer of an unexpected shape leaves the lookup failed, with its reason."""
+    fakewayback.set(server_error={"endpoint": "cdx", "status": 503, "times": 99})
+    fakewayback.set(malformed={"endpoint": "availability", "body": body})
+    async with wayback_client(fakewayback, sleep=Sleeps()) as wayback:
+        found = await wayback.snapshot_for(PAGE, when(2016))
+    assert isinstance(found, NoSnapshot) and found.reason is NoSnapshotReason.LOOKUP_FAILED
+
+
 async def test_t12_blocked_site(fakewayback: FakeWayback) -> None:
     """T12: a site the archive blocks is reported as excluded from the archive."""
     fakewayback.load({"captures": {PAGE: [{"timestamp": "20150101000000", "status": 200}]}, "blocked": [PAGE]})
