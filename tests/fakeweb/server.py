@@ -24,6 +24,7 @@ Paths (the same on every host):
   /botwall-503                     503 "Just a moment..." challenge page
   /switch/<key>                    the status a test set with set_status(key, code) (default 200)
   /anchors                         200 with ids "intro" and "usage" and <a name="legacy">
+A request target or route it cannot parse (``//[x``, ``/status/x``) gets 400, as from a real server.
 """
 
 from __future__ import annotations
@@ -159,7 +160,10 @@ class FakeWeb:
                 writer.close()
 
     async def _request(self, host: str, request: Request, writer: asyncio.StreamWriter) -> bool:
-        parts = urlsplit(request.target)
+        try:
+            parts = urlsplit(request.target)
+        except ValueError:  # a target such as "//[x": a real server answers 400, it does not fall over
+            return await self._send(writer, 400, {}, head=request.method == "HEAD")
         with self._lock:
             self._state.records.append(
                 RequestRecord(host, request.method, parts.path, request.headers, time.monotonic())
@@ -170,7 +174,10 @@ class FakeWeb:
         try:
             if self.latency:
                 await asyncio.sleep(self.latency)
-            return await self._route(request.method, parts.path, parse_qs(parts.query), request.headers, writer)
+            try:
+                return await self._route(request.method, parts.path, parse_qs(parts.query), request.headers, writer)
+            except (ValueError, IndexError, KeyError):  # "/status/x", "/to/302" without a location
+                return await self._send(writer, 400, head=request.method == "HEAD")
         finally:
             with self._lock:
                 self._state.in_flight[host] -= 1
