@@ -335,7 +335,7 @@ class History:
                    kind = excluded.kind""",
                 occurrence_rows,
             )
-            counts = Counter(row[3] for row in check_rows)
+            counts = Counter(outcome for _run, _url, _at, outcome, *_rest in check_rows)
             self._db.execute(
                 "UPDATE runs SET finished_at = ?, completed = 1, network_down = ?, outcome_counts = ? WHERE id = ?",
                 (to_epoch(finished_at), int(network_down), json.dumps(counts, sort_keys=True), run_id),
