@@ -66,3 +66,16 @@ def test_missing_input_is_an_input_error(tmp_path: Path) -> None:
     """A path that does not exist stops the command with a usage error naming it."""
     with pytest.raises(InputError, match=r"nope\.md: no such file"):
         list(collect([str(tmp_path / "nope.md")], ScanSettings()))
+
+
+def test_symbolic_links_to_files_elsewhere_are_read_where_they_are_written(
+    tree: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A link to a Markdown file outside the tree is read under its own name (it crashed the walk);
+    a linked folder is not walked (no loops), and a file reached twice is read once."""
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "shared.md").write_text("# s\n")
+    (tree / "docs" / "shared.md").symlink_to(outside / "shared.md")
+    (tree / "docs" / "elsewhere").symlink_to(outside, target_is_directory=True)
+    (tree / "docs" / "again.md").symlink_to(tree / "README.md")
+    assert names(tree, ScanSettings()) == ["README.md", "docs/guide.markdown", "docs/shared.md", "vendor/lib/readme.md"]
