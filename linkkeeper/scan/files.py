@@ -58,6 +58,14 @@ def _matches_any(relative: str, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatchcase(relative, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
 
 
+def _readable_kind(entry: os.DirEntry[str], path: Path, is_link: bool) -> bool:
+    """A regular file, or a link to one; a dangling link too (its read fails, and says so). A pipe,
+    socket or device is not: opening a pipe named ``notes.md`` would wait forever."""
+    if is_link:
+        return not path.exists() or path.is_file()
+    return entry.is_file()
+
+
 def _walk(root: Path, settings: ScanSettings) -> Iterator[Path]:
     extensions = {ext.lower().lstrip(".") for ext in settings.extensions}
     ignores = _ancestor_ignores(root) if settings.respect_gitignore else []
@@ -89,6 +97,8 @@ def _walk(root: Path, settings: ScanSettings) -> Iterator[Path]:
                 continue
             # A link is judged where it is written, as git does (its target may be anywhere).
             path = Path(entry.path)
+            if not is_dir and not _readable_kind(entry, path, is_link):
+                continue
             relative = path.relative_to(root).as_posix()
             if settings.exclude_paths and _matches_any(relative, settings.exclude_paths):
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,10 @@ def test_symbolic_links_to_files_elsewhere_are_read_where_they_are_written(
     (tree / "docs" / "elsewhere").symlink_to(outside, target_is_directory=True)
     (tree / "docs" / "again.md").symlink_to(tree / "README.md")
     assert names(tree, ScanSettings()) == ["README.md", "docs/guide.markdown", "docs/shared.md", "vendor/lib/readme.md"]
+
+
+def test_a_pipe_named_like_markdown_is_not_opened_and_a_dangling_link_is_listed(tree: Path) -> None:
+    """Opening a pipe would wait forever; a dangling link is read, so its error names it."""
+    os.mkfifo(tree / "docs" / "pipe.md")
+    (tree / "docs" / "gone.md").symlink_to(tree / "nowhere.md")
+    assert names(tree, ScanSettings()) == ["README.md", "docs/gone.md", "docs/guide.markdown", "vendor/lib/readme.md"]
