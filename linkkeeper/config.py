@@ -47,6 +47,11 @@ def _setting(
     return field(default=default, metadata=metadata)
 
 
+def _positive(seconds: float) -> None:
+    if seconds <= 0:
+        raise ValueError(f"expected more than 0 seconds, got {seconds!r}")
+
+
 def default_of(item: dataclasses.Field[Any]) -> Any:
     """A field's default value, whether given directly or by a factory."""
     if item.default_factory is not dataclasses.MISSING:
@@ -91,7 +96,7 @@ class HostSettings:
     """Overrides for one host, as ``[check.hosts."github.com"]``."""
 
     concurrency: int | None = _setting(None, "Requests in flight to this host at once.", minimum=1)
-    interval: float | None = _setting(None, "Seconds between the starts of two requests to this host.")
+    interval: float | None = _setting(None, "Seconds between the starts of two requests to this host.", minimum=0)
     headers: tuple[str, ...] = _setting(
         (), 'Extra "Name: value" headers sent only to this host; ${VAR} reads the environment.'
     )
@@ -101,17 +106,23 @@ class HostSettings:
 class CheckSettings:
     """How URLs are requested and how the answers are judged."""
 
-    timeout: float = _setting(20.0, "Total seconds one request may take, however the server trickles bytes.")
-    connect_timeout: float = _setting(10.0, "Seconds to establish a connection.")
-    read_timeout: float = _setting(10.0, "Seconds to wait for the next bytes of an answer.")
+    timeout: float = _setting(
+        20.0, "Total seconds one request may take, however the server trickles bytes.", validate=_positive
+    )
+    connect_timeout: float = _setting(10.0, "Seconds to establish a connection.", validate=_positive)
+    read_timeout: float = _setting(10.0, "Seconds to wait for the next bytes of an answer.", validate=_positive)
     retries: int = _setting(
         2, "Retries after a timeout, reset, 408, 429 or 5xx (not after name-not-found or refused).", minimum=0
     )
-    backoff: float = _setting(1.0, "First retry delay in seconds; it doubles (with jitter) on each retry.")
-    retry_after_cap: float = _setting(60.0, "Longest Retry-After (or X-RateLimit-Reset) wait honoured, in seconds.")
+    backoff: float = _setting(1.0, "First retry delay in seconds; it doubles (with jitter) on each retry.", minimum=0)
+    retry_after_cap: float = _setting(
+        60.0, "Longest Retry-After (or X-RateLimit-Reset) wait honoured, in seconds.", minimum=0
+    )
     max_concurrency: int = _setting(64, "Requests in flight at once, over all hosts.", minimum=1)
     host_concurrency: int = _setting(4, "Requests in flight at once to one host.", minimum=1)
-    host_interval: float = _setting(0.0, "Seconds between the starts of two requests to one host (0: no pacing).")
+    host_interval: float = _setting(
+        0.0, "Seconds between the starts of two requests to one host (0: no pacing).", minimum=0
+    )
     user_agent: str = _setting(DEFAULT_USER_AGENT, "User-Agent header; browser-like, because many sites refuse robots.")
     headers: tuple[str, ...] = _setting(
         (), 'Extra "Name: value" headers sent to every host; ${VAR} reads the environment.'
@@ -176,10 +187,10 @@ class WaybackSettings:
     cdx_per_minute: int = _setting(24, "CDX requests per minute (the hard limit is 30; IA asks for 80 %).", minimum=1)
     replay_per_minute: int = _setting(300, "Replay requests per minute (verification of captures).", minimum=1)
     saves_per_minute: int = _setting(6, "Save Page Now submissions per minute (authenticated limit: 7).", minimum=1)
-    timeout: float = _setting(30.0, "Total seconds one archive request may take.")
+    timeout: float = _setting(30.0, "Total seconds one archive request may take.", validate=_positive)
     retries: int = _setting(3, "Retries after 429, 5xx, timeouts and resets.", minimum=0)
     retry_after_default: float = _setting(
-        60.0, "Seconds to wait after a 429 that says nothing (IA often sends no Retry-After)."
+        60.0, "Seconds to wait after a 429 that says nothing (IA often sends no Retry-After).", minimum=0
     )
     candidates: int = _setting(10, "Captures asked of CDX around the reference date.", minimum=1)
     verify: int = _setting(3, "Captures replayed (id_) at most, in order of preference, to find a good one.", minimum=1)

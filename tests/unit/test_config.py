@@ -56,6 +56,11 @@ def test_pyproject_tool_table(tmp_path: Path) -> None:
         ("[scan]\nhidden = 'yes'\n", r"scan.hidden: expected true or false, got 'yes'"),
         ("[scan]\nmax_file_size = 0\n", r"scan.max_file_size: expected at least 1, got 0"),
         ("[scan]\nextensions = 'md'\n", r"scan.extensions: expected a list of strings"),
+        ("[check]\ntimeout = 0\n", r"check.timeout: expected more than 0 seconds, got 0.0"),
+        ("[check]\nread_timeout = -1\n", r"check.read_timeout: expected more than 0 seconds, got -1.0"),
+        ("[check]\nbackoff = -0.5\n", r"check.backoff: expected at least 0, got -0.5"),
+        ('[check.hosts."a.example"]\ninterval = -1\n', r"interval: expected at least 0, got -1"),
+        ("[wayback]\ntimeout = 0\n", r"wayback.timeout: expected more than 0 seconds"),
         ("[scan\n", r"linkkeeper.toml: \(file\): not valid TOML"),
     ],
 )
