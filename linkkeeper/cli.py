@@ -28,7 +28,7 @@ from linkkeeper.config import (
     setting_value,
     to_toml_value,
 )
-from linkkeeper.errors import ConfigError, InputError, LinkkeeperError
+from linkkeeper.errors import ConfigError, InputError, LinkkeeperError, OutputError
 from linkkeeper.history import History
 from linkkeeper.models import RunReport
 from linkkeeper.pipeline import history_path, rebuild_report, run_archive, run_check, run_fix
@@ -144,7 +144,7 @@ def scan(
     report = scan_paths(paths, settings.scan)
     rendered = scan_report.to_json(report) if output_format == "json" else scan_report.to_text(report)
     if output is not None:
-        output.write_text(rendered, encoding="utf-8")
+        _write_output(output, rendered)
     else:
         click.echo(rendered, nl=False)
     for error in report.errors:
@@ -263,7 +263,7 @@ def check(
     else:
         rendered = check_report.to_text(report)
     if output is not None:
-        output.write_text(rendered, encoding="utf-8")
+        _write_output(output, rendered)
         click.echo(check_report.to_text(report), err=True, nl=False)
     elif output_format == "json":
         click.echo(rendered, nl=False)
@@ -435,7 +435,7 @@ def archive(
         report = run_archive(paths, settings, store, include_failing=include_failing, save_keys=keys)
     rendered = archive_report.to_json(report) if output_format == "json" else archive_report.to_text(report)
     if output is not None:
-        output.write_text(rendered, encoding="utf-8")
+        _write_output(output, rendered)
         click.echo(archive_report.to_text(report), err=True, nl=False)
     else:
         click.echo(rendered, nl=False)
@@ -496,6 +496,14 @@ def show_config(ctx: click.Context, /, reference: bool) -> None:
             section = key_section
         value = to_toml_value(setting_value(settings, key))
         click.echo(f"{name} = {value}  # {sources[key]} (env {env_name(key)})")
+
+
+def _write_output(path: Path, text: str) -> None:
+    """``--output``: written in place (it may be /dev/stdout or a pipe), its failure said in words."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(path, exc) from exc
 
 
 def run() -> None:  # pragma: no cover - the console script's entry point

@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from linkkeeper.errors import OutputError
 from linkkeeper.models import RunReport
 from linkkeeper.report import check, html, junit, markdown, sarif
 
@@ -42,13 +43,24 @@ def write_reports(
     summaries: Sequence[html.RunSummary] = (),
 ) -> list[Path]:
     """Write each format into ``directory`` (atomically: a reader never sees half a report)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for fmt in formats:
-        path = directory / FILE_NAMES[fmt]
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(render(report, fmt, fail_on, summaries))
-        os.replace(temporary, path)
-        written.append(path)
-    return written
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(directory, exc) from exc
+    return [write_atomic(directory / FILE_NAMES[fmt], render(report, fmt, fail_on, summaries)) for fmt in formats]
+
+
+def write_atomic(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` through a temporary file beside it, so a reader never sees half."""
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(text)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise OutputError(path, exc) from exc
+    return path

@@ -97,6 +97,15 @@ def test_output_file_and_exclude(project: Path, fakeweb: FakeWeb) -> None:
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("option", ["--reports-dir", "--output"])
+def test_a_report_that_cannot_be_written_exits_4_naming_it(project: Path, option: str) -> None:
+    """Reports or ``--output`` under a path that cannot hold them: exit 4 and the path, not a traceback."""
+    (project / "plain-file").write_text("")
+    result = run(option, "plain-file/inside", "docs/local.md")
+    assert result.exit_code == 4, result.output
+    assert "plain-file/inside: cannot be written: Not a directory" in result.stderr
+
+
 def test_network_down_judges_nothing_and_exits_4(workdir: Path) -> None:
     """When most hosts fail at the network level, no link is called broken and the exit code is 4."""
     tmp_path = workdir
