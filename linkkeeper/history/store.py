@@ -24,7 +24,7 @@ from typing import Any
 from linkkeeper.config import DeadAfterSettings
 from linkkeeper.errors import HistoryError
 from linkkeeper.history.migrations import APPLICATION_ID, MIGRATIONS
-from linkkeeper.history.verdict import next_state
+from linkkeeper.history.verdict import SUCCESSES, next_state
 from linkkeeper.models import (
     CheckResult,
     Entry,
@@ -41,8 +41,8 @@ from linkkeeper.models import (
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _BUSY_TIMEOUT_MS = 30_000
 _BATCH = 5000  # URLs per IN (...) query: fewer statements for big runs
-_FAILED = frozenset({"broken", "error", "blocked"})  # last outcomes that make the next request a GET
-_REUSABLE = frozenset({"alive", "redirected"})  # last outcomes the cache may reuse
+# Last outcomes that make the next request a GET (blocked too: HEAD was refused or walled).
+_FAILED = frozenset({Outcome.BROKEN, Outcome.ERROR, Outcome.BLOCKED})
 # A parameter that is not exactly an int, float, str or bytes (None, a StrEnum member) sends
 # sqlite3 through its adapter lookup, about 0.5 µs each: a fifth of recording a big run. Rows for
 # many URLs carry plain text and numbers instead, with these two standing for NULL (the statements
@@ -235,7 +235,7 @@ class History:
                 for url, outcome, status, final_url, redirects, checked_at in rows:
                     if outcome in _FAILED:
                         failed.add(url)
-                    elif outcome in _REUSABLE and (checked_at or 0) >= cutoff:
+                    elif outcome in SUCCESSES and (checked_at or 0) >= cutoff:
                         fresh[url] = CheckResult(
                             url=url,
                             outcome=Outcome(outcome),
@@ -494,15 +494,14 @@ class History:
             ).fetchall()
             summaries = []
             for run_id, started, stored in reversed(runs):
-                counts = (
-                    json.loads(stored)
-                    if stored is not None
-                    else dict(
+                if stored is not None:
+                    counts = json.loads(stored)
+                else:  # recorded before schema 5 kept the counts
+                    counts = dict(
                         self._db.execute(
                             "SELECT outcome, count(*) FROM checks WHERE run_id = ? GROUP BY outcome", (run_id,)
                         ).fetchall()
                     )
-                )
                 summaries.append((run_id, to_iso(started) or "", counts))
         return summaries
 
@@ -632,10 +631,10 @@ def _decode_redirects(stored: str | None) -> tuple[Redirect, ...]:
     return tuple(Redirect(url, status) for url, status in json.loads(stored)) if stored else ()
 
 
-@functools.lru_cache(maxsize=4096)
 def _stored_epoch(iso: str | None) -> int:
     """The epoch of an ISO time, or ``_NO_NUMBER`` for none (a row column that becomes NULL)."""
-    return _NO_NUMBER if iso is None else to_epoch(datetime.fromisoformat(iso))
+    epoch = _epoch_of(iso)
+    return _NO_NUMBER if epoch is None else epoch
 
 
 @functools.lru_cache(maxsize=4096)

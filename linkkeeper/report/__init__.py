@@ -47,11 +47,12 @@ def write_reports(
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(directory, exc) from exc
-    return [write_atomic(directory / FILE_NAMES[fmt], render(report, fmt, fail_on, summaries)) for fmt in formats]
+    return [_write_report(directory / FILE_NAMES[fmt], render(report, fmt, fail_on, summaries)) for fmt in formats]
 
 
-def write_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file beside it, so a reader never sees half."""
+def _write_report(path: Path, text: str) -> Path:
+    """Write a fresh report through a temporary file beside it, so a reader never sees half of it
+    (``rewrite.write_atomic`` replaces a user's file: it checks, keeps the mode and syncs)."""
     try:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
         try:
