@@ -52,6 +52,11 @@ def _positive(seconds: float) -> None:
         raise ValueError(f"expected more than 0 seconds, got {seconds!r}")
 
 
+def _positive_rate(rate: float) -> None:
+    if not rate > 0:
+        raise ValueError(f"expected more than 0 requests per second, got {rate!r}")
+
+
 def default_of(item: dataclasses.Field[Any]) -> Any:
     """A field's default value, whether given directly or by a factory."""
     if item.default_factory is not dataclasses.MISSING:
@@ -122,6 +127,17 @@ class CheckSettings:
     host_concurrency: int = _setting(4, "Requests in flight at once to one host.", minimum=1)
     host_interval: float = _setting(
         0.0, "Seconds between the starts of two requests to one host (0: no pacing).", minimum=0
+    )
+    host_min_rate: float = _setting(
+        1.0,
+        "Slowest pace, in requests per second, that a host refusing requests (429) is slowed to.",
+        validate=_positive_rate,
+    )
+    host_not_answering: int = _setting(
+        5,
+        "Timed-out requests in a row (of two or more URLs, none answered this run) after which a host's "
+        "remaining URLs are error without being asked (0: ask every one).",
+        minimum=0,
     )
     user_agent: str = _setting(DEFAULT_USER_AGENT, "User-Agent header; browser-like, because many sites refuse robots.")
     headers: tuple[str, ...] = _setting(

@@ -5,8 +5,9 @@ to drop the connection without answering."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 
@@ -68,17 +69,42 @@ class LoopbackServer:
         self._loop.close()
 
     async def _main(self, ready: threading.Event) -> None:
+        async with self.serving():
+            ready.set()
+            assert self.stopping is not None
+            await self.stopping.wait()
+
+    @contextlib.asynccontextmanager
+    async def serving(self) -> AsyncIterator[LoopbackServer]:
+        """Serve in the running event loop (``start`` runs this in a thread of its own). In the
+        test's own loop, a loop with simulated time (looptime) times the server and the client alike."""
         self.stopping = asyncio.Event()
-        first = await asyncio.start_server(self._connection, self.addresses[0], 0, backlog=512)
+        handlers: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
+
+        async def tracked(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            task = asyncio.current_task()
+            assert task is not None
+            handlers[task] = writer
+            try:
+                await self._connection(reader, writer)
+            finally:
+                handlers.pop(task, None)
+
+        first = await asyncio.start_server(tracked, self.addresses[0], 0, backlog=512)
         self.port = first.sockets[0].getsockname()[1]
         servers = [first] + [
-            await asyncio.start_server(self._connection, address, self.port, backlog=512)
-            for address in self.addresses[1:]
+            await asyncio.start_server(tracked, address, self.port, backlog=512) for address in self.addresses[1:]
         ]
-        ready.set()
-        await self.stopping.wait()
-        for server in servers:
-            server.close()
+        try:
+            yield self
+        finally:
+            self.stopping.set()
+            for server in servers:
+                server.close()
+            # Kept-alive connections are cut, so every handler ends before the loop does.
+            for writer in handlers.values():
+                writer.transport.abort()
+            await asyncio.gather(*handlers, return_exceptions=True)
 
 
 async def read_request(reader: asyncio.StreamReader) -> Request | None:

@@ -2,16 +2,18 @@
 
 One ``httpx.AsyncClient`` per run (pooling, HTTP/2) over ``GuardedBackend``. A request takes its
 host's slot first and the global slot only once the host is ready, so a slow or rate-limited host
-never holds up the others. HEAD comes first; GET (streamed, capped) when HEAD is refused or fails.
-Redirects are followed by hand so every hop is recorded, loops are caught, and every hop's
-connection passes the address guard. Failures are results, never exceptions.
+never holds up the others. HEAD comes first; GET (streamed, capped) when HEAD is refused or fails,
+in the same attempt unless HEAD timed out or was reset (an attempt costs one timeout, not two), and
+for every later attempt of that URL. Redirects are followed by hand so every hop is recorded, loops
+are caught, and every hop's connection passes the address guard. Failures are results, never
+exceptions.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -23,7 +25,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from linkkeeper.check.classify import Judgement, judge_exception, judge_response, parse_accept
 from linkkeeper.check.guard import GuardedBackend, parse_resolve
-from linkkeeper.check.hosts import Clock, Hosts, HostState, PrioritySlots, Sleep, parse_headers
+from linkkeeper.check.hosts import Clock, Hosts, HostState, PrioritySlots, Sleep, loop_time, parse_headers
 from linkkeeper.check.network import NetworkWatch, not_checked
 from linkkeeper.check.retry import RETRYABLE_STATUS, RetryableFailure, RetryWait, retry_after_seconds
 from linkkeeper.check.transport import PerOriginTransport, RunClient
@@ -35,9 +37,11 @@ __all__ = ["Checker"]
 
 _RETRYABLE_KINDS = frozenset({ErrorKind.TIMEOUT, ErrorKind.CONNECTION_RESET, ErrorKind.PROTOCOL})
 _NO_GET_FALLBACK = frozenset({ErrorKind.NAME_NOT_FOUND, ErrorKind.CONNECTION_REFUSED, ErrorKind.UNSAFE_ADDRESS})
+_GET_NEXT_ATTEMPT = frozenset({ErrorKind.TIMEOUT, ErrorKind.CONNECTION_RESET})  # not a second request now
 _HEAD_REFUSED = frozenset({405, 501})
 _REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
 _REDIRECT_BODY_CAP = 64 * 1024
+_RETRY, _FIRST_ATTEMPT = 0, 1  # host slot priorities, lowest first
 _ACCEPT_HEADER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
@@ -58,7 +62,7 @@ class Checker:
         settings: CheckSettings,
         *,
         sleep: Sleep = asyncio.sleep,
-        clock: Clock = time.monotonic,
+        clock: Clock = loop_time,
         environ: Mapping[str, str] | None = None,
         on_result: Callable[[CheckResult], None] | None = None,
     ) -> None:
@@ -73,6 +77,8 @@ class Checker:
         self._network = NetworkWatch()
         self._anchors_for: Set[str] = frozenset()
         self._get_first: Set[str] = frozenset()
+        self._head_failed: set[str] = set()  # URLs whose later attempts ask with GET straight away
+        self._attempts: Counter[str] = Counter()
         self._merged_headers: dict[str, dict[str, str]] = {}
 
     async def run(
@@ -84,6 +90,8 @@ class Checker:
         unique = list(dict.fromkeys(urls))
         self._anchors_for = anchors_for
         self._get_first = get_first
+        self._head_failed = set()
+        self._attempts = Counter()
         backend = GuardedBackend(self._resolve, exclude_private=self.settings.exclude_private)
         transport = PerOriginTransport(backend, lambda host: self._hosts.get(host).concurrency)
         timeout = httpx.Timeout(
@@ -115,7 +123,7 @@ class Checker:
         state = self._hosts.get(urlsplit(url).hostname or "")
         # The host's slot is taken before anything else, so the thousands of tasks of a run wait
         # cheaply; it is held through each attempt and given up while waiting to retry.
-        await _take_host_slot(state)
+        await _take_host_slot(state, _FIRST_ATTEMPT)
         holding = True
 
         async def pause(seconds: float) -> None:
@@ -123,15 +131,15 @@ class Checker:
             state.slots.release()
             holding = False
             await self._sleep(seconds)
-            await _take_host_slot(state)
+            await _take_host_slot(state, _RETRY)  # a URL half done goes first: it shortens the run's tail
             holding = True
 
         started = self._clock()
         try:
             try:
-                result, attempts = await self._attempt(client, global_slots, state, url), 1
+                result = await self._attempt(client, global_slots, state, url)
             except RetryableFailure as first_failure:
-                result, attempts = await self._retry(client, global_slots, state, url, first_failure, pause)
+                result = await self._retry(client, global_slots, state, url, first_failure, pause)
         finally:
             if holding:
                 state.slots.release()
@@ -139,7 +147,7 @@ class Checker:
         self._network.record(result)
         result = replace(
             result,
-            attempts=attempts,
+            attempts=self._attempts[url],
             elapsed=self._clock() - started,
             checked_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
@@ -155,7 +163,7 @@ class Checker:
         url: str,
         first_failure: RetryableFailure,
         pause: Sleep,
-    ) -> tuple[CheckResult, int]:
+    ) -> CheckResult:
         """The attempts after a first retryable failure, paced by tenacity (which is told of that
         first failure as its attempt 1, so backoff and the attempt limit count it)."""
         retrying = AsyncRetrying(
@@ -165,55 +173,63 @@ class Checker:
             sleep=pause,
             reraise=True,
         )
-        attempts = 0
         pending: RetryableFailure | None = first_failure
         try:
             async for attempt in retrying:
                 with attempt:
-                    attempts += 1
                     if pending is not None:
                         failure, pending = pending, None
                         raise failure
-                    return await self._attempt(client, global_slots, state, url), attempts
+                    return await self._attempt(client, global_slots, state, url)
         except RetryableFailure as exhausted:
-            return exhausted.result, attempts
+            return exhausted.result
         raise AssertionError("tenacity ended without an outcome")  # reraise=True: never reached
 
     async def _attempt(
         self, client: httpx.AsyncClient, global_slots: PrioritySlots, state: HostState, url: str
     ) -> CheckResult:
-        """One try, made while holding the host's slot."""
+        """One try, made while holding the host's slot; or the reason it is not made (the network is
+        down, the host answers nothing)."""
         if self._network.down:
             global_slots.reclaim(state)
             return not_checked(url)  # offline: asking more hosts would only take longer
-        await self._hosts.wait_turn(state, before_waiting=lambda: global_slots.reclaim(state))
-        await global_slots.acquire_for(state)
+        sent_at = await self._hosts.wait_turn(state, before_waiting=lambda: global_slots.reclaim(state))
+        unasked = self._hosts.unasked(state, url)
+        if unasked is not None:
+            global_slots.reclaim(state)
+            return unasked
+        await global_slots.acquire_for(state, retry=self._attempts[url] > 0)
+        self._attempts[url] += 1
         try:
             result, retry_after = await self._fetch(client, state, url)
         finally:
             global_slots.release_from(state, self._clock())
+        self._hosts.answered(state, result, retry_after, sent_at)
         retryable = result.error_kind in _RETRYABLE_KINDS or (
             result.status_code in RETRYABLE_STATUS and result.error_kind is not ErrorKind.BOT_WALL
         )
         if retryable:
-            if result.status_code == 429:
-                self._hosts.slow_down(state, min(retry_after or self.settings.backoff, self.settings.retry_after_cap))
             raise RetryableFailure(result, retry_after)
         return result
 
     async def _fetch(self, client: httpx.AsyncClient, state: HostState, url: str) -> tuple[CheckResult, float | None]:
-        """HEAD, then GET when HEAD is refused or fails (GET's answer then stands); a host that
-        refused HEAD with 405/501 gets GET only from then on, as do URLs in ``get_first``."""
-        wants_get = state.head_refused or url in self._anchors_for or url in self._get_first
+        """HEAD, then GET when HEAD is refused or fails (GET's answer then stands). A HEAD that
+        timed out or was reset spends the attempt: the URL's next attempt is a GET. A URL whose
+        HEAD failed gets GET only from then on, a host that refused HEAD with 405/501 too, and
+        so do URLs in ``get_first``."""
+        wants_get = state.head_refused or url in self._anchors_for or url in self._get_first or url in self._head_failed
         result, retry_after = await self._request(client, "GET" if wants_get else "HEAD", url)
         if wants_get:
             return result, retry_after
         head_failed = result.outcome not in (Outcome.ALIVE, Outcome.REDIRECTED)
-        if head_failed and result.error_kind not in _NO_GET_FALLBACK and result.status_code != 429:
-            if result.status_code in _HEAD_REFUSED:
-                state.head_refused = True
-            return await self._request(client, "GET", url)
-        return result, retry_after
+        if not head_failed or result.error_kind in _NO_GET_FALLBACK or result.status_code == 429:
+            return result, retry_after
+        self._head_failed.add(url)
+        if result.error_kind in _GET_NEXT_ATTEMPT:
+            return result, retry_after
+        if result.status_code in _HEAD_REFUSED:
+            state.head_refused = True
+        return await self._request(client, "GET", url)
 
     async def _request(self, client: httpx.AsyncClient, method: str, url: str) -> tuple[CheckResult, float | None]:
         try:
@@ -294,10 +310,10 @@ class Checker:
         )
 
 
-async def _take_host_slot(state: HostState) -> None:
+async def _take_host_slot(state: HostState, priority: int) -> None:
     state.queued += 1
     try:
-        await state.slots.acquire()
+        await state.slots.acquire(priority)
     finally:
         state.queued -= 1
 

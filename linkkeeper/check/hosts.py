@@ -1,24 +1,35 @@
-"""Politeness per host: a concurrency limit, pacing between request starts, and adaptive backoff.
+"""Politeness per host: a concurrency limit, a pace between request starts that adapts to what
+the host accepts (``pace.Pace``), and the rule for a host that answers nothing at all.
 
-A host that answers 429 is paused (for its Retry-After, or our backoff) and paced more slowly
-from then on; every other host goes on at full speed, because waiting happens while holding only
-that host's slot, never a global one.
+Waiting happens while holding only that host's slot, never a global one, so every other host goes
+on at full speed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import heapq
+import math
 import os
 import re
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
+from linkkeeper.check.pace import Pace
 from linkkeeper.config import CheckSettings
+from linkkeeper.models import CheckResult, ErrorKind, Outcome
 
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
+REFUSED_STATUS = frozenset({429, 503})  # a refusal when it says when to come back (503 only then)
+
+
+def loop_time() -> float:
+    """The running event loop's clock: the default clock, so a test loop with simulated time
+    drives the pacing and the timeouts alike."""
+    return asyncio.get_running_loop().time()
+
+
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -28,16 +39,23 @@ class HostState:
 
     name: str
     concurrency: int
-    slots: asyncio.Semaphore
-    interval: float
+    slots: PrioritySlots  # a URL coming back to retry goes before the host's first attempts
+    base_interval: float  # the configured pacing; the adaptive pace can only add to it
+    pace: Pace
     headers: dict[str, str] = field(default_factory=dict)
-    paused_until: float = 0.0
     last_start: float = float("-inf")
     head_refused: bool = False
-    rate_limited: int = 0
     remaining: int = 0
     queued: int = 0  # requests waiting for one of this host's slots
     handed_over: int = 0  # global slots kept for this host's next requests
+    answered: bool = False  # the host gave some HTTP answer in this run
+    timeouts_in_a_row: int = 0
+    timed_out_urls: set[str] = field(default_factory=set)
+    not_answering: str | None = None  # why the host's remaining URLs are not asked
+
+    def ready_at(self) -> float:
+        """When the host's next request may start."""
+        return max(self.pace.ready_at(self.last_start), self.last_start + self.base_interval)
 
 
 def parse_headers(lines: tuple[str, ...], environ: Mapping[str, str]) -> dict[str, str]:
@@ -89,20 +107,21 @@ class PrioritySlots:
                 return
         self._free += 1
 
-    async def acquire_for(self, state: HostState) -> None:
+    async def acquire_for(self, state: HostState, *, retry: bool = False) -> None:
         """A slot for the host's next request: one its previous request handed over, or the next
-        free one (the host with the most work left first)."""
+        free one (a retry first: a URL half done shortens the run's tail; then the host with the
+        most work left)."""
         if state.handed_over:
             state.handed_over -= 1
             return
-        await self.acquire(-state.remaining)
+        await self.acquire(-math.inf if retry else -state.remaining)
 
     def release_from(self, state: HostState, now: float) -> None:
         """Give the slot back — or, when another request of the same host is already queued and
         may go at once, keep it for that request. A host's next request then starts without
         waiting its turn behind every other host, so the busiest host never idles between
         requests; it never holds more slots than it has requests waiting."""
-        if state.queued > state.handed_over and state.interval == 0 and state.paused_until <= now:
+        if state.queued > state.handed_over and state.ready_at() <= now:
             state.handed_over += 1
             return
         self.release()
@@ -122,7 +141,7 @@ class Hosts:
         settings: CheckSettings,
         *,
         sleep: Sleep = asyncio.sleep,
-        clock: Clock = time.monotonic,
+        clock: Clock = loop_time,
         environ: Mapping[str, str] | None = None,
     ) -> None:
         self._settings = settings
@@ -143,25 +162,50 @@ class Hosts:
                 concurrency = override.concurrency or concurrency
                 interval = override.interval if override.interval is not None else interval
                 headers = parse_headers(override.headers, self._environ)
-            state = HostState(host, concurrency, asyncio.Semaphore(concurrency), interval, headers)
+            pace = Pace(self._settings.host_min_rate)
+            state = HostState(host, concurrency, PrioritySlots(concurrency), interval, pace, headers)
             self._states[host] = state
         return state
 
-    async def wait_turn(self, state: HostState, before_waiting: Callable[[], None] = lambda: None) -> None:
-        """Wait (holding only this host's slot) until the host may be asked again; ``before_waiting``
-        runs before any wait."""
+    async def wait_turn(self, state: HostState, before_waiting: Callable[[], None] = lambda: None) -> float:
+        """Wait (holding only this host's slot) until the host may be asked again, and return the
+        moment the request starts; ``before_waiting`` runs before any wait."""
         for _ in range(1000):  # bounded: each pass either returns or sleeps until a known time
             now = self._clock()
-            ready_at = max(state.paused_until, state.last_start + state.interval)
+            ready_at = state.ready_at()
             if now >= ready_at:
                 state.last_start = now
-                return
+                return now
             before_waiting()
             await self._sleep(ready_at - now)
         state.last_start = self._clock()
+        return state.last_start
 
-    def slow_down(self, state: HostState, wait: float) -> None:
-        """A 429: pause the host for ``wait`` seconds and pace it more slowly from now on."""
-        state.rate_limited += 1
-        state.paused_until = max(state.paused_until, self._clock() + wait)
-        state.interval = min(max(state.interval * 2, 0.25), self._settings.retry_after_cap)
+    def answered(self, state: HostState, result: CheckResult, retry_after: float | None, sent_at: float) -> None:
+        """Learn from one attempt's answer: the host's pace, and whether it answers at all."""
+        now = self._clock()
+        status = result.status_code
+        if status is not None:
+            state.answered = True
+            state.not_answering = None
+            state.timeouts_in_a_row = 0
+            state.timed_out_urls.clear()
+            if status in REFUSED_STATUS and (status == 429 or retry_after is not None):
+                state.pace.refused(now, sent_at, retry_after, result.url)
+            else:
+                state.pace.accepted(now, sent_at)
+            return
+        if result.error_kind is not ErrorKind.TIMEOUT or state.answered:
+            return
+        state.timeouts_in_a_row += 1
+        state.timed_out_urls.add(result.url)
+        limit = self._settings.host_not_answering
+        if limit and state.timeouts_in_a_row >= limit and len(state.timed_out_urls) > 1 and not state.not_answering:
+            state.not_answering = f"host not answering: {state.timeouts_in_a_row} timeouts in a row, no answer this run"
+
+    @staticmethod
+    def unasked(state: HostState, url: str) -> CheckResult | None:
+        """The result for a URL of a host that answers nothing, given without asking it again."""
+        if state.not_answering is None:
+            return None
+        return CheckResult(url, Outcome.ERROR, error_kind=ErrorKind.TIMEOUT, error=state.not_answering)

@@ -14,6 +14,9 @@ Paths (the same on every host):
   /slow/<ms>                       200 after <ms> milliseconds
   /flaky/<key>/<n>                 503 for the first n requests of <key>, then 200
   /ratelimit/<key>/<n>?after=<s>   429 + Retry-After: <s> (seconds or an HTTP date) n times, then 200
+  /bucket/<rate>/<anything>        a host-wide token bucket: <rate> requests a second, bursts of
+                                   <rate>; beyond it 429 + Retry-After: 1
+  /size/<bytes>                    200 with a body of that many bytes
   /head-hostile                    405 to HEAD, 200 to GET
   /head-404                        404 to HEAD, 200 to GET
   /big                             200 with an endless body (GET); HEAD refused with 405
@@ -25,16 +28,21 @@ Paths (the same on every host):
   /switch/<key>                    the status a test set with set_status(key, code) (default 200)
   /anchors                         200 with ids "intro" and "usage" and <a name="legacy">
 A request target or route it cannot parse (``//[x``, ``/status/x``) gets 400, as from a real server.
+
+``start()`` serves from a thread of its own; ``async with web.serving()`` serves in the running
+event loop instead, so that a loop with simulated time (looptime) times both sides.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import struct
 import threading
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from urllib.parse import parse_qs, urlsplit
@@ -42,6 +50,13 @@ from urllib.parse import parse_qs, urlsplit
 from tests.fakehttp import LoopbackServer, Request, read_request
 
 _PAGE = b"<!doctype html><html><head><title>ok</title></head><body><h1 id='top'>ok</h1></body></html>"
+
+
+def _now() -> float:
+    """The serving loop's clock: real time in the server's thread, simulated time under looptime."""
+    return asyncio.get_running_loop().time()
+
+
 _CHALLENGE = b"<!doctype html><html><head><title>Just a moment...</title></head><body>cf-chl-widget</body></html>"
 
 
@@ -63,6 +78,7 @@ class _State:
     switches: dict[str, int] = field(default_factory=dict)
     bytes_sent: Counter[str] = field(default_factory=Counter)
     connections: Counter[str] = field(default_factory=Counter)
+    buckets: dict[str, tuple[float, float]] = field(default_factory=dict)  # host -> (tokens, at)
 
 
 class FakeWeb:
@@ -87,6 +103,13 @@ class FakeWeb:
 
     def stop(self) -> None:
         self._server.stop()
+
+    @contextlib.asynccontextmanager
+    async def serving(self) -> AsyncIterator[FakeWeb]:
+        """Serve in the running event loop for the duration of the block."""
+        async with self._server.serving():
+            self.port = self._server.port
+            yield self
 
     # -- what tests use --------------------------------------------------------------------------
 
@@ -153,21 +176,21 @@ class FakeWeb:
         try:
             for _ in range(1000):  # bounded keep-alive
                 request = await read_request(reader)
-                if request is None or not await self._request(host, request, writer):
+                if request is None or not await self._request(host, request, reader, writer):
                     return
         finally:
             if not writer.is_closing():
                 writer.close()
 
-    async def _request(self, host: str, request: Request, writer: asyncio.StreamWriter) -> bool:
+    async def _request(
+        self, host: str, request: Request, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> bool:
         try:
             parts = urlsplit(request.target)
         except ValueError:  # a target such as "//[x": a real server answers 400, it does not fall over
             return await self._send(writer, 400, {}, head=request.method == "HEAD")
         with self._lock:
-            self._state.records.append(
-                RequestRecord(host, request.method, parts.path, request.headers, time.monotonic())
-            )
+            self._state.records.append(RequestRecord(host, request.method, parts.path, request.headers, _now()))
             self._arrived.notify_all()
             self._state.in_flight[host] += 1
             self._state.max_in_flight[host] = max(self._state.max_in_flight[host], self._state.in_flight[host])
@@ -175,7 +198,9 @@ class FakeWeb:
             if self.latency:
                 await asyncio.sleep(self.latency)
             try:
-                return await self._route(request.method, parts.path, parse_qs(parts.query), request.headers, writer)
+                return await self._route(
+                    host, request.method, parts.path, parse_qs(parts.query), request.headers, reader, writer
+                )
             except (ValueError, IndexError, KeyError):  # "/status/x", "/to/302" without a location
                 return await self._send(writer, 400, head=request.method == "HEAD")
         finally:
@@ -184,10 +209,12 @@ class FakeWeb:
 
     async def _route(
         self,
+        host: str,
         method: str,
         path: str,
         query: dict[str, list[str]],
         headers: dict[str, str],
+        reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
     ) -> bool:
         segments = path.strip("/").split("/")
@@ -227,6 +254,12 @@ class FakeWeb:
                     after = formatdate(time.time() + 2, usegmt=True)
                 return await self._send(writer, 429, {"Retry-After": after}, body=b"slow down", head=head)
             return await self._send(writer, 200, body=_PAGE, head=head)
+        if first == "bucket":
+            if self._take_token(host, float(segments[1])):
+                return await self._send(writer, 200, body=_PAGE, head=head)
+            return await self._send(writer, 429, {"Retry-After": "1"}, body=b"slow down", head=head)
+        if first == "size":
+            return await self._send(writer, 200, body=b"x" * int(segments[1]), head=head)
         if first == "head-hostile" or first == "big":
             if head:
                 return await self._send(writer, 405, head=True)
@@ -235,9 +268,13 @@ class FakeWeb:
             return await self._send(writer, 200, body=_PAGE)
         if first == "head-404":
             return await self._send(writer, 404 if head else 200, body=_PAGE, head=head)
-        if first == "hang":
+        if first == "hang":  # until the client gives up (so it no longer counts as in flight) or the server stops
             assert self._server.stopping is not None
-            await self._server.stopping.wait()
+            stopping = asyncio.ensure_future(self._server.stopping.wait())
+            gone = asyncio.ensure_future(reader.read())
+            await asyncio.wait([stopping, gone], return_when=asyncio.FIRST_COMPLETED)
+            for waiter in (stopping, gone):
+                waiter.cancel()
             return False
         if first == "trickle":
             if head:
@@ -266,6 +303,14 @@ class FakeWeb:
         if first == "botwall-503":
             return await self._send(writer, 503, {"Server": "cloudflare"}, body=_CHALLENGE, head=head)
         return await self._send(writer, 404, body=b"not found", head=head)
+
+    def _take_token(self, host: str, rate: float) -> bool:
+        now = _now()
+        with self._lock:
+            tokens, at = self._state.buckets.get(host, (rate, now))
+            tokens = min(rate, tokens + (now - at) * rate)
+            self._state.buckets[host] = (tokens - 1 if tokens >= 1 else tokens, now)
+            return tokens >= 1
 
     async def _send(
         self,

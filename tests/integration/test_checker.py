@@ -118,10 +118,17 @@ async def test_server_errors_are_retried_then_reported_as_error(fakeweb: FakeWeb
 
 
 async def test_flaky_server_recovers_within_the_retries(fakeweb: FakeWeb) -> None:
-    """A server failing three times then answering is alive: HEAD and GET fail, then HEAD 503, GET 200."""
+    """A server failing three times then answering is alive: HEAD and GET fail, then GET only."""
     result = await check_one(fakeweb, fakeweb.url(0, "/flaky/recover/3"), retries=2)
-    assert (result.outcome, result.attempts) == (Outcome.ALIVE, 2)
-    assert fakeweb.count(path="/flaky/recover/3") == 4
+    assert (result.outcome, result.attempts) == (Outcome.ALIVE, 3)
+    assert [r.method for r in fakeweb.records] == ["HEAD", "GET", "GET", "GET"]
+
+
+async def test_a_server_failing_once_costs_two_requests_and_no_wait(fakeweb: FakeWeb) -> None:
+    """A 503 to the first request is answered by the GET that follows HEAD, in the same attempt."""
+    result = await check_one(fakeweb, fakeweb.url(0, "/flaky/once/1"), retries=2)
+    assert (result.outcome, result.attempts) == (Outcome.ALIVE, 1)
+    assert fakeweb.count(path="/flaky/once/1") == 2
 
 
 async def test_name_not_found_and_refused_are_not_retried(fakeweb: FakeWeb) -> None:

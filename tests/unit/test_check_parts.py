@@ -83,8 +83,8 @@ def test_headers_read_the_environment_and_skip_missing_secrets() -> None:
     }
 
 
-def test_rate_limited_host_is_paused_and_paced() -> None:
-    """A 429 pauses only that host until the wait is over, and paces it more slowly afterwards."""
+def test_a_host_refusing_everything_is_paused_and_its_other_hosts_are_not() -> None:
+    """A host that refuses all it is asked waits out the Retry-After; another host never waits."""
     now = [100.0]
     waits: list[float] = []
 
@@ -95,13 +95,16 @@ def test_rate_limited_host_is_paused_and_paced() -> None:
     async def scenario() -> None:
         hosts = Hosts(CheckSettings(), sleep=sleep, clock=lambda: now[0], environ={})
         limited, other = hosts.get("slow.test"), hosts.get("fast.test")
-        hosts.slow_down(limited, 5.0)
+        for page in ("a", "b", "c"):  # three URLs refused, none accepted: the host, not a URL, says no
+            sent = await hosts.wait_turn(limited)
+            hosts.answered(
+                limited, CheckResult(f"http://slow.test/{page}", Outcome.BLOCKED, status_code=429), 0.5, sent
+            )
+        assert waits == []
         await hosts.wait_turn(other)
         assert waits == []
         await hosts.wait_turn(limited)
-        assert waits == [5.0]
-        await hosts.wait_turn(limited)
-        assert waits[-1] == pytest.approx(limited.interval) and limited.interval > 0
+        assert waits == [0.5]
 
     asyncio.run(scenario())
 
@@ -151,10 +154,10 @@ def test_global_slot_is_kept_for_a_queued_request_of_the_same_host() -> None:
         slots.release_from(idle, now=0.0)
         await slots.acquire_for(busy)
         busy.queued = 1
-        busy.paused_until = 10.0
+        busy.pace.paused_until = 10.0
         slots.release_from(busy, now=0.0)  # paused: never keep a slot through a pause
         assert busy.handed_over == 0
-        busy.paused_until = 0.0
+        busy.pace.paused_until = 0.0
         await slots.acquire_for(busy)
         slots.release_from(busy, now=0.0)
         slots.reclaim(busy)  # a host told to wait gives its kept slots back
