@@ -111,7 +111,8 @@ def main() -> None:
             outcomes = json.loads(report.read_text())["summary"]["outcomes"]
             requests = len(web.records)
             print(
-                f"linkkeeper: {elapsed:.2f} s, {requests / elapsed:.0f} requests/s, peak {memory / 1e6:.0f} MB, "
+                f"linkkeeper: {elapsed:.2f} s, {requests / elapsed:.0f} requests/s, "
+                f"{requests / args.urls:.2f} requests per URL, peak {memory / 1e6:.0f} MB, "
                 f"{elapsed / bound:.2f}x the lower bound, {cpu:.1f} s CPU (fake web: {server_cpu:.1f} s), exit {code}, "
                 f"alive {outcomes['alive']}"
             )
@@ -175,6 +176,7 @@ def main() -> None:
             ok = json.loads((Path(outputs) / "ly.json").read_text()).get("successful")
             print(
                 f"lychee: {lychee_elapsed:.2f} s, {len(web.records) / lychee_elapsed:.0f} requests/s, "
+                f"{len(web.records) / args.urls:.2f} requests per URL, "
                 f"peak {lychee_memory / 1e6:.0f} MB, {lychee_cpu:.1f} s CPU, exit {lychee_code}, successful {ok}"
             )
             print(f"ratio linkkeeper / lychee wall time: {elapsed / lychee_elapsed:.2f}")

@@ -20,7 +20,7 @@ The rules (the README's "Politeness" states them for users):
 - **Recovery**: each accepted answer raises the pace — doubling it every second while below the
   last measured limit (or when none was measured), then by 10 % a second above it — and pacing
   is dropped altogether once it is twice what the host has actually been asked in the last
-  second (the concurrency limit binds, not the pace).
+  second (the concurrency limit binds, not the pace); the host is then judged afresh.
 - **The slowest pace is bounded**: never below ``min_rate`` requests a second, and no pause longer
   than one such interval, so a host's URLs always finish.
 
@@ -71,7 +71,7 @@ class Pace:
             self.rate += GROWTH
         asked = len(self._answers) / self._span(now)
         if self.rate >= UNPACED_AT * asked:
-            self.rate = None
+            self.rate = self.limit = None  # the limit no longer binds: judge the host afresh
 
     def refused(self, now: float, sent_at: float, retry_after: float | None, url: str) -> None:
         """The host refused ``url``, asked at ``sent_at`` (429, or 503 with Retry-After)."""
