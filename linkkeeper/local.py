@@ -25,7 +25,7 @@ import pyromark
 from linkkeeper.config import SiteSettings
 from linkkeeper.models import CheckResult, ErrorKind, Flag, Occurrence, Outcome
 from linkkeeper.scan.html import parse_html
-from linkkeeper.scan.markdown import parser_options
+from linkkeeper.scan.markdown import lone_cr_as_lf, parser_options
 from linkkeeper.scan.source import UnreadableSource, decode
 
 SITE_HINT = "site-relative link: set site.root (a folder) or site.base_url to check it"
@@ -65,7 +65,9 @@ def markdown_anchors(text: str, style: str) -> frozenset[str]:
     seen: dict[str, int] = {}
     heading: list[str] | None = None
     explicit: str | None = None
-    events: Iterable[tuple[Any, Any]] = pyromark.events_with_range(text, options=parser_options(math=True))
+    events: Iterable[tuple[Any, Any]] = pyromark.events_with_range(
+        lone_cr_as_lf(text), options=parser_options(math=True)
+    )
     for event, _ in events:
         if isinstance(event, str):
             continue

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 import time
 import traceback
@@ -28,7 +29,7 @@ from linkkeeper.scan.destination import unescape  # noqa: E402
 from linkkeeper.scan.markdown import extract  # noqa: E402
 from tests.conftest import assert_spans  # noqa: E402
 
-SAMPLE = ROOT.parent / "shared" / "samples" / "gen-ai-notes.md"
+SAMPLE = ROOT / "tests" / "fixtures" / "gen-ai-notes.md"
 SPEC = ROOT / "tests" / "fixtures" / "spec" / "commonmark-0.31.2-links.json"
 TOKENS = [
     "[", "]", "(", ")", "<", ">", "`", "``", "```", "~~~", "\n", "\n\n", "\r", "\r\n", "    ", "\t", "> ", "- ", "* ",
@@ -69,16 +70,56 @@ def generators(rng: random.Random) -> list[Callable[[], str]]:
     def token_soup() -> str:
         return "".join(rng.choice(TOKENS) for _ in range(rng.randrange(1, 120)))
 
-    return [spec_splice, token_soup] + ([sample_mutant] if sample else [])
+    def bracket_runs() -> str:
+        """Long runs of brackets and parentheses around links and bare URLs (the shapes that
+        once took quadratic time)."""
+        pieces = [
+            "see http://a.invalid/x",
+            "[x](http://a.invalid/",
+            "![i](",
+            "<http://a.invalid/",
+            "www.a.invalid/",
+            "\n",
+        ]
+        runs = ["(", ")", "[", "]", "()", ")(", "[(", ")]"]
+        return "".join(
+            rng.choice(pieces) + rng.choice(runs) * rng.randrange(1, 20_000) for _ in range(rng.randrange(1, 4))
+        )
+
+    return [spec_splice, token_soup, bracket_runs] + ([sample_mutant] if sample else [])
 
 
-def check(text: str) -> None:
+_LINE_ENDING = re.compile(r"\r\n|\r|\n")
+
+
+def with_mixed_endings(text: str, rng: random.Random) -> str:
+    """The text with each line ending replaced by CR, CRLF or LF at random (never a CR just
+    before an LF: the two would be one line ending)."""
+
+    def ending(match: re.Match[str]) -> str:
+        before_lf = text.startswith("\n", match.end())
+        return rng.choice(("\r\n", "\n") if before_lf else ("\r", "\r\n", "\n"))
+
+    return _LINE_ENDING.sub(ending, text)
+
+
+def check(text: str, mixed: str | None = None) -> None:
+    """Spans exact, verified spans decoding to their URL, no more than a second per MB and a
+    bit; and ``mixed`` (the same text with other line endings) yields the same links."""
     for liquid in (True, False):
+        started = time.perf_counter()
         found = extract(text, "fuzz.md", use_liquid=liquid)
+        elapsed = time.perf_counter() - started
+        assert elapsed < 0.5 + len(text) / 1e6, f"slow: {elapsed:.2f} s for {len(text)} characters"
         assert_spans(text, found)
         for occ in found:
             if occ.rewritable and occ.syntax in (Syntax.RAW, Syntax.ANGLE) and occ.kind in VERIFIED_KINDS:
                 assert unescape(occ.raw) == occ.url, occ
+        if mixed is not None and "\r" not in text:
+            other = extract(mixed, "fuzz.md", use_liquid=liquid)
+            assert_spans(mixed, other)
+            links = [(occ.url, occ.kind, occ.line, occ.column) for occ in found]
+            assert [(occ.url, occ.kind, occ.line, occ.column) for occ in other] == links, "line endings"
 
 
 def main() -> int:
@@ -96,7 +137,7 @@ def main() -> int:
         text = kinds[documents % len(kinds)]()
         documents += 1
         try:
-            check(text)
+            check(text, with_mixed_endings(text, rng))
         except Exception:  # noqa: BLE001 - any exception is a finding, written down with its input
             failures += 1
             args.out.mkdir(parents=True, exist_ok=True)
