@@ -23,6 +23,7 @@ import httpcore
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
+from linkkeeper.check.body import ACCEPT_ENCODING, read_body
 from linkkeeper.check.classify import Judgement, judge_exception, judge_response, parse_accept
 from linkkeeper.check.guard import GuardedBackend, parse_resolve
 from linkkeeper.check.hosts import Clock, Hosts, HostState, PrioritySlots, Sleep, loop_time, parse_headers
@@ -100,7 +101,12 @@ class Checker:
             write=self.settings.read_timeout,
             pool=None,
         )
-        headers = {"User-Agent": self.settings.user_agent, "Accept": _ACCEPT_HEADER, "Accept-Language": "en"}
+        headers = {
+            "User-Agent": self.settings.user_agent,
+            "Accept": _ACCEPT_HEADER,
+            "Accept-Language": "en",
+            "Accept-Encoding": ACCEPT_ENCODING,
+        }
         global_slots = PrioritySlots(self.settings.max_concurrency)
         hosts = [self._hosts.get(urlsplit(url).hostname or "") for url in unique]
         for state in hosts:
@@ -288,7 +294,7 @@ class Checker:
             try:
                 location = response.headers.get("location")
                 if response.status_code in _REDIRECT_STATUS and location:
-                    await _read_capped(response, _REDIRECT_BODY_CAP)  # a short body read keeps the connection
+                    await read_body(response, _REDIRECT_BODY_CAP)  # a short body read keeps the connection
                     redirects.append(Redirect(current, response.status_code))
                     try:
                         current = urljoin(current, location.strip())
@@ -300,7 +306,7 @@ class Checker:
                     continue
                 # A HEAD answer is read too (it is empty): httpcore puts a connection back in the
                 # pool only once the response has been read to its end.
-                body = await _read_capped(response, self.settings.max_body_bytes)
+                body = await read_body(response, self.settings.max_body_bytes)
                 headers_seen = {name.lower(): value for name, value in response.headers.items()}
                 return _Answer(response.status_code, headers_seen, body, current, tuple(redirects))
             finally:
@@ -337,18 +343,6 @@ class _RedirectProblem(Exception):
 def _invalid_redirect(detail: str, redirects: list[Redirect]) -> _RedirectProblem:
     """A redirect to something that is no URL: the link leads nowhere, and asking again won't help."""
     return _RedirectProblem(ErrorKind.INVALID_REDIRECT, f"redirected to an invalid URL {detail}", redirects)
-
-
-async def _read_capped(response: httpx.Response, limit: int) -> bytes:
-    """At most ``limit`` bytes of the body; the rest is never downloaded."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        chunks.append(chunk[: limit - size])
-        size += len(chunks[-1])
-        if size >= limit:
-            break
-    return b"".join(chunks)
 
 
 def _result(

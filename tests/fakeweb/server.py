@@ -17,6 +17,8 @@ Paths (the same on every host):
   /bucket/<rate>/<anything>        a host-wide token bucket: <rate> requests a second, bursts of
                                    <rate>; beyond it 429 + Retry-After: 1
   /size/<bytes>                    200 with a body of that many bytes
+  /bomb/<megabytes>                200, Content-Encoding "gzip, gzip": that many MB of zeros, gzipped
+                                   twice (1 GB is 1.8 KB on the wire); HEAD refused with 405
   /head-hostile                    405 to HEAD, 200 to GET
   /head-404                        404 to HEAD, 200 to GET
   /big                             200 with an endless body (GET); HEAD refused with 405
@@ -37,12 +39,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import socket
 import struct
 import threading
 import time
+import zlib
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from urllib.parse import parse_qs, urlsplit
@@ -50,6 +54,18 @@ from urllib.parse import parse_qs, urlsplit
 from tests.fakehttp import LoopbackServer, Request, read_request
 
 _PAGE = b"<!doctype html><html><head><title>ok</title></head><body><h1 id='top'>ok</h1></body></html>"
+
+
+@functools.cache
+def _bomb(megabytes: int) -> bytes:
+    """Zeros gzipped twice: a tiny body that decodes to ``megabytes`` MB."""
+
+    def gzipped(chunks: Iterable[bytes]) -> bytes:
+        packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+        return b"".join([*(packer.compress(chunk) for chunk in chunks), packer.flush()])
+
+    zeros = bytes(1 << 20)
+    return gzipped([gzipped(zeros for _ in range(megabytes))])
 
 
 def _now() -> float:
@@ -258,6 +274,11 @@ class FakeWeb:
             if self._take_token(host, float(segments[1])):
                 return await self._send(writer, 200, body=_PAGE, head=head)
             return await self._send(writer, 429, {"Retry-After": "1"}, body=b"slow down", head=head)
+        if first == "bomb":
+            if head:
+                return await self._send(writer, 405, head=True)
+            headers = {"Content-Encoding": "gzip, gzip"}
+            return await self._send(writer, 200, headers, body=_bomb(int(segments[1])))
         if first == "size":
             return await self._send(writer, 200, body=b"x" * int(segments[1]), head=head)
         if first == "head-hostile" or first == "big":

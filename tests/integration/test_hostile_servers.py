@@ -1,0 +1,62 @@
+"""Fault injection: hostile servers never crash a run, exhaust its memory or outlast its deadline.
+
+Each case runs ``linkkeeper check`` in a child process against the fake web, so the child's own
+peak memory (``wait4``) and exit are what is asserted, under an address-space limit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import fast_config
+from tests.fakeweb import FakeWeb
+
+MEMORY_LIMIT = 1536 * 1024 * 1024  # address space; the run itself needs about a third of it
+PEAK_RSS = 150 * 1024 * 1024
+
+
+def run_check(workdir: Path, web: FakeWeb, urls: list[str], *options: str) -> tuple[int, int, dict[str, object], str]:
+    """Exit code, peak resident memory in bytes, the JSON report and stderr of one child run."""
+    (workdir / "linkkeeper.toml").write_text(fast_config(web, timeout=5.0, retries=0))
+    (workdir / "doc.md").write_text("".join(f"* <{url}>\n" for url in urls))
+    report = workdir / "out.json"
+    command = [
+        sys.executable, "-m", "linkkeeper", "check", "--no-progress", "--format", "json", "--output", str(report),
+        "--reports-dir", str(workdir / "reports"), "--fail-on", "never", *options, "doc.md",
+    ]  # fmt: skip
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+    process = subprocess.Popen(
+        command, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=limit_memory
+    )
+    assert process.stderr is not None
+    stderr = process.stderr.read().decode()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.stderr.close()
+    data = json.loads(report.read_text()) if report.exists() else {}
+    return os.waitstatus_to_exitcode(status), usage.ru_maxrss * 1024, data, stderr
+
+
+def outcomes(data: dict[str, object]) -> dict[str, str]:
+    targets = data.get("targets", [])
+    assert isinstance(targets, list)
+    return {target["url"]: target["outcome"] for target in targets}
+
+
+def test_a_decompression_bomb_is_read_to_the_body_cap_and_no_further(workdir: Path, fakeweb: FakeWeb) -> None:
+    """256 MB of zeros gzipped twice (about 500 bytes on the wire): the page is alive, and the run's
+    peak memory stays under 150 MB (it reached 2 GB for 1 GB, decoded in one call)."""
+    bomb, page = fakeweb.url(0, "/bomb/256"), fakeweb.url(1, "/ok")
+    code, peak, data, stderr = run_check(workdir, fakeweb, [bomb, page])
+    assert (code, stderr.count("Traceback")) == (0, 0), stderr
+    assert outcomes(data) == {bomb: "alive", page: "alive"}
+    assert peak < PEAK_RSS, f"peak RSS {peak / 1e6:.0f} MB"
