@@ -268,6 +268,9 @@ class Checker:
             headers = {**client.headers, **self._headers, **self._hosts.get(host).headers}
             self._merged_headers[host] = headers
         request = httpx.Request(method, url, headers=headers, extensions={"timeout": client.timeout.as_dict()})
+        port = request.url.port
+        if port is not None and not 0 < port < 65536:  # httpx takes it; the socket layer overflows
+            raise httpx.InvalidURL(f"port {port} is out of range (1-65535)")
         if client.cookies:
             client.cookies.set_cookie_header(request)
         return request

@@ -86,7 +86,8 @@ async def test_redirect_loop_and_too_many_redirects_are_broken(fakeweb: FakeWeb)
 
 
 @pytest.mark.parametrize(
-    "location", ["http://[bad/x", "//[x", "http://[::1", "http://xn--a.example/", "javascript:alert(1)"]
+    "location",
+    ["http://[bad/x", "//[x", "http://[::1", "http://xn--a.example/", "javascript:alert(1)", "http://h1.test:99999/"],
 )
 async def test_a_redirect_to_an_invalid_url_is_broken_and_the_run_goes_on(fakeweb: FakeWeb, location: str) -> None:
     """A malformed Location is the link's problem, said in words; it crashed the whole run."""
@@ -96,6 +97,13 @@ async def test_a_redirect_to_an_invalid_url_is_broken_and_the_run_goes_on(fakewe
     assert (redirected.outcome, redirected.error_kind) == (Outcome.BROKEN, ErrorKind.INVALID_REDIRECT)
     assert "redirected to an invalid URL" in redirected.error and redirected.attempts == 1
     assert other.outcome is Outcome.ALIVE
+
+
+async def test_a_port_out_of_range_is_an_invalid_url_not_a_crash(fakeweb: FakeWeb) -> None:
+    """A port over 65535 is refused before any socket (it raised OverflowError and ended the run)."""
+    over, fine = await check(fakeweb, ["http://localhost:99999/", fakeweb.url(0, "/ok")])
+    assert (over.outcome, over.error_kind) == (Outcome.SKIPPED, ErrorKind.NOT_CHECKABLE)
+    assert "port 99999 is out of range" in over.error and fine.outcome is Outcome.ALIVE
 
 
 async def test_a_link_that_is_no_requestable_url_gets_a_result(fakeweb: FakeWeb) -> None:

@@ -60,10 +60,14 @@ def test_pyromark_itself_finds_what_the_scanner_finds_with_mixed_endings() -> No
 
     text = "# Title\r[one](http://a.invalid/1)\r\n## Two {#two}\r[two](http://a.invalid/2)\n"
     rendered = re.findall(r'href="([^"]+)"', pyromark.html(text))
-    assert [occ.url for occ in scan(text) if occ.kind is Kind.INLINE] == rendered == [
-        "http://a.invalid/1",
-        "http://a.invalid/2",
-    ]
+    assert (
+        [occ.url for occ in scan(text) if occ.kind is Kind.INLINE]
+        == rendered
+        == [
+            "http://a.invalid/1",
+            "http://a.invalid/2",
+        ]
+    )
 
 
 def test_closing_parentheses_after_a_bare_url_scan_in_linear_time() -> None:
