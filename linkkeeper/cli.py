@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 import click
 
 from linkkeeper import __version__
-from linkkeeper.check.classify import parse_accept
 from linkkeeper.check.guard import parse_resolve
+from linkkeeper.check.hosts import parse_headers
 from linkkeeper.config import (
     FAIL_ON_CHOICES,
     FIX_STYLES,
@@ -388,10 +388,13 @@ def report(
 
 def _validate_check(settings: Settings) -> None:
     """Settings whose values have a syntax of their own, checked before any request."""
-    try:
-        parse_accept(settings.check.accept)
-    except ValueError as exc:
-        raise ConfigError("settings", "check.accept", str(exc)) from exc
+    header_sets = {"check.headers": settings.check.headers}
+    header_sets |= {f"check.hosts.{host}.headers": table.headers for host, table in settings.check.hosts.items()}
+    for key, lines in header_sets.items():
+        try:
+            parse_headers(lines, os.environ)
+        except ValueError as exc:
+            raise ConfigError("environment", key, str(exc)) from exc
     try:
         parse_resolve(settings.check.resolve)
     except ValueError as exc:

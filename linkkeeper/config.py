@@ -11,6 +11,7 @@ naming the source, the key and what was expected.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import tomllib
@@ -50,6 +51,44 @@ def _setting(
 def _positive(seconds: float) -> None:
     if seconds <= 0:
         raise ValueError(f"expected more than 0 seconds, got {seconds!r}")
+
+
+def parse_accept(specs: tuple[str, ...]) -> frozenset[int]:
+    """``("200-299", "403")`` -> the set of accepted status codes (each from 100 to 999)."""
+    codes: set[int] = set()
+    for spec in specs:
+        for part in spec.split(","):
+            low, dash, high = (piece.strip() for piece in part.strip().partition("-"))
+            if not low.isdigit() or (dash and not high.isdigit()):
+                raise ValueError(f"{spec!r}: expected status codes or ranges such as 200-299")
+            first, last = int(low), int(high) if dash else int(low)
+            if not 100 <= first <= last <= 999:
+                raise ValueError(f"{part.strip()!r}: expected status codes from 100 to 999, the lower first")
+            codes.update(range(first, last + 1))
+    return frozenset(codes)
+
+
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def header_problem(line: str, number: int) -> str | None:
+    """What is wrong with one ``"Name: value"`` header line, said without its value (a secret)."""
+    name, colon, value = line.partition(":")
+    if not colon or not name.strip():
+        return f"header {number}: expected 'Name: value'"
+    if not _HEADER_NAME.fullmatch(name.strip()):
+        return f"header {number}: {name.strip()!r} is not a header name"
+    if _CONTROL.search(value):
+        return f"header {number} ({name.strip()}): its value holds a control character"
+    return None
+
+
+def _valid_headers(lines: tuple[str, ...]) -> None:
+    for number, line in enumerate(lines, start=1):
+        problem = header_problem(line, number)
+        if problem is not None:
+            raise ValueError(problem)
 
 
 def _positive_rate(rate: float) -> None:
@@ -103,7 +142,7 @@ class HostSettings:
     concurrency: int | None = _setting(None, "Requests in flight to this host at once.", minimum=1)
     interval: float | None = _setting(None, "Seconds between the starts of two requests to this host.", minimum=0)
     headers: tuple[str, ...] = _setting(
-        (), 'Extra "Name: value" headers sent only to this host; ${VAR} reads the environment.'
+        (), 'Extra "Name: value" headers sent only to this host; ${VAR} reads the environment.', validate=_valid_headers
     )
 
 
@@ -141,14 +180,16 @@ class CheckSettings:
     )
     user_agent: str = _setting(DEFAULT_USER_AGENT, "User-Agent header; browser-like, because many sites refuse robots.")
     headers: tuple[str, ...] = _setting(
-        (), 'Extra "Name: value" headers sent to every host; ${VAR} reads the environment.'
+        (), 'Extra "Name: value" headers sent to every host; ${VAR} reads the environment.', validate=_valid_headers
     )
     resolve: tuple[str, ...] = _setting(
         (), 'Fixed name resolutions "HOST:ADDRESS" (as curl --resolve), tried before DNS.'
     )
     exclude: tuple[str, ...] = _setting((), "Regular expressions; matching URLs are not checked (outcome excluded).")
     include: tuple[str, ...] = _setting((), "Regular expressions; when set, only matching URLs are checked.")
-    accept: tuple[str, ...] = _setting(("200-299",), 'Status codes that mean alive: codes or ranges such as "200-299".')
+    accept: tuple[str, ...] = _setting(
+        ("200-299",), 'Status codes that mean alive: codes or ranges such as "200-299".', validate=parse_accept
+    )
     exclude_private: bool = _setting(False, "Also refuse private, loopback and other non-public addresses.")
     fail_on: str = _setting(
         "broken", "Exit 1 when a link is: broken | error (broken or error) | blocked (any failure) | never."
@@ -373,6 +414,7 @@ def _coerce_table(value: Any, kind: Any, source: str, key: str) -> dict[str, Any
                 source,
                 f"{key}.{name}.{field_name}",
                 known[field_name].metadata["minimum"],
+                known[field_name].metadata["validate"],
             )
         result[name] = item_type(**values)
     return result
@@ -395,6 +437,8 @@ def _coerce(
     elif kind is float:
         ok = isinstance(value, int | float) and not isinstance(value, bool)
         value = float(value) if ok else value
+        if ok and not math.isfinite(value):  # nan passes every comparison, inf every minimum
+            raise ConfigError(source, key, f"expected a finite number, got {value!r}")
     elif kind is str:
         ok = isinstance(value, str)
     else:
@@ -402,6 +446,8 @@ def _coerce(
         value = tuple(value) if ok else value
     if not ok:
         raise ConfigError(source, key, f"expected {_expected(kind)}, got {value!r}")
+    if "\x00" in (value if isinstance(value, str) else "".join(value) if isinstance(value, tuple) else ""):
+        raise ConfigError(source, key, "a NUL character cannot be part of a setting")
     if minimum is not None and value < minimum:
         raise ConfigError(source, key, f"expected at least {minimum}, got {value!r}")
     if validate is not None:

@@ -24,13 +24,22 @@ import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from linkkeeper.check.body import ACCEPT_ENCODING, read_body
-from linkkeeper.check.classify import Judgement, judge_exception, judge_response, parse_accept
+from linkkeeper.check.classify import Judgement, judge_exception, judge_response
 from linkkeeper.check.guard import GuardedBackend, parse_resolve
-from linkkeeper.check.hosts import Clock, Hosts, HostState, PrioritySlots, Sleep, loop_time, parse_headers
+from linkkeeper.check.hosts import (
+    Clock,
+    Hosts,
+    HostState,
+    PrioritySlots,
+    Sleep,
+    loop_time,
+    parse_headers,
+    secret_values,
+)
 from linkkeeper.check.network import NetworkWatch, not_checked
 from linkkeeper.check.retry import RETRYABLE_STATUS, RetryableFailure, RetryWait, retry_after_seconds
 from linkkeeper.check.transport import PerOriginTransport, RunClient
-from linkkeeper.config import CheckSettings
+from linkkeeper.config import CheckSettings, parse_accept
 from linkkeeper.local import html_anchors
 from linkkeeper.models import CheckResult, ErrorKind, Outcome, Redirect
 
@@ -73,7 +82,10 @@ class Checker:
         self._on_result = on_result
         self._accept = parse_accept(settings.accept)
         self._resolve = parse_resolve(settings.resolve)
-        self._headers = parse_headers(settings.headers, os.environ if environ is None else environ)
+        environment = os.environ if environ is None else environ
+        self._headers = parse_headers(settings.headers, environment)
+        header_lines = settings.headers + tuple(line for host in settings.hosts.values() for line in host.headers)
+        self._secrets = secret_values(header_lines, environment)
         self._hosts = Hosts(settings, sleep=sleep, clock=clock, environ=environ)
         self._network = NetworkWatch()
         self._anchors_for: Set[str] = frozenset()
@@ -246,7 +258,10 @@ class Checker:
             final_url = problem.redirects[-1].url if problem.redirects else url
             return _result(url, judgement, None, final_url, problem.redirects), None
         except (httpx.HTTPError, httpcore.ConnectError, OSError, TimeoutError) as error:
-            return _result(url, judge_exception(error), None, None, ()), None
+            judgement = judge_exception(error)
+            for secret in self._secrets:  # a library's message may quote a header it refused
+                judgement = replace(judgement, error=judgement.error.replace(secret, "[secret]"))
+            return _result(url, judgement, None, None, ()), None
         except (httpx.InvalidURL, ValueError) as error:
             judgement = Judgement(Outcome.SKIPPED, ErrorKind.NOT_CHECKABLE, f"invalid URL: {error}")
             return _result(url, judgement, None, None, ()), None

@@ -40,18 +40,6 @@ class Judgement:
     error: str = ""
 
 
-def parse_accept(specs: tuple[str, ...]) -> frozenset[int]:
-    """``("200-299", "403")`` -> the set of accepted status codes."""
-    codes: set[int] = set()
-    for spec in specs:
-        for part in spec.split(","):
-            low, _, high = part.strip().partition("-")
-            if not low.strip().isdigit() or (high and not high.strip().isdigit()):
-                raise ValueError(f"{spec!r}: expected status codes or ranges such as 200-299")
-            codes.update(range(int(low), int(high or low) + 1))
-    return frozenset(codes)
-
-
 def is_bot_wall(status: int, headers: Mapping[str, str], body: bytes) -> bool:
     """A challenge page or a WAF refusal rather than the page itself."""
     if status not in (403, 429, 503, 202, 200):

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from linkkeeper.check.pace import Pace
-from linkkeeper.config import CheckSettings
+from linkkeeper.config import CheckSettings, header_problem
 from linkkeeper.models import CheckResult, ErrorKind, Outcome
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -60,17 +60,29 @@ class HostState:
 
 def parse_headers(lines: tuple[str, ...], environ: Mapping[str, str]) -> dict[str, str]:
     """``"Name: value"`` lines to a dict, with ``${VAR}`` read from the environment (a missing
-    variable leaves the header out, so a token is never sent half-formed)."""
+    variable leaves the header out, so a token is never sent half-formed). A ValueError says what
+    is wrong without the value: it may be a secret."""
     headers: dict[str, str] = {}
-    for line in lines:
-        name, sep, value = line.partition(":")
-        if not sep or not name.strip():
-            raise ValueError(f"{line!r}: expected 'Name: value'")
-        missing = [var for var in _ENV_REFERENCE.findall(value) if var not in environ]
-        if missing:
+    for number, line in enumerate(lines, start=1):
+        problem = header_problem(line, number)
+        if problem is not None:
+            raise ValueError(problem)
+        name, _, value = line.partition(":")
+        references = _ENV_REFERENCE.findall(value)
+        if any(var not in environ for var in references):
             continue
+        for var in references:
+            if header_problem(f"x: {environ[var]}", number) is not None:
+                raise ValueError(f"header {number} ({name.strip()}): ${{{var}}} holds a control character")
         headers[name.strip()] = _ENV_REFERENCE.sub(lambda m: environ[m.group(1)], value.strip())
     return headers
+
+
+def secret_values(lines: tuple[str, ...], environ: Mapping[str, str]) -> frozenset[str]:
+    """The values the headers read from the environment: never to appear in an error text."""
+    return frozenset(
+        environ[var] for line in lines for var in _ENV_REFERENCE.findall(line) if environ.get(var, "").strip()
+    )
 
 
 class PrioritySlots:
@@ -149,6 +161,10 @@ class Hosts:
         self._clock = clock
         self._environ = dict(os.environ if environ is None else environ)
         self._states: dict[str, HostState] = {}
+        # Parsed now, so that a bad header stops the run before its first request.
+        self._headers = {
+            host.lower(): parse_headers(table.headers, self._environ) for host, table in settings.hosts.items()
+        }
 
     def get(self, host: str) -> HostState:
         host = host.lower()
@@ -161,7 +177,7 @@ class Hosts:
             if override is not None:
                 concurrency = override.concurrency or concurrency
                 interval = override.interval if override.interval is not None else interval
-                headers = parse_headers(override.headers, self._environ)
+                headers = self._headers[host]
             pace = Pace(self._settings.host_min_rate)
             state = HostState(host, concurrency, PrioritySlots(concurrency), interval, pace, headers)
             self._states[host] = state
