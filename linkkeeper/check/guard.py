@@ -25,6 +25,8 @@ _ALWAYS_REFUSED = (
     ipaddress.ip_network("fd00:ec2::254/128"),  # AWS metadata over IPv6
     ipaddress.ip_network("100.100.100.200/32"),  # Alibaba Cloud metadata
 )
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
 _LOCAL_NAMES = {"localhost": "127.0.0.1"}
 
 
@@ -40,14 +42,30 @@ class ConnectionRefused(httpcore.ConnectError):
     """Nothing listens at the address."""
 
 
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries and leads to: mapped (::ffff:a.b.c.d), compatible
+    (::a.b.c.d), NAT64 (64:ff9b::/96, 64:ff9b:1::/48), 6to4 (2002::/16) or Teredo (2001::/32)."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if ip in _NAT64 or ip in _NAT64_LOCAL or (int(ip) >> 32 == 0 and int(ip) > 1):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def refusal_reason(address: str, *, exclude_private: bool) -> str | None:
-    """Why ``address`` must not be connected to, or None when it may be."""
+    """Why ``address`` must not be connected to, or None when it may be. An IPv6 address that
+    carries an IPv4 address is judged by both."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    if any(ip in network for network in _ALWAYS_REFUSED):
+    candidates: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = [ip]
+    if isinstance(ip, ipaddress.IPv6Address) and (embedded := _embedded_ipv4(ip)) is not None:
+        candidates.append(embedded)
+    if any(candidate in network for candidate in candidates for network in _ALWAYS_REFUSED):
         return f"{address} is a link-local or cloud metadata address"
-    if exclude_private and not ip.is_global:
+    if exclude_private and not all(candidate.is_global for candidate in candidates):
         return f"{address} is a private, loopback or reserved address (--exclude-private)"
     return None
 

@@ -69,6 +69,30 @@ def test_address_guard(address: str, private: bool, refused: bool) -> None:
     assert (refusal_reason(address, exclude_private=private) is not None) is refused
 
 
+@pytest.mark.parametrize(
+    ("address", "private"),
+    [
+        ("::169.254.169.254", False),  # IPv4-compatible
+        ("64:ff9b::a9fe:a9fe", False),  # NAT64 of 169.254.169.254
+        ("64:ff9b:1::a9fe:a9fe", False),  # local-use NAT64
+        ("2002:a9fe:a9fe::1", False),  # 6to4
+        ("::127.0.0.1", True),
+        ("64:ff9b::7f00:1", True),
+        ("2002:7f00:1::", True),
+        ("2002:c0a8:0101::1", True),  # 6to4 of 192.168.1.1
+    ],
+)
+def test_ipv4_carried_in_ipv6_is_judged_as_ipv4(address: str, private: bool) -> None:
+    """Every IPv6 form that leads to a refused IPv4 address is refused too (they got past the guard)."""
+    assert refusal_reason(address, exclude_private=private) is not None
+
+
+@pytest.mark.parametrize("address", ["2002:0808:0808::1", "64:ff9b::808:808", "2001:4860:4860::8888"])
+def test_public_addresses_in_those_forms_stay_allowed(address: str) -> None:
+    """A public IPv4 address behind NAT64 or 6to4 is public: nothing is refused for the form alone."""
+    assert refusal_reason(address, exclude_private=True) is None
+
+
 def test_resolve_entries() -> None:
     """``HOST:ADDRESS`` and curl's ``HOST:PORT:ADDRESS`` both work; bad addresses are refused."""
     assert parse_resolve(["a.test:127.0.0.2", "B.test:443:[::1]"]) == {"a.test": "127.0.0.2", "b.test": "::1"}
