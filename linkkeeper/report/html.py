@@ -133,6 +133,22 @@ def _domains(entries: Sequence[Entry]) -> list[tuple[str, int, str]]:
     return [(domain, count, COLOURS["dead"]) for domain, count in bad.most_common(8)]
 
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_IGNORED_BY_BROWSERS = re.compile(r"[\x00-\x20\x7f]")  # stripped or skipped before a scheme is read
+
+
+def _link(url: str, text: str, extra: str = "") -> str:
+    """A link a reader may click: http(s) and relative URLs only; anything else (javascript:,
+    data:, a scheme hidden behind a tab) is shown as text."""
+    scheme = _SCHEME.match(url)
+    clickable = not _IGNORED_BY_BROWSERS.search(url) and (
+        scheme is None or scheme.group().lower() in ("http:", "https:")
+    )
+    if not clickable:
+        return f'<span class="inert">{_e(text)}</span>'
+    return f'<a href="{_e(url)}"{extra}>{_e(text)}</a>'
+
+
 def _row(entry: Entry) -> str:
     verdict = verdict_of(entry).value
     result = entry.result
@@ -145,13 +161,14 @@ def _row(entry: Entry) -> str:
     places = "".join(f"<li>{_e(o.path)}:{o.line}:{o.column}</li>" for o in entry.target.occurrences)
     archived = ""
     if isinstance(entry.snapshot, Snapshot):
-        archived = f'<a href="{_e(entry.snapshot.archive_url)}">archived {entry.snapshot.timestamp[:8]}</a>'
+        archived = _link(entry.snapshot.archive_url, f"archived {entry.snapshot.timestamp[:8]}")
     elif entry.snapshot is not None:
         archived = _e(describe(entry.snapshot))
+    link = _link(entry.target.url, entry.target.url, ' rel="noreferrer"')
     return (
         f'<tr data-verdict="{verdict}" data-link="{_e(entry.target.url)}" data-status="{status}" '
         f'data-since="{_e(entry.since or "")}" data-places="{len(entry.target.occurrences)}">'
-        f'<td class="url" data-label="Link"><a href="{_e(entry.target.url)}" rel="noreferrer">{_e(entry.target.url)}</a></td>'
+        f'<td class="url" data-label="Link">{link}</td>'
         f'<td data-label="Verdict"><span class="badge" style="background:{COLOURS.get(verdict, "#57606a")}">{verdict}</span></td>'
         f'<td data-label="Status">{status} {_e(reason)}</td><td data-label="Since">{_e((entry.since or "")[:10])}</td>'
         f'<td data-label="Places"><ul class="places">{places}</ul></td><td data-label="Archived copy">{archived}</td></tr>'

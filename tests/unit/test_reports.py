@@ -101,6 +101,21 @@ def test_html_is_self_contained() -> None:
     assert page.count("<tr data-verdict=") == 7
 
 
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "JavaScript:alert(1)", "java\tscript:alert(1)", " javascript:x", "data:text/html,x"]
+)
+def test_html_makes_only_http_and_relative_links_clickable(url: str) -> None:
+    """A javascript: or data: link in a document is shown in report.html as text, never as a link."""
+    from linkkeeper.models import CheckResult, Outcome, Verdict
+    from tests.reportdata import _entry
+
+    report = fixed_report()
+    skipped = _entry(url, [("docs/a.md", 1, 1)], CheckResult(url, Outcome.SKIPPED), Verdict.SKIPPED)
+    page = to_html(dataclasses.replace(report, entries=(*report.entries, skipped)))
+    assert page.count("<a href=") == to_html(report).count("<a href=")  # the new row adds no link
+    assert '<span class="inert">' in page and 'href="java' not in page.lower() and 'href="data:' not in page
+
+
 @pytest.mark.parametrize("name", ["report.md", "report.json"])
 def test_golden_files_exist(name: str) -> None:
     """The golden files are committed (regenerate with LINKKEEPER_REGENERATE_GOLDEN=1)."""
