@@ -153,6 +153,12 @@ class History:
                     f"was written by a newer linkkeeper (schema {version}; this version knows {len(MIGRATIONS)}); "
                     "upgrade linkkeeper or point --db elsewhere",
                 )
+            if tables:
+                # Before the first write: a damaged interior page is otherwise found only when a
+                # later query happens to read it, after this run has written on top of it.
+                problem = self._db.execute("PRAGMA quick_check(1)").fetchone()[0]
+                if problem != "ok":
+                    raise HistoryError(self.path, f"is corrupt ({problem}); left untouched, move it aside")
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute("PRAGMA foreign_keys = ON")

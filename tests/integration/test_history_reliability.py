@@ -146,6 +146,29 @@ def test_corrupt_database_gets_a_clear_error_and_exit_4(tmp_path: Path, monkeypa
     assert digest(database) == before
 
 
+def test_a_damaged_interior_page_is_found_before_anything_is_written(tmp_path: Path) -> None:
+    """A history whose header is intact but one of whose pages is garbage is refused at open, and
+    left byte for byte as it was (it was accepted and written to, exit 0)."""
+    database = tmp_path / "history.sqlite"
+    History.open(database).close()
+    with sqlite3.connect(database) as connection:
+        connection.execute("PRAGMA journal_mode = DELETE")
+        connection.execute("INSERT INTO urls (url, first_seen) SELECT 'https://a.example/' || value, 0 FROM "
+                           "(WITH RECURSIVE n(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM n LIMIT 3000) "
+                           "SELECT value FROM n)")  # fmt: skip
+        page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+        pages = connection.execute("PRAGMA page_count").fetchone()[0]
+    connection.close()
+    data = bytearray(database.read_bytes())
+    damaged = pages // 2  # a page in the middle of the filler table, far from the header
+    data[damaged * page_size + 8 : damaged * page_size + 64] = b"\xa5" * 56
+    database.write_bytes(bytes(data))
+    before = digest(database)
+    with pytest.raises(HistoryError, match="is corrupt"):
+        History.open(database)
+    assert digest(database) == before
+
+
 def test_an_older_schema_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
     """A history written by an earlier schema (3) opens migrated to the current one, its checks intact."""
     database = tmp_path / "history.sqlite"
