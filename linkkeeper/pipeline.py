@@ -47,7 +47,15 @@ from linkkeeper.models import (
     Target,
     Verdict,
 )
-from linkkeeper.rewrite import RewriteRefused, apply, plan, verify, without_fragment, write_atomic
+from linkkeeper.rewrite import (
+    RewriteRefused,
+    apply,
+    plan,
+    remove_leftovers,
+    verify,
+    without_fragment,
+    write_atomic,
+)
 from linkkeeper.scan import scan_paths
 from linkkeeper.scan.source import decode
 
@@ -454,8 +462,9 @@ def run_fix(
             replacements[destination] = replacements[web_url]
     files: list[FileFix] = []
     notes: list[str] = []
-    records: list[tuple[str, int, int, str, str, str, str]] = []
     for file in scanned.files:
+        if write and file.error is None:
+            remove_leftovers(Path(file.path))  # a killed run's temporary files
         if file.error is not None or not any(without_fragment(o.url) in replacements for o in file.occurrences):
             continue
         path = Path(file.path)
@@ -473,11 +482,13 @@ def run_fix(
                 )
             )
             if write:
-                write_atomic(path, new_text, has_bom=file.has_bom, expected_sha256=file.sha256)
-                records.extend((e.path, e.line, e.column, e.url, e.new_url, style, e.reason) for e in edits)
+                notes.extend(write_atomic(path, new_text, has_bom=file.has_bom, expected_sha256=file.sha256))
+                # Recorded file by file: a later file that cannot be written loses none of these.
+                records = [(e.path, e.line, e.column, e.url, e.new_url, style, e.reason) for e in edits]
+                history.record_rewrites(records, now or datetime.now(UTC))
             files.append(FileFix(file.path, tuple(edits), diff, written=write))
         except RewriteRefused as refused:
             files.append(FileFix(file.path, (), problem=str(refused)))
-    if records:
-        history.record_rewrites(records, now or datetime.now(UTC))
+        except OSError as error:  # a read-only folder, a full disk: said with the path, and fix goes on
+            files.append(FileFix(file.path, (), problem=f"{file.path}: cannot be written: {error.strerror or error}"))
     return FixReport(tuple(files), tuple(without), tuple(notes))

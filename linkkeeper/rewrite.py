@@ -11,6 +11,7 @@ crash leaves the old file or the new one, never half of either.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import re
@@ -246,17 +247,55 @@ def verify(old_text: str, new_text: str, edits: Sequence[Edit], old: Sequence[Oc
         )
 
 
-def write_atomic(path: Path, text: str, *, has_bom: bool, expected_sha256: str | None) -> None:
-    """Replace ``path`` with ``text`` in one rename, refusing a file that changed since it was read."""
-    data = path.read_bytes()
-    if expected_sha256 is not None and hashlib.sha256(data).hexdigest() != expected_sha256:
-        raise RewriteRefused(f"{path}: changed since it was scanned; run fix again")
-    encoded = (b"\xef\xbb\xbf" if has_bom else b"") + text.encode("utf-8")
+def write_atomic(path: Path, text: str, *, has_bom: bool, expected_sha256: str | None) -> list[str]:
+    """Replace ``path`` with ``text`` in one rename, refusing a file that changed since it was read,
+    and return what the caller should be told.
+
+    - A symbolic link is written through: its target is replaced, the link stays a link.
+    - Leftover temporary files of an earlier, killed run (``.NAME.*.linkkeeper``) are removed.
+    - Another writer is never lost: the file is held open from the hash check to after the
+      rename, so bytes written to it meanwhile are seen. An append is carried over to the new
+      file; any other change puts the other writer's version back and refuses the rewrite.
+    OSErrors (a read-only folder) are the caller's to report.
+    """
+    notes: list[str] = []
+    target = path
+    if path.is_symlink():
+        target = path.resolve(strict=True)
+        notes.append(f"{path}: written through the symbolic link to {target}")
+    remove_leftovers(target)
+    with open(target, "rb") as current:  # the file as it is now, whatever is renamed over it
+        data = current.read()
+        if expected_sha256 is not None and hashlib.sha256(data).hexdigest() != expected_sha256:
+            raise RewriteRefused(f"{path}: changed since it was scanned; run fix again")
+        _replace(target, (b"\xef\xbb\xbf" if has_bom else b"") + text.encode("utf-8"))
+        current.seek(0)
+        meanwhile = current.read()
+    if meanwhile == data:
+        return notes
+    if meanwhile.startswith(data):  # appended to while being rewritten: the lines go on at the end
+        with open(target, "ab") as stream:
+            stream.write(meanwhile[len(data) :])
+            os.fsync(stream.fileno())
+        return [*notes, f"{path}: {len(meanwhile) - len(data)} byte(s) appended during the rewrite were kept"]
+    _replace(target, meanwhile)
+    raise RewriteRefused(f"{path}: changed while being rewritten; the other change was kept; run fix again")
+
+
+def remove_leftovers(path: Path) -> None:
+    """Temporary files a killed run left beside ``path``."""
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.linkkeeper"):
+        if leftover.is_file() and not leftover.is_symlink():
+            leftover.unlink(missing_ok=True)
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path`` (same mode), sync it, rename it over ``path``."""
     mode = path.stat().st_mode
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".linkkeeper")
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(encoded)
+            stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, mode & 0o7777)

@@ -137,6 +137,90 @@ def test_a_file_changed_since_the_scan_is_refused(site: dict[str, str], workdir:
     assert page.read_bytes().startswith(b"\xef\xbb\xbf# Notes")
 
 
+def test_a_symbolic_link_is_written_through_and_stays_a_link(site: dict[str, str], workdir: Path) -> None:
+    """fix rewrites the file a symbolic link points to, and says so (it replaced the link with a file)."""
+    real = workdir / "real"
+    real.mkdir()
+    page = workdir / "docs" / "page.md"
+    page.rename(real / "page.md")
+    page.symlink_to(real / "page.md")
+    result = CliRunner().invoke(main, ["fix", "docs"])
+    assert result.exit_code == 0, result.output
+    assert page.is_symlink() and page.resolve() == (real / "page.md").resolve()
+    assert "https://web.archive.org/web/20150101000000/" in (real / "page.md").read_text(encoding="utf-8-sig")
+    assert "written through the symbolic link" in result.output
+
+
+def test_an_append_during_the_rewrite_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A line appended between the last look and the rename lands in the old file; it is carried over
+    (it was lost, with exit 0)."""
+    from linkkeeper import rewrite
+
+    page = tmp_path / "page.md"
+    page.write_text("old link\n")
+    real_replace = os.replace
+
+    def appended_meanwhile(source: str, destination: str | Path) -> None:
+        with open(destination, "a") as other_writer:
+            other_writer.write("appended\n")
+        monkeypatch.setattr(rewrite.os, "replace", real_replace)
+        real_replace(source, destination)
+
+    monkeypatch.setattr(rewrite.os, "replace", appended_meanwhile)
+    notes = rewrite.write_atomic(page, "new link\n", has_bom=False, expected_sha256=None)
+    assert page.read_text() == "new link\nappended\n"
+    assert notes == [f"{page}: 9 byte(s) appended during the rewrite were kept"]
+
+
+def test_another_change_during_the_rewrite_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A change that is no append is put back as the other writer made it, and the rewrite refused."""
+    from linkkeeper import rewrite
+
+    page = tmp_path / "page.md"
+    page.write_text("old link\n")
+    real_replace = os.replace
+
+    def rewritten_meanwhile(source: str, destination: str | Path) -> None:
+        with open(destination, "r+") as other_writer:
+            other_writer.write("OLD")
+        monkeypatch.setattr(rewrite.os, "replace", real_replace)
+        real_replace(source, destination)
+
+    monkeypatch.setattr(rewrite.os, "replace", rewritten_meanwhile)
+    with pytest.raises(rewrite.RewriteRefused, match="changed while being rewritten"):
+        rewrite.write_atomic(page, "new link\n", has_bom=False, expected_sha256=None)
+    assert page.read_text() == "OLD link\n"
+
+
+def test_a_folder_that_cannot_be_written_is_exit_4_and_other_files_are_recorded(
+    site: dict[str, str], workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fix w/a.md ro/b.md: b.md is exit 4 with its path; a.md is rewritten and its rewrites recorded
+    (they were lost with a PermissionError traceback). Root ignores folder modes, so the folder's
+    refusal is the operating system's error raised where the temporary file is made."""
+    import tempfile
+
+    from linkkeeper import rewrite
+
+    readonly = workdir / "ro"
+    readonly.mkdir()
+    (readonly / "b.md").write_text(f"[gone]({site['gone']})\n")  # dead and archived already, through docs/
+    real_mkstemp = tempfile.mkstemp
+
+    def refuse_in_ro(*args: object, dir: Path, **options: object) -> tuple[int, str]:
+        if Path(dir).name == "ro":
+            raise PermissionError(13, "Permission denied")
+        return real_mkstemp(*args, dir=dir, **options)  # type: ignore[call-overload,no-any-return]
+
+    monkeypatch.setattr(rewrite.tempfile, "mkstemp", refuse_in_ro)
+    result = CliRunner().invoke(main, ["fix", "docs", "ro"])
+    assert result.exit_code == 4 and "Traceback" not in result.output
+    assert "ro/b.md: cannot be written: Permission denied" in result.output
+    with History.open(workdir / ".linkkeeper" / "history.sqlite") as history:
+        paths = {row[0] for row in history.rewrites()}
+    assert paths == {"docs/page.md"}
+
+
 CRASHER = textwrap.dedent(
     """
     import sys
@@ -166,3 +250,7 @@ def test_killed_during_a_write_the_file_is_old_or_new(tmp_path: Path, round_: in
     process.wait(timeout=30)
     content = target.read_text()
     assert content in ("original\n", ("A" * 2_000_000) + "\n", ("B" * 3_000_000) + "\n")
+    from linkkeeper.rewrite import write_atomic
+
+    write_atomic(target, "next run\n", has_bom=False, expected_sha256=None)  # the next run clears the leftovers
+    assert [path.name for path in tmp_path.iterdir()] == ["page.md"]
