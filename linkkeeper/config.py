@@ -178,6 +178,11 @@ class CheckSettings:
         "remaining URLs are error without being asked (0: ask every one).",
         minimum=0,
     )
+    network_probe: str = _setting(
+        "",
+        "A URL known to answer, asked only when no host answered a run: an answer means the network was up "
+        "and the run's failures are judged (empty: such a run is never judged).",
+    )
     user_agent: str = _setting(DEFAULT_USER_AGENT, "User-Agent header; browser-like, because many sites refuse robots.")
     headers: tuple[str, ...] = _setting(
         (), 'Extra "Name: value" headers sent to every host; ${VAR} reads the environment.', validate=_valid_headers

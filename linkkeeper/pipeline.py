@@ -132,6 +132,9 @@ def check_targets(
     results = asyncio.run(checker.run(to_check, anchors_for=anchors_for, get_first=get_first))
     checked = dict(zip(to_check, results, strict=True))
     down = network_is_down(list(checked.values()))
+    if down and settings.check.network_probe:
+        (probe,) = asyncio.run(Checker(settings.check, environ=environ).run([settings.check.network_probe]))
+        down = probe.status_code is None  # an answer: the network was up, the failures are the links'
     entries = []
     for target in targets:
         result = decided[target.url] or _with_fragments(checked[target.url], target)

@@ -1,14 +1,20 @@
 """Telling a dead network from dead links.
 
-When most hosts fail at the network level at once (names not found, connections refused, time
-outs), the machine running linkkeeper is offline, not the web: nothing may be judged. The checker
-watches results as they arrive and stops asking once the pattern is clear, and the run as a whole
-is judged at the end with the same rule (design.md: >= 80 % of >= 5 hosts).
+The rule, the same with one host or a hundred: a run in which **no host gave any HTTP answer**,
+and some request failed at the network level (name not found, refused, timed out), ran on a
+machine that was offline — nothing in it may be judged. A run in which any host answered had a
+network; its failures are the links'. When ``check.network_probe`` names a URL known to answer,
+an offline-looking run asks it: an answer means the network was up after all and the failures
+stand (a page whose only links are dead domains is judged), no answer confirms the network is down.
+
+While the run goes on, the checker stops asking once it is clearly offline: ten hosts failed at
+the network level, none answered, and not every failure was a name the resolver said does not
+exist (a resolver that answers "no such name" is itself evidence of a network; old link lists
+hold many dead domains, which fail fast, before the first live host answers).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
@@ -16,8 +22,6 @@ from urllib.parse import urlsplit
 from linkkeeper.models import CheckResult, ErrorKind, Outcome
 
 NETWORK_LEVEL = frozenset({ErrorKind.NAME_NOT_FOUND, ErrorKind.CONNECTION_REFUSED, ErrorKind.TIMEOUT})
-DOWN_MIN_HOSTS = 5
-DOWN_SHARE = 0.8
 EARLY_STOP_HOSTS = 10
 
 
@@ -31,12 +35,14 @@ class NetworkWatch:
 
     answered: set[str] = field(default_factory=set)
     failed: set[str] = field(default_factory=set)
+    beyond_names: bool = False  # some failure was more than a name that does not exist
     on_down: Callable[[], object] | None = None
 
     def record(self, result: CheckResult) -> None:
         was_down = self.down
         if result.error_kind in NETWORK_LEVEL:
             self.failed.add(_host(result.url))
+            self.beyond_names |= result.error_kind is not ErrorKind.NAME_NOT_FOUND
         elif result.status_code is not None:
             self.answered.add(_host(result.url))
         if self.down and not was_down and self.on_down is not None:
@@ -44,9 +50,8 @@ class NetworkWatch:
 
     @property
     def down(self) -> bool:
-        """Clearly offline already: enough hosts failed, and almost none answered."""
-        failed = len(self.failed - self.answered)
-        return failed >= EARLY_STOP_HOSTS and failed >= DOWN_SHARE * (failed + len(self.answered))
+        """Clearly offline already: enough hosts failed, none answered, not only by their names."""
+        return not self.answered and len(self.failed) >= EARLY_STOP_HOSTS and self.beyond_names
 
 
 def not_checked(url: str) -> CheckResult:
@@ -56,16 +61,10 @@ def not_checked(url: str) -> CheckResult:
 
 
 def network_is_down(results: Sequence[CheckResult]) -> bool:
-    """The run's verdict: network-level failures on >= 80 % of >= 5 hosts."""
-    by_host: dict[str, list[CheckResult]] = defaultdict(list)
-    for result in results:
-        if result.outcome not in (Outcome.SKIPPED, Outcome.EXCLUDED) or result.error_kind is ErrorKind.NETWORK_DOWN:
-            by_host[_host(result.url)].append(result)
-    if len(by_host) < DOWN_MIN_HOSTS:
-        return False
+    """The run's verdict: something failed at the network level, and no host answered at all."""
     level = NETWORK_LEVEL | {ErrorKind.NETWORK_DOWN}
-    failed = sum(1 for found in by_host.values() if all(r.error_kind in level for r in found))
-    return failed / len(by_host) >= DOWN_SHARE
+    answered = any(result.status_code is not None for result in results)
+    return not answered and any(result.error_kind in level for result in results)
 
 
 def unjudged(result: CheckResult) -> CheckResult:

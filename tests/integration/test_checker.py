@@ -325,7 +325,7 @@ async def test_user_agent_and_global_headers(fakeweb: FakeWeb) -> None:
 
 async def test_checker_stops_asking_once_the_network_is_clearly_down(fakeweb: FakeWeb) -> None:
     """After ten hosts fail at the network level with (almost) none answering, nothing more is asked."""
-    offline = [f"http://gone{i}.invalid/" for i in range(15)]
+    offline = [f"http://127.0.0.{240 + i}:{fakeweb.port}/" for i in range(15)]  # refused: nothing listens
     slow = [fakeweb.url(0, f"/slow/100?{i}") for i in range(20)]
     results = await check(fakeweb, offline + slow, host_concurrency=1)
     assert fakeweb.count(host=0) < 20

@@ -115,6 +115,47 @@ def test_network_down_run_changes_nothing(tmp_path: Path, fakeweb: FakeWeb, hist
     assert history.failing() == []
 
 
+def test_a_few_unreachable_hosts_alone_never_become_dead(tmp_path: Path, fakeweb: FakeWeb, history: History) -> None:
+    """Two hosts that refuse connections, and nothing else, on three offline days: every run is
+    "network down" and no link becomes failing or dead (they became dead: the rule needed 5 hosts)."""
+    page = tmp_path / "few.md"
+    urls = [f"http://127.0.0.{240 + i}:{fakeweb.port}/" for i in range(2)]
+    page.write_text("".join(f"<{url}>\n" for url in urls))
+    for number in (0, 1, 3):
+        assert run_on(page, fakeweb, history, day(number)).network_down
+    assert all(history.state(url) is None or history.state(url).consecutive_failures == 0 for url in urls)
+    assert history.failing() == []
+
+
+def test_one_answering_host_means_the_network_is_up(tmp_path: Path, fakeweb: FakeWeb, history: History) -> None:
+    """Five unreachable hosts and one that answers: the network works, the five are broken links
+    (the whole run counted as "network down")."""
+    page = tmp_path / "mixed.md"
+    unreachable = [f"http://127.0.0.{240 + i}:{fakeweb.port}/" for i in range(5)]
+    page.write_text("".join(f"<{url}>\n" for url in [*unreachable, fakeweb.url(0, "/ok")]))
+    report = run_on(page, fakeweb, history, day(1))
+    assert not report.network_down
+    outcomes = {entry.target.url: entry.result.outcome for entry in report.entries}
+    assert [outcomes[url] for url in unreachable] == [Outcome.BROKEN] * 5
+
+
+def test_a_probe_that_answers_lets_a_run_of_dead_hosts_be_judged(
+    tmp_path: Path, fakeweb: FakeWeb, history: History
+) -> None:
+    """With check.network_probe set, a page whose only links are unreachable is judged when the
+    probe answers, and still not judged when the probe fails too."""
+    page = tmp_path / "dead-only.md"
+    url = f"http://127.0.0.240:{fakeweb.port}/"
+    page.write_text(f"<{url}>\n")
+    for probe, down in ((fakeweb.url(1, "/ok"), False), (f"http://127.0.0.241:{fakeweb.port}/", True)):
+        settings = settings_for(fakeweb)
+        settings = dataclasses.replace(settings, check=dataclasses.replace(settings.check, network_probe=probe))
+        report = run_check([str(page)], settings, history=history, now=day(1), environ={})
+        assert report.network_down is down
+        assert [entry.target.url for entry in report.entries] == [url]  # the probe is no link of the page
+    assert fakeweb.count(host=1, path="/ok") == 1
+
+
 def test_cache_skips_fresh_alive_links_and_rechecks_failures(page: Path, fakeweb: FakeWeb, history: History) -> None:
     """Within max age, alive links are not requested again; a failing link always is."""
     fakeweb.set_status("link", 404)

@@ -202,28 +202,32 @@ def test_targets_are_unique_urls_without_fragments() -> None:
 
 
 def _failure(host: str, kind: ErrorKind | None) -> CheckResult:
+    """A result from ``host``: alive (200) without a kind, an HTTP failure (404) or a network-level one."""
     outcome = Outcome.ALIVE if kind is None else Outcome.BROKEN
-    return CheckResult(f"https://{host}/", outcome, error_kind=kind)
+    status = 200 if kind is None else 404 if kind is ErrorKind.HTTP_STATUS else None
+    return CheckResult(f"https://{host}/", outcome, status_code=status, error_kind=kind)
 
 
-def test_network_down_needs_most_of_several_hosts_failing_at_network_level() -> None:
-    """Network-level failures on >= 80% of >= 5 hosts mean the network is down; fewer do not."""
-    down = [_failure(f"h{i}.test", ErrorKind.NAME_NOT_FOUND) for i in range(5)]
-    assert network_is_down(down)
-    assert not network_is_down(down[:4])
-    mixed = [*down[:3], _failure("ok1.test", None), _failure("ok2.test", None)]
-    assert not network_is_down(mixed)
+def test_network_down_means_no_host_answered_whatever_the_number_of_hosts() -> None:
+    """One unreachable host or a hundred, with nothing answering: down. Any answer: up (five
+    unreachable hosts and one answering counted as "network down"; one to four as broken links)."""
+    for hosts in (1, 4, 100):
+        assert network_is_down([_failure(f"h{i}.test", ErrorKind.CONNECTION_REFUSED) for i in range(hosts)])
+    unreachable = [_failure(f"h{i}.test", ErrorKind.NAME_NOT_FOUND) for i in range(5)]
+    assert not network_is_down([*unreachable, _failure("ok.test", None)])
+    assert not network_is_down([*unreachable, _failure("gone.test", ErrorKind.HTTP_STATUS)])  # a 404 is an answer
     assert not network_is_down([_failure(f"h{i}.test", ErrorKind.HTTP_STATUS) for i in range(6)])
+    assert not network_is_down([])
 
 
 def test_watch_stops_early_only_when_clearly_offline() -> None:
-    """Ten hosts failing at the network level with none answering means offline; answers prevent it."""
+    """Ten hosts failing at the network level with none answering means offline; answers prevent it,
+    and so do failures that are all names the resolver says do not exist (dead domains)."""
     watch = NetworkWatch()
-    for index in range(9):
-        watch.record(_failure(f"h{index}.test", ErrorKind.NAME_NOT_FOUND))
+    for index in range(12):
+        watch.record(_failure(f"gone{index}.test", ErrorKind.NAME_NOT_FOUND))
     assert not watch.down
     watch.record(_failure("h9.test", ErrorKind.CONNECTION_REFUSED))
     assert watch.down
-    for index in range(3):
-        watch.record(CheckResult(f"https://up{index}.test/", Outcome.ALIVE, status_code=200))
+    watch.record(CheckResult("https://up.test/", Outcome.ALIVE, status_code=200))
     assert not watch.down
