@@ -17,6 +17,9 @@ Paths (the same on every host):
   /bucket/<rate>/<anything>        a host-wide token bucket: <rate> requests a second, bursts of
                                    <rate>; beyond it 429 + Retry-After: 1
   /size/<bytes>                    200 with a body of that many bytes
+  /slowloris                       the status line and headers one byte every 100 ms, never ending
+  /endless-headers                 a status line, then header lines as fast as they are read, forever
+  /garbage                         a status line that is no HTTP at all
   /bomb/<megabytes>                200, Content-Encoding "gzip, gzip": that many MB of zeros, gzipped
                                    twice (1 GB is 1.8 KB on the wire); HEAD refused with 405
   /head-hostile                    405 to HEAD, 200 to GET
@@ -274,6 +277,12 @@ class FakeWeb:
             if self._take_token(host, float(segments[1])):
                 return await self._send(writer, 200, body=_PAGE, head=head)
             return await self._send(writer, 429, {"Retry-After": "1"}, body=b"slow down", head=head)
+        if first in ("slowloris", "endless-headers"):
+            return await self._endless_head(writer, slowly=first == "slowloris")
+        if first == "garbage":
+            writer.write(b"SSH-2.0-OpenSSH_9.6 \x00\xff not http\r\n\r\n")
+            await writer.drain()
+            return False
         if first == "bomb":
             if head:
                 return await self._send(writer, 405, head=True)
@@ -361,6 +370,24 @@ class FakeWeb:
                 return False
             with self._lock:
                 self._state.bytes_sent[path] += len(chunk)
+        return False
+
+    async def _endless_head(self, writer: asyncio.StreamWriter, *, slowly: bool) -> bool:
+        """A response head that never ends: byte by byte (slowloris), or line after line."""
+        assert self._server.stopping is not None
+        head = b"HTTP/1.1 200 OK\r\n" + b"X-Padding: " + b"a" * 64 + b"\r\n"
+        for index in range(10_000_000):  # bounded: the client gives up long before
+            if self._server.stopping.is_set():
+                return False
+            writer.write(head[index % len(head) : index % len(head) + 1] if slowly else head[17:])
+            try:
+                await writer.drain()
+            except ConnectionError:
+                return False
+            if slowly:
+                await asyncio.sleep(0.1)
+            elif index % 64 == 0:
+                await asyncio.sleep(0)
         return False
 
     async def _trickle(self, writer: asyncio.StreamWriter) -> bool:

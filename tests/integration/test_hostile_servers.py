@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import fast_config
 from tests.fakeweb import FakeWeb
 
@@ -62,4 +64,30 @@ def test_a_decompression_bomb_is_read_to_the_body_cap_and_no_further(workdir: Pa
     code, peak, data, stderr = run_check(workdir, fakeweb, [bomb, page])
     assert (code, stderr.count("Traceback")) == (0, 0), stderr
     assert outcomes(data) == {bomb: "alive", page: "alive"}
+    assert peak < PEAK_RSS, f"peak RSS {peak / 1e6:.0f} MB"
+
+
+@pytest.mark.parametrize(
+    ("path", "outcome"),
+    [
+        ("/slowloris", "error"),  # a head one byte every 100 ms: cut off by the request's deadline
+        ("/endless-headers", "error"),  # a head that never ends: refused past httpx's size limit
+        ("/garbage", "error"),  # no HTTP at all
+        ("/reset", "error"),
+        ("/hang", "error"),
+        ("/trickle", "error"),
+        ("/big", "alive"),  # an endless body: read to the cap
+    ],
+)
+def test_a_hostile_server_gives_an_outcome_in_bounded_time_and_memory(
+    workdir: Path, fakeweb: FakeWeb, path: str, outcome: str
+) -> None:
+    """Each hostile behaviour ends as a result, in the run's own clock no later than its timeout allows,
+    with no traceback and under 150 MB; the page beside it is alive."""
+    hostile, page = fakeweb.url(0, path), fakeweb.url(1, "/ok")
+    code, peak, data, stderr = run_check(workdir, fakeweb, [hostile, page], "--timeout", "2")
+    assert (code, stderr.count("Traceback")) == (0, 0), stderr
+    assert outcomes(data) == {hostile: outcome, page: "alive"}
+    elapsed = {target["url"]: target["elapsed_ms"] for target in data["targets"]}  # type: ignore[union-attr]
+    assert elapsed[hostile] <= 2_000 + 500  # retries = 0: one attempt, one deadline
     assert peak < PEAK_RSS, f"peak RSS {peak / 1e6:.0f} MB"
