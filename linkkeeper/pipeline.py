@@ -19,6 +19,7 @@ from urllib.parse import urldefrag
 import httpx
 
 from linkkeeper.check import Checker
+from linkkeeper.check.body import ACCEPT_ENCODING
 from linkkeeper.check.hosts import Sleep
 from linkkeeper.check.network import network_is_down, unjudged
 from linkkeeper.config import Settings, parse_duration
@@ -319,7 +320,7 @@ async def _archive(
         note = citations.load(path, needles)
         if note and note not in notes:
             notes.append(note)
-    headers = {"User-Agent": settings.check.user_agent}
+    headers = {"User-Agent": settings.check.user_agent, "Accept-Encoding": ACCEPT_ENCODING}
     entries: list[ArchiveEntry] = []
     saves: list[SaveEntry] = []
     async with httpx.AsyncClient(headers=headers, timeout=settings.wayback.timeout, trust_env=False) as client:

@@ -24,6 +24,7 @@ import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from linkkeeper.archive.ratelimit import RateLimiter
+from linkkeeper.check.body import read_body
 from linkkeeper.check.hosts import Clock, Sleep
 from linkkeeper.check.retry import retry_after_seconds
 from linkkeeper.config import WaybackSettings
@@ -34,6 +35,8 @@ GOOD_STATUS = frozenset({200, 203, 206})
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504, 520, 523, 524})
 _BLOCK_MARKERS = ("AccessControlException", "Blocked Site Error", "RobotAccessControlException")
 _BODY_LIMIT = 256 * 1024
+_RESPONSE_LIMIT = 16 * 1024 * 1024  # a CDX answer of the rows asked for fits many times over
+_BODY_FRAMING = frozenset({"content-encoding", "content-length", "transfer-encoding"})  # of the body read
 
 
 def public_url(timestamp: str, original: str) -> str:
@@ -114,7 +117,7 @@ class WaybackClient:
                         async with asyncio.timeout(self.settings.timeout):
                             if params:  # httpx would replace the URL's own query with an empty one
                                 options = {**options, "params": list(params)}
-                            response = await self._client.request(method, url, **options)
+                            response = await self._bounded(method, url, options)
                     except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError, TimeoutError) as exc:
                         raise _Retry(f"{type(exc).__name__}: {exc}", None) from exc
                     if response.status_code in _RETRY_STATUS:
@@ -126,6 +129,19 @@ class WaybackClient:
         except _Retry as exhausted:
             raise ArchiveUnavailable(f"{exhausted} (after {self.settings.retries + 1} attempts)") from exhausted
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _bounded(self, method: str, url: str, options: dict[str, Any]) -> httpx.Response:
+        """The answer with its body read (decoded) to at most ``_RESPONSE_LIMIT`` bytes: an archived
+        page is someone else's bytes, and may be built to inflate without end."""
+        follow = options.pop("follow_redirects", self._client.follow_redirects)
+        request = self._client.build_request(method, url, **options)
+        streamed = await self._client.send(request, stream=True, follow_redirects=follow)
+        try:
+            body = await read_body(streamed, _RESPONSE_LIMIT)
+        finally:
+            await streamed.aclose()
+        kept = [(k, v) for k, v in streamed.headers.multi_items() if k.lower() not in _BODY_FRAMING]
+        return httpx.Response(streamed.status_code, headers=kept, content=body, request=request)
 
     # -- lookup ----------------------------------------------------------------------------------
 

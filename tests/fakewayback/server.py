@@ -371,6 +371,9 @@ class FakeWayback:
         if 300 <= exact["status"] < 400:
             headers["Location"] = f"{self.base}/web/{exact['timestamp']}{mode}/{exact.get('location', '')}"
             return Response(exact["status"], b"", headers)
+        if "encoding" in exact:  # the capture's bytes as stored, compressed (a capture may be hostile)
+            headers["Content-Encoding"] = exact["encoding"]
+            return Response(exact["status"], exact["body"], headers)
         body = exact["body"] if mode == "id_" else b"<!-- FAKE TOOLBAR -->" + exact["body"]
         return Response(exact["status"], body, headers)
 

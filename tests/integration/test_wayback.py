@@ -90,6 +90,26 @@ async def test_t4_redirect_to_homepage_is_never_chosen(fakewayback: FakeWayback)
     assert problem is not None and "homepage" in problem
 
 
+async def test_a_capture_that_inflates_without_end_is_read_to_a_bound(fakewayback: FakeWayback) -> None:
+    """An archived page that is a decompression bomb (64 MB of zeros gzipped twice) is verified
+    from a bounded read: the replay takes less than 20 MB of memory."""
+    import tracemalloc
+
+    from tests.fakeweb.server import _bomb
+
+    capture = {"timestamp": "20150101000000", "status": 200, "body": _bomb(64), "encoding": "gzip, gzip"}
+    fakewayback.load({"captures": {PAGE: [capture]}})
+    async with wayback_client(fakewayback) as wayback:
+        tracemalloc.start()
+        try:
+            problem = await wayback.verify(Capture("20150101000000", PAGE, 200))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert problem is None
+    assert peak < 20 * 1024 * 1024, f"{peak / 1e6:.0f} MB"
+
+
 @pytest.mark.parametrize(
     ("reference", "chosen"),
     [(datetime(2018, 12, 31, tzinfo=UTC), "20120101000000"), (datetime(2011, 1, 1, tzinfo=UTC), "20120101000000"),
