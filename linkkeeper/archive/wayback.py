@@ -98,10 +98,18 @@ class WaybackClient:
         return float(self._exponential(state))
 
     async def request(
-        self, limiter: RateLimiter, method: str, url: str, *, params: Sequence[tuple[str, str]] = (), **options: Any
+        self,
+        limiter: RateLimiter,
+        method: str,
+        url: str,
+        *,
+        params: Sequence[tuple[str, str]] = (),
+        body_limit: int = _RESPONSE_LIMIT,
+        **options: Any,
     ) -> httpx.Response:
         """One polite request: rate-limited, retried on 429 (honouring Retry-After, else the
-        default wait), 5xx, timeouts and resets; ``ArchiveUnavailable`` when retries run out."""
+        default wait), 5xx, timeouts and resets; ``ArchiveUnavailable`` when retries run out. At
+        most ``body_limit`` bytes of the answer's body are read."""
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.settings.retries + 1),
             wait=self._wait,
@@ -117,7 +125,7 @@ class WaybackClient:
                         async with asyncio.timeout(self.settings.timeout):
                             if params:  # httpx would replace the URL's own query with an empty one
                                 options = {**options, "params": list(params)}
-                            response = await self._bounded(method, url, options)
+                            response = await self._bounded(method, url, body_limit, options)
                     except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError, TimeoutError) as exc:
                         raise _Retry(f"{type(exc).__name__}: {exc}", None) from exc
                     if response.status_code in _RETRY_STATUS:
@@ -130,14 +138,14 @@ class WaybackClient:
             raise ArchiveUnavailable(f"{exhausted} (after {self.settings.retries + 1} attempts)") from exhausted
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _bounded(self, method: str, url: str, options: dict[str, Any]) -> httpx.Response:
-        """The answer with its body read (decoded) to at most ``_RESPONSE_LIMIT`` bytes: an archived
-        page is someone else's bytes, and may be built to inflate without end."""
+    async def _bounded(self, method: str, url: str, limit: int, options: dict[str, Any]) -> httpx.Response:
+        """The answer with its body read (decoded) to at most ``limit`` bytes: an archived page is
+        someone else's bytes, and may be built to inflate without end."""
         follow = options.pop("follow_redirects", self._client.follow_redirects)
         request = self._client.build_request(method, url, **options)
         streamed = await self._client.send(request, stream=True, follow_redirects=follow)
         try:
-            body = await read_body(streamed, _RESPONSE_LIMIT)
+            body = await read_body(streamed, limit)
         finally:
             await streamed.aclose()
         kept = [(k, v) for k, v in streamed.headers.multi_items() if k.lower() not in _BODY_FRAMING]
@@ -220,7 +228,9 @@ class WaybackClient:
         """Replay the raw capture; None when it is a real page, else what is wrong with it."""
         replay = f"{self.settings.replay_base}{capture.timestamp}id_/{capture.original}"
         try:
-            response = await self.request(self.replay_limiter, "GET", replay, follow_redirects=False)
+            response = await self.request(
+                self.replay_limiter, "GET", replay, body_limit=_BODY_LIMIT, follow_redirects=False
+            )
         except ArchiveUnavailable as failure:
             return f"replay failed ({failure})"
         archived = "memento-datetime" in response.headers
@@ -234,7 +244,7 @@ class WaybackClient:
             return f"an archived redirect (HTTP {status}) to {target}"
         if status not in GOOD_STATUS:
             return f"an archived error page (HTTP {status})"
-        if not response.content[:_BODY_LIMIT].strip():
+        if not response.content.strip():
             return "an empty capture"
         return None
 
