@@ -151,44 +151,44 @@ def test_a_symbolic_link_is_written_through_and_stays_a_link(site: dict[str, str
     assert "written through the symbolic link" in result.output
 
 
-def test_an_append_during_the_rewrite_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A line appended between the last look and the rename lands in the old file; it is carried over
-    (it was lost, with exit 0)."""
+def another_writer_before_the_rename(monkeypatch: pytest.MonkeyPatch, mode: str, text: str) -> None:
+    """The first rename rewrite.py makes is preceded by another program writing ``text`` to the
+    file (opened with ``mode``): the race that lost an append, made to happen every time."""
     from linkkeeper import rewrite
 
-    page = tmp_path / "page.md"
-    page.write_text("old link\n")
     real_replace = os.replace
 
-    def appended_meanwhile(source: str, destination: str | Path) -> None:
-        with open(destination, "a") as other_writer:
-            other_writer.write("appended\n")
+    def writes_first(source: str, destination: str | Path) -> None:
+        with open(destination, mode) as other_writer:
+            other_writer.write(text)
         monkeypatch.setattr(rewrite.os, "replace", real_replace)
         real_replace(source, destination)
 
-    monkeypatch.setattr(rewrite.os, "replace", appended_meanwhile)
-    notes = rewrite.write_atomic(page, "new link\n", has_bom=False, expected_sha256=None)
+    monkeypatch.setattr(rewrite.os, "replace", writes_first)
+
+
+def test_an_append_during_the_rewrite_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A line appended between the last look and the rename lands in the old file; it is carried over
+    (it was lost, with exit 0)."""
+    from linkkeeper.rewrite import write_atomic
+
+    page = tmp_path / "page.md"
+    page.write_text("old link\n")
+    another_writer_before_the_rename(monkeypatch, "a", "appended\n")
+    notes = write_atomic(page, "new link\n", has_bom=False, expected_sha256=None)
     assert page.read_text() == "new link\nappended\n"
     assert notes == [f"{page}: 9 byte(s) appended during the rewrite were kept"]
 
 
 def test_another_change_during_the_rewrite_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A change that is no append is put back as the other writer made it, and the rewrite refused."""
-    from linkkeeper import rewrite
+    from linkkeeper.rewrite import RewriteRefused, write_atomic
 
     page = tmp_path / "page.md"
     page.write_text("old link\n")
-    real_replace = os.replace
-
-    def rewritten_meanwhile(source: str, destination: str | Path) -> None:
-        with open(destination, "r+") as other_writer:
-            other_writer.write("OLD")
-        monkeypatch.setattr(rewrite.os, "replace", real_replace)
-        real_replace(source, destination)
-
-    monkeypatch.setattr(rewrite.os, "replace", rewritten_meanwhile)
-    with pytest.raises(rewrite.RewriteRefused, match="changed while being rewritten"):
-        rewrite.write_atomic(page, "new link\n", has_bom=False, expected_sha256=None)
+    another_writer_before_the_rename(monkeypatch, "r+", "OLD")
+    with pytest.raises(RewriteRefused, match="changed while being rewritten"):
+        write_atomic(page, "new link\n", has_bom=False, expected_sha256=None)
     assert page.read_text() == "OLD link\n"
 
 
