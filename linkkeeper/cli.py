@@ -31,7 +31,7 @@ from linkkeeper.config import (
 from linkkeeper.errors import ConfigError, InputError, LinkkeeperError, OutputError
 from linkkeeper.history import History
 from linkkeeper.models import RunReport
-from linkkeeper.pipeline import history_path, rebuild_report, run_archive, run_check, run_fix
+from linkkeeper.pipeline import history_path, own_output, rebuild_report, run_archive, run_check, run_fix
 from linkkeeper.report import archive as archive_report
 from linkkeeper.report import check as check_report
 from linkkeeper.report import fix as fix_report
@@ -141,7 +141,7 @@ def scan(
 ) -> None:
     """List every URL in PATHS (files, folders, '-' for stdin) with its exact place. No network."""
     settings, _ = _settings(ctx, _scan_overrides(params))
-    report = scan_paths(paths, settings.scan)
+    report = scan_paths(paths, settings.scan, own_output(settings, Path.cwd()))
     rendered = scan_report.to_json(report) if output_format == "json" else scan_report.to_text(report)
     if output is not None:
         _write_output(output, rendered)

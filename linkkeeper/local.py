@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -209,17 +209,29 @@ class Resolved:
 
 
 class LocalChecker:
-    def __init__(self, settings: SiteSettings) -> None:
+    def __init__(self, settings: SiteSettings, documents: Mapping[str, str] | None = None) -> None:
         self.settings = settings
+        self._documents = dict(documents or {})  # texts not on disk (standard input) by their path
         self.site = Site.load(settings)
         # One run reads each file's anchors and each folder's listing once, however many links.
         self._anchors: dict[str, frozenset[str] | None] = {}
         self._listings: dict[Path, list[str]] = {}
+        self._roots: dict[Path, Path | None] = {}
 
     def _list(self, folder: Path) -> list[str]:
         if folder not in self._listings:
             self._listings[folder] = _list(folder)
         return self._listings[folder]
+
+    def _repository_of(self, folder: Path) -> Path | None:
+        """The top of the git work tree holding ``folder`` (None outside one): where relative links
+        may lead, for a link out of it works nowhere the repository is published."""
+        start = _lexical(folder)
+        if start not in self._roots:
+            self._roots[start] = next(
+                (candidate for candidate in (start, *start.parents) if (candidate / ".git").exists()), None
+            )
+        return self._roots[start]
 
     def _anchors_of(self, path: Path) -> frozenset[str] | None:
         key = str(path)
@@ -228,8 +240,9 @@ class LocalChecker:
         return self._anchors[key]
 
     def _exact_case(self, path: Path) -> bool:
-        """Whether every component is spelled as on disk (a case-insensitive file system hides this)."""
-        resolved = path.absolute()
+        """Whether every component is spelled as on disk (a case-insensitive file system hides this);
+        ``.`` and ``..`` are steps, not names, and never compared with a listing."""
+        resolved = _lexical(path)
         return all(
             part in self._list(parent)
             for parent, part in zip(resolved.parents, resolved.parts[::-1][:-1], strict=False)
@@ -237,8 +250,9 @@ class LocalChecker:
 
     def _case_insensitive(self, target: Path) -> Path | None:
         """The existing file whose name differs from ``target`` only in case, if any."""
-        current = Path(target.absolute().anchor)
-        for part in target.absolute().parts[1:]:
+        target = _lexical(target)
+        current = Path(target.anchor)
+        for part in target.parts[1:]:
             match = next((name for name in self._list(current) if name.lower() == part.lower()), None)
             if match is None:
                 return None
@@ -260,9 +274,24 @@ class LocalChecker:
         if path_part.startswith("/"):
             return self._site_relative(occ, path_part, fragment)
         base = Path(occ.path).parent if occ.path != "<stdin>" else Path.cwd()
+        if not path_part and occ.path in self._documents:  # "#anchor" in standard input: its own text
+            key = f"{occ.path}#{fragment}"
+            problem = fragment_problem(
+                fragment, markdown_anchors(self._documents[occ.path], self.settings.anchor_style)
+            )
+            if problem is None:
+                return Resolved(key, CheckResult(key, Outcome.ALIVE, final_url=occ.path))
+            error_kind = ErrorKind.MISSING_FRAGMENT
+            return Resolved(key, CheckResult(key, Outcome.BROKEN_FRAGMENT, error_kind=error_kind, error=problem))
         if not path_part:
             return self._check_file(occ.url, Path(occ.path), fragment)
-        resolved = self._check_file(occ.url, base / unquote(path_part.split("?", 1)[0]), fragment)
+        target = base / unquote(path_part.split("?", 1)[0])
+        root = self._repository_of(base)
+        if root is not None and not _lexical(target).is_relative_to(root):
+            key = _display(_lexical(target)) + (f"#{fragment}" if fragment else "")
+            error = f"leaves the repository: {_display(_lexical(target))} is outside {_display(root)}"
+            return Resolved(key, CheckResult(key, Outcome.BROKEN, error_kind=ErrorKind.MISSING_FILE, error=error))
+        resolved = self._check_file(occ.url, target, fragment)
         missing = resolved.result is not None and resolved.result.error_kind is ErrorKind.MISSING_FILE
         if missing and resolved.result is not None and Flag.LOOKS_LIKE_HOST_MISSING_SCHEME in occ.flags:
             hint = f"; it looks like a web address: did you mean https://{occ.url}?"
@@ -344,6 +373,12 @@ class LocalChecker:
         if target.is_dir() and self._exact_case(target):
             return target
         return None
+
+
+def _lexical(path: Path) -> Path:
+    """The absolute path with ``.`` and ``..`` worked out by name, as a web server or GitHub reads a
+    link (not through symbolic links, as the operating system would)."""
+    return Path(os.path.normpath(path.absolute()))
 
 
 def _display(path: Path) -> str:

@@ -106,6 +106,7 @@ class FileScan:
     error: ScanError | None = None
     sha256: str | None = None
     has_bom: bool = False
+    text: str | None = None  # kept for standard input only: it cannot be read again for its anchors
 
 
 @dataclass(frozen=True, slots=True)

@@ -158,10 +158,13 @@ def _with_fragments(result: CheckResult, target: Target) -> CheckResult:
     )
 
 
-def resolve_local(targets: Sequence[Target], settings: Settings) -> tuple[list[Target], list[Entry]]:
+def resolve_local(
+    targets: Sequence[Target], settings: Settings, documents: Mapping[str, str] | None = None
+) -> tuple[list[Target], list[Entry]]:
     """Split targets into web targets (site-relative links under site.base_url join them) and local
-    entries checked on disk now (relative files, site-relative paths under site.root, fragments)."""
-    local = LocalChecker(settings.site)
+    entries checked on disk now (relative files, site-relative paths under site.root, fragments);
+    ``documents`` are texts not on disk (standard input), by the path their links name."""
+    local = LocalChecker(settings.site, documents or {})
     web_targets: list[Target] = []
     web: list[Occurrence] = []  # site-relative links that site.base_url turns into web URLs
     groups: dict[str, tuple[list[Occurrence], CheckResult]] = {}
@@ -223,6 +226,14 @@ def history_path(settings: Settings, cwd: Path) -> Path:
     return configured if configured.is_absolute() else project_root(cwd) / configured
 
 
+def own_output(settings: Settings, cwd: Path) -> tuple[Path, ...]:
+    """The folders linkkeeper writes (reports, the history's), which a folder walk never reads: a
+    second ``check`` must not find the first one's report. A folder that is the project itself is
+    no output folder."""
+    folders = {(cwd / settings.report.dir).resolve(), history_path(settings, cwd).parent.resolve()}
+    return tuple(sorted(folder for folder in folders if folder not in (cwd.resolve(), project_root(cwd).resolve())))
+
+
 def run_check(
     paths: Sequence[str],
     settings: Settings,
@@ -237,8 +248,9 @@ def run_check(
     """Scan ``paths``, check every unique URL (reusing fresh answers from ``history``), record the
     run there, judge each link over time, and return the run's report."""
     started = now or datetime.now(UTC)
-    scanned = scan_paths(paths, settings.scan)
-    targets, local_entries = resolve_local(build_targets(scanned.occurrences), settings)
+    scanned = scan_paths(paths, settings.scan, own_output(settings, Path.cwd()))
+    in_memory = {file.path: file.text for file in scanned.files if file.text is not None}
+    targets, local_entries = resolve_local(build_targets(scanned.occurrences), settings, in_memory)
     checkable = [target.url for target in targets if target.checkable is Checkable.YES]
     if on_targets is not None:
         on_targets(len(checkable))
@@ -372,7 +384,7 @@ def run_archive(
 ) -> ArchiveReport:
     """Find verified snapshots for the dead links in ``paths`` (reusing what the history knows),
     and with ``save_keys`` ask Save Page Now to archive the live ones."""
-    scanned = scan_paths(paths, settings.scan)
+    scanned = scan_paths(paths, settings.scan, own_output(settings, Path.cwd()))
     targets, _ = web_targets(scanned.occurrences, settings)
     return asyncio.run(
         _archive(
@@ -442,7 +454,7 @@ def run_fix(
     ``redirects`` permanent redirects to their final URL; ``write=False`` only plans (for --diff
     and --check)."""
     style = style or settings.fix.style
-    scanned = scan_paths(paths, settings.scan)
+    scanned = scan_paths(paths, settings.scan, own_output(settings, Path.cwd()))
     replacements: dict[str, tuple[str, str]] = {}
     without: list[str] = []
     targets, aliases = web_targets(scanned.occurrences, settings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from linkkeeper.config import ScanSettings
 from linkkeeper.models import FileScan, ScanError, ScanReport
@@ -17,8 +18,9 @@ __all__ = ["scan_bytes", "scan_file", "scan_paths"]
 STDIN_NAME = "<stdin>"
 
 
-def scan_bytes(data: bytes, path: str, settings: ScanSettings) -> FileScan:
-    """Scan one document's bytes; every problem becomes the ``FileScan``'s error."""
+def scan_bytes(data: bytes, path: str, settings: ScanSettings, *, keep_text: bool = False) -> FileScan:
+    """Scan one document's bytes; every problem becomes the ``FileScan``'s error. ``keep_text``
+    keeps the decoded text in the result (for a document that cannot be read twice)."""
     if len(data) > settings.max_file_size:
         return _too_big(path, len(data), settings)
     try:
@@ -31,13 +33,19 @@ def scan_bytes(data: bytes, path: str, settings: ScanSettings) -> FileScan:
         raise
     except BaseException as exc:  # noqa: BLE001 - a parser panic (PyO3's PanicException) is a BaseException
         return _failed(path, f"the Markdown parser failed on this file ({type(exc).__name__}: {exc})")
-    return FileScan(path=path, occurrences=tuple(occurrences), sha256=source.sha256, has_bom=source.has_bom)
+    return FileScan(
+        path=path,
+        occurrences=tuple(occurrences),
+        sha256=source.sha256,
+        has_bom=source.has_bom,
+        text=source.text if keep_text else None,
+    )
 
 
 def scan_file(path: str, settings: ScanSettings) -> FileScan:
     """Read and scan one file (``-`` reads standard input)."""
     if path == STDIN:
-        return scan_bytes(sys.stdin.buffer.read(), STDIN_NAME, settings)
+        return scan_bytes(sys.stdin.buffer.read(), STDIN_NAME, settings, keep_text=True)
     try:
         with open(path, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
@@ -49,9 +57,10 @@ def scan_file(path: str, settings: ScanSettings) -> FileScan:
     return scan_bytes(data, path, settings)
 
 
-def scan_paths(inputs: Sequence[str], settings: ScanSettings) -> ScanReport:
-    """Scan files and directories (recursively, with the settings' filters) and ``-``."""
-    return ScanReport(files=tuple(scan_file(path, settings) for path in collect(inputs, settings)))
+def scan_paths(inputs: Sequence[str], settings: ScanSettings, skip: Sequence[Path] = ()) -> ScanReport:
+    """Scan files and directories (recursively, with the settings' filters, never into the
+    folders in ``skip``) and ``-``."""
+    return ScanReport(files=tuple(scan_file(path, settings) for path in collect(inputs, settings, skip)))
 
 
 def _too_big(path: str, size: int, settings: ScanSettings) -> FileScan:

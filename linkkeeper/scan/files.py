@@ -66,7 +66,7 @@ def _readable_kind(entry: os.DirEntry[str], path: Path, is_link: bool) -> bool:
     return entry.is_file()
 
 
-def _walk(root: Path, settings: ScanSettings) -> Iterator[Path]:
+def _walk(root: Path, settings: ScanSettings, skip: frozenset[Path] = frozenset()) -> Iterator[Path]:
     extensions = {ext.lower().lstrip(".") for ext in settings.extensions}
     ignores = _ancestor_ignores(root) if settings.respect_gitignore else []
     stack: list[tuple[Path, list[tuple[Path, pathspec.GitIgnoreSpec]]]] = [(root, ignores)]
@@ -105,7 +105,7 @@ def _walk(root: Path, settings: ScanSettings) -> Iterator[Path]:
             if settings.respect_gitignore and _ignored(resolved_directory / entry.name, is_dir, active):
                 continue
             if is_dir:
-                if not is_link:
+                if not is_link and (not skip or path.resolve() not in skip):
                     subdirectories.append(path)
                 continue
             if settings.include_paths and not _matches_any(relative, settings.include_paths):
@@ -114,8 +114,10 @@ def _walk(root: Path, settings: ScanSettings) -> Iterator[Path]:
         stack.extend((sub, active) for sub in reversed(subdirectories))
 
 
-def collect(inputs: Sequence[str], settings: ScanSettings) -> Iterator[str]:
-    """Yield the files to scan, in order, each once; ``-`` stands for standard input."""
+def collect(inputs: Sequence[str], settings: ScanSettings, skip: Sequence[Path] = ()) -> Iterator[str]:
+    """Yield the files to scan, in order, each once; ``-`` stands for standard input. Folders in
+    ``skip`` (linkkeeper's own output) are never entered by a walk, though they may be named."""
+    skipped = frozenset(folder.resolve() for folder in skip)
     seen: set[str] = set()
     for item in inputs:
         if item == STDIN:
@@ -125,7 +127,7 @@ def collect(inputs: Sequence[str], settings: ScanSettings) -> Iterator[str]:
             continue
         path = Path(item)
         if path.is_dir():
-            candidates: Iterator[Path] = _walk(path, settings)
+            candidates: Iterator[Path] = _walk(path, settings, skipped)
         elif path.exists():
             candidates = iter([path])
         else:
