@@ -7,6 +7,7 @@ from typing import Any
 
 from linkkeeper.models import Entry, ErrorKind, Outcome, RunReport, Verdict
 from linkkeeper.report.archive import describe, snapshot_record
+from linkkeeper.report.markdown import as_written
 
 CHECK_JSON_VERSION = 1
 _ORDER = (
@@ -113,7 +114,7 @@ def to_text(report: RunReport) -> str:
     if cached:
         lines.append(f"{cached} answer(s) reused from the history (cache); failures are always re-checked")
     if report.network_down:
-        lines.append("network unreachable: most hosts failed at the network level; no link was judged")
+        lines.append("network unreachable: no host answered; no link was judged")
     site_skipped = sum(1 for entry in report.entries if entry.result.error_kind is ErrorKind.NEEDS_SITE)
     if site_skipped:
         lines.append(
@@ -131,9 +132,8 @@ def to_text(report: RunReport) -> str:
             detail = result.error or (f"-> {result.final_url}" if result.final_url != entry.target.url else "")
             judged = _verdict_note(entry)
             for occ in entry.target.occurrences:
-                lines.append(
-                    f"  {occ.path}:{occ.line}:{occ.column}  {status}  {entry.target.url}  {detail}{judged}".rstrip()
-                )
+                link = as_written(entry, occ)
+                lines.append(f"  {occ.path}:{occ.line}:{occ.column}  {status}  {link}  {detail}{judged}".rstrip())
     for error in report.scan_errors:
         lines.append(f"could not read {error.path}: {error.problem}")
     return "\n".join(lines) + "\n"

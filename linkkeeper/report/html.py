@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from linkkeeper import __version__
-from linkkeeper.models import Entry, RunReport, Snapshot, Verdict
+from linkkeeper.models import Entry, Occurrence, RunReport, Snapshot, Verdict
 from linkkeeper.report.archive import describe
-from linkkeeper.report.markdown import verdict_of
+from linkkeeper.report.markdown import as_written, verdict_of
 
 COLOURS = {
     "alive": "#1a7f37", "redirected": "#0969da", "failing": "#9a6700", "dead": "#cf222e",
@@ -149,6 +149,11 @@ def _link(url: str, text: str, extra: str = "") -> str:
     return f'<a href="{_e(url)}"{extra}>{_e(text)}</a>'
 
 
+def _local(entry: Entry, occ: Occurrence) -> bool:
+    """A local link whose place should show it as written (the row shows the resolved path)."""
+    return as_written(entry, occ) != entry.target.url
+
+
 def _row(entry: Entry) -> str:
     verdict = verdict_of(entry).value
     result = entry.result
@@ -158,7 +163,10 @@ def _row(entry: Entry) -> str:
     )
     if reason == f"HTTP {status}":
         reason = ""  # the status already says it
-    places = "".join(f"<li>{_e(o.path)}:{o.line}:{o.column}</li>" for o in entry.target.occurrences)
+    places = "".join(
+        f"<li>{_e(o.path)}:{o.line}:{o.column}" + (f" <code>{_e(o.url)}</code>" if _local(entry, o) else "") + "</li>"
+        for o in entry.target.occurrences
+    )
     archived = ""
     if isinstance(entry.snapshot, Snapshot):
         archived = _link(entry.snapshot.archive_url, f"archived {entry.snapshot.timestamp[:8]}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from linkkeeper.models import Entry, Outcome, RunReport, Snapshot, Verdict
+from linkkeeper.models import Entry, Occurrence, Outcome, RunReport, Snapshot, Verdict
 from linkkeeper.report.archive import describe
 
 SECTIONS: tuple[tuple[str, Verdict], ...] = (
@@ -30,6 +30,15 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def as_written(entry: Entry, occ: Occurrence) -> str:
+    """The link as the file writes it, so a reader can search for it; a local link resolved to
+    another path has that path beside it in parentheses. A web URL is shown as checked."""
+    url = entry.target.url
+    if "://" in url or occ.url == url:
+        return url
+    return f"{occ.url} ({url})"
+
+
 def to_markdown(report: RunReport) -> str:
     verdicts = report.verdict_counts() if any(e.verdict for e in report.entries) else None
     outcomes = report.counts()
@@ -37,7 +46,7 @@ def to_markdown(report: RunReport) -> str:
     lines.append(f"{report.files} file(s), {len(report.entries)} unique link(s), run {report.run_id or '-'} "
                  f"({report.started_at}).")  # fmt: skip
     if report.network_down:
-        lines += ["", "> **Network unreachable**: most hosts failed at the network level; no link was judged."]
+        lines += ["", "> **Network unreachable**: no host answered; no link was judged."]
     lines += ["", "| | count |", "|---|---:|"]
     if verdicts is not None:
         lines += [f"| verdict: {name} | {count} |" for name, count in verdicts.items() if count]
@@ -47,10 +56,10 @@ def to_markdown(report: RunReport) -> str:
         if not entries:
             continue
         lines += ["", f"## {title} ({len(entries)})"]
-        by_file: dict[str, list[tuple[int, int, Entry]]] = defaultdict(list)
+        by_file: dict[str, list[tuple[int, int, Entry, Occurrence]]] = defaultdict(list)
         for entry in entries:
             for occ in entry.target.occurrences:
-                by_file[occ.path].append((occ.line, occ.column, entry))
+                by_file[occ.path].append((occ.line, occ.column, entry, occ))
         for path in sorted(by_file):
             lines += [
                 "",
@@ -59,15 +68,15 @@ def to_markdown(report: RunReport) -> str:
                 "| line | link | status | since | archived copy |",
                 "|---:|---|---|---|---|",
             ]
-            for line, column, entry in sorted(by_file[path], key=lambda item: (item[0], item[1])):
-                lines.append(_row(line, column, entry))
+            for line, column, entry, occ in sorted(by_file[path], key=lambda item: (item[0], item[1])):
+                lines.append(_row(line, column, entry, occ))
     if report.scan_errors:
         lines += ["", "## Files that could not be read", ""]
         lines += [f"- `{error.path}`: {_cell(error.problem)}" for error in report.scan_errors]
     return "\n".join(lines) + "\n"
 
 
-def _row(line: int, column: int, entry: Entry) -> str:
+def _row(line: int, column: int, entry: Entry, occ: Occurrence) -> str:
     result = entry.result
     status = str(result.status_code) if result.status_code is not None else (result.error_kind or "")
     if result.error and result.status_code is None:
@@ -82,4 +91,5 @@ def _row(line: int, column: int, entry: Entry) -> str:
             if isinstance(entry.snapshot, Snapshot)
             else describe(entry.snapshot)
         )
-    return f"| {line}:{column} | {_cell(entry.target.url)} | {_cell(str(status))} | {since} | {_cell(archived)} |"
+    link = as_written(entry, occ)
+    return f"| {line}:{column} | {_cell(link)} | {_cell(str(status))} | {since} | {_cell(archived)} |"
