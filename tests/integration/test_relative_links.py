@@ -47,14 +47,18 @@ def test_every_relative_form(workdir: Path) -> None:
             "[index](../index.md) [guide](../guide.md#set-up) [img](../../img/a.png) [top](../../README.md) "
             "[docs](../) [here](./reference.md) [sub](../sub/) [encoded](../my%20page.md) "
             "[bracketed](<../my page.md>) [query](../guide.md?plain=1) [dot](.././guide.md)\n\n"
-            "[case](../Guide.md) [missing](../nope.md) [fragment](../guide.md#nope) [out](../../../outside.md)\n"
+            "[case](../Guide.md) [missing](../nope.md) [fragment](../guide.md#nope) [out](../../../outside.md) "
+            "[no-folder](../nofolder/) [no-encoded](../no%20page.md) [no-bracketed](<../no page.md>) "
+            "[no-query](../nope.md?plain=1) [no-dot](./nope.md) [deep-fragment](../../README.md#nope)\n"
         ),
     })  # fmt: skip
     found = check(["docs"])
     alive = ["index", "guide", "img", "top", "docs", "here", "sub", "encoded", "bracketed", "query", "dot"]
     assert {text: found[text].result.outcome for text in alive} == dict.fromkeys(alive, Outcome.ALIVE)
     assert found["case"].result.error_kind is ErrorKind.CASE_MISMATCH
-    assert found["missing"].result.error_kind is ErrorKind.MISSING_FILE
+    missing = ["missing", "no-folder", "no-encoded", "no-bracketed", "no-query", "no-dot"]
+    assert {text: found[text].result.error_kind for text in missing} == dict.fromkeys(missing, ErrorKind.MISSING_FILE)
+    assert found["deep-fragment"].result.outcome is Outcome.BROKEN_FRAGMENT
     assert found["fragment"].result.outcome is Outcome.BROKEN_FRAGMENT
     out = found["out"].result
     assert out.outcome is Outcome.BROKEN and out.error.startswith("leaves the repository")
