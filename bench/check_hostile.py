@@ -257,6 +257,8 @@ def main() -> None:
                 + ", ".join(f"{k} {v}" for k, v in Counter(link.behaviour.name for link in links).items())
             )
             print(f"lower bound: {bound:.1f} s (" + ", ".join(f"{k} {v:.1f}" for k, v in terms.items()) + ")")
+            forced = sum(link.behaviour.requests for link in links) / len(links)
+            print(f"requests per URL the behaviours force (asking with GET alone): {forced:.2f}")
             ours = [
                 sys.executable, "-m", "linkkeeper", "check", "--no-progress", "--timeout", str(TIMEOUT),
                 "--retries", str(RETRIES), "--host-concurrency", str(HOST_LIMIT),
