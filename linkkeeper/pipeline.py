@@ -132,7 +132,7 @@ def check_targets(
     checker = Checker(settings.check, on_result=on_result, environ=environ)
     results = asyncio.run(checker.run(to_check, anchors_for=anchors_for, get_first=get_first))
     checked = dict(zip(to_check, results, strict=True))
-    down = network_is_down(list(checked.values()))
+    down = network_is_down(list(checked.values()), connected=checker.connected)
     if down and settings.check.network_probe:
         (probe,) = asyncio.run(Checker(settings.check, environ=environ).run([settings.check.network_probe]))
         down = probe.status_code is None  # an answer: the network was up, the failures are the links'

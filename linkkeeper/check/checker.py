@@ -88,11 +88,17 @@ class Checker:
         self._secrets = secret_values(header_lines, environment)
         self._hosts = Hosts(settings, sleep=sleep, clock=clock, environ=environ)
         self._network = NetworkWatch()
+        self._backend: GuardedBackend | None = None
         self._anchors_for: Set[str] = frozenset()
         self._get_first: Set[str] = frozenset()
         self._head_failed: set[str] = set()  # URLs whose later attempts ask with GET straight away
         self._attempts: Counter[str] = Counter()
         self._merged_headers: dict[str, dict[str, str]] = {}
+
+    @property
+    def connected(self) -> bool:
+        """Whether the last run established any connection (evidence the network was up)."""
+        return self._backend is not None and self._backend.connected > 0
 
     async def run(
         self, urls: Sequence[str], *, anchors_for: Set[str] = frozenset(), get_first: Set[str] = frozenset()
@@ -106,6 +112,8 @@ class Checker:
         self._head_failed = set()
         self._attempts = Counter()
         backend = GuardedBackend(self._resolve, exclude_private=self.settings.exclude_private)
+        self._backend = backend
+        self._network.connected = lambda: backend.connected > 0
         transport = PerOriginTransport(backend, lambda host: self._hosts.get(host).concurrency)
         timeout = httpx.Timeout(
             connect=self.settings.connect_timeout,

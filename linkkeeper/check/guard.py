@@ -98,6 +98,7 @@ class GuardedBackend(AsyncioBackend):
         self._resolve = dict(resolve)
         self._exclude_private = exclude_private
         self._lookups: dict[tuple[str, int], asyncio.Future[Sequence[str]]] = {}
+        self.connected = 0  # TCP connections established
 
     async def _addresses(self, host: str, port: int) -> Sequence[str]:
         """Resolve once per run and name: every URL of a host shares the first lookup (or its failure)."""
@@ -151,10 +152,13 @@ class GuardedBackend(AsyncioBackend):
         last_error: Exception | None = None
         for address in addresses:
             try:
-                return await super().connect_tcp(address, port, timeout, local_address, socket_options)
+                stream = await super().connect_tcp(address, port, timeout, local_address, socket_options)
             except httpcore.ConnectError as exc:
                 last_error = exc
                 if isinstance(exc.__context__, ConnectionRefusedError) or "refused" in str(exc).lower():
                     last_error = ConnectionRefused(f"{host}:{port}: connection refused")
+                continue
+            self.connected += 1  # the network carried a handshake: evidence it is up
+            return stream
         assert last_error is not None
         raise last_error

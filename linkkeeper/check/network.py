@@ -1,8 +1,9 @@
 """Telling a dead network from dead links.
 
-The rule, the same with one host or a hundred: a run in which **no host gave any HTTP answer**,
-and some request failed at the network level (name not found, refused, timed out), ran on a
-machine that was offline — nothing in it may be judged. A run in which any host answered had a
+The rule, the same with one host or a hundred: a run in which **no host gave any HTTP answer**
+and **no connection was ever established**, and some request failed at the network level (name
+not found, refused, timed out), ran on a machine that was offline — nothing in it may be judged.
+A server that accepts the connection and then hangs proves the network works. A run in which any host answered had a
 network; its failures are the links'. When ``check.network_probe`` names a URL known to answer,
 an offline-looking run asks it: an answer means the network was up after all and the failures
 stand (a page whose only links are dead domains is judged), no answer confirms the network is down.
@@ -36,6 +37,7 @@ class NetworkWatch:
     answered: set[str] = field(default_factory=set)
     failed: set[str] = field(default_factory=set)
     beyond_names: bool = False  # some failure was more than a name that does not exist
+    connected: Callable[[], bool] = lambda: False  # whether any connection was established
     on_down: Callable[[], object] | None = None
 
     def record(self, result: CheckResult) -> None:
@@ -50,8 +52,9 @@ class NetworkWatch:
 
     @property
     def down(self) -> bool:
-        """Clearly offline already: enough hosts failed, none answered, not only by their names."""
-        return not self.answered and len(self.failed) >= EARLY_STOP_HOSTS and self.beyond_names
+        """Clearly offline already: enough hosts failed, none answered or even connected, not only
+        by their names."""
+        return not self.answered and len(self.failed) >= EARLY_STOP_HOSTS and self.beyond_names and not self.connected()
 
 
 def not_checked(url: str) -> CheckResult:
@@ -60,10 +63,11 @@ def not_checked(url: str) -> CheckResult:
     )
 
 
-def network_is_down(results: Sequence[CheckResult]) -> bool:
-    """The run's verdict: something failed at the network level, and no host answered at all."""
+def network_is_down(results: Sequence[CheckResult], *, connected: bool = False) -> bool:
+    """The run's verdict: something failed at the network level, no host answered at all, and no
+    connection was established (``connected``)."""
     level = NETWORK_LEVEL | {ErrorKind.NETWORK_DOWN}
-    answered = any(result.status_code is not None for result in results)
+    answered = connected or any(result.status_code is not None for result in results)
     return not answered and any(result.error_kind in level for result in results)
 
 

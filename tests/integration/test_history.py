@@ -139,6 +139,18 @@ def test_one_answering_host_means_the_network_is_up(tmp_path: Path, fakeweb: Fak
     assert [outcomes[url] for url in unreachable] == [Outcome.BROKEN] * 5
 
 
+def test_a_server_that_connects_and_hangs_is_no_offline_machine(
+    tmp_path: Path, fakeweb: FakeWeb, history: History
+) -> None:
+    """A page whose one link hangs after the connection is made: the network works (the handshake
+    proves it), so the link is an error, not a "network down" run."""
+    page = tmp_path / "hang.md"
+    page.write_text(f"<{fakeweb.url(0, '/hang')}>\n")
+    report = run_on(page, fakeweb, history, day(1))
+    assert not report.network_down
+    assert [entry.result.outcome for entry in report.entries] == [Outcome.ERROR]
+
+
 def test_a_probe_that_answers_lets_a_run_of_dead_hosts_be_judged(
     tmp_path: Path, fakeweb: FakeWeb, history: History
 ) -> None:

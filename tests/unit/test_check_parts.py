@@ -218,6 +218,8 @@ def test_network_down_means_no_host_answered_whatever_the_number_of_hosts() -> N
     assert not network_is_down([*unreachable, _failure("gone.test", ErrorKind.HTTP_STATUS)])  # a 404 is an answer
     assert not network_is_down([_failure(f"h{i}.test", ErrorKind.HTTP_STATUS) for i in range(6)])
     assert not network_is_down([])
+    hanging = [_failure("slow.test", ErrorKind.TIMEOUT)]
+    assert network_is_down(hanging) and not network_is_down(hanging, connected=True)  # a handshake is evidence
 
 
 def test_watch_stops_early_only_when_clearly_offline() -> None:
