@@ -72,6 +72,11 @@ _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
+def has_control_character(value: str) -> bool:
+    """Whether a header value holds a character HTTP forbids there (tab is allowed)."""
+    return _CONTROL.search(value) is not None
+
+
 def header_problem(line: str, number: int) -> str | None:
     """What is wrong with one ``"Name: value"`` header line, said without its value (a secret)."""
     name, colon, value = line.partition(":")
@@ -79,7 +84,7 @@ def header_problem(line: str, number: int) -> str | None:
         return f"header {number}: expected 'Name: value'"
     if not _HEADER_NAME.fullmatch(name.strip()):
         return f"header {number}: {name.strip()!r} is not a header name"
-    if _CONTROL.search(value):
+    if has_control_character(value):
         return f"header {number} ({name.strip()}): its value holds a control character"
     return None
 

@@ -211,7 +211,7 @@ class Resolved:
 class LocalChecker:
     def __init__(self, settings: SiteSettings, documents: Mapping[str, str] | None = None) -> None:
         self.settings = settings
-        self._documents = dict(documents or {})  # texts not on disk (standard input) by their path
+        self._documents = dict(documents or {})  # texts not on disk (standard input), by their path
         self.site = Site.load(settings)
         # One run reads each file's anchors and each folder's listing once, however many links.
         self._anchors: dict[str, frozenset[str] | None] = {}
@@ -236,7 +236,12 @@ class LocalChecker:
     def _anchors_of(self, path: Path) -> frozenset[str] | None:
         key = str(path)
         if key not in self._anchors:
-            self._anchors[key] = _anchors_of(key, self.settings.anchor_style)
+            document = self._documents.get(key)
+            self._anchors[key] = (
+                _anchors_of(key, self.settings.anchor_style)
+                if document is None
+                else markdown_anchors(document, self.settings.anchor_style)
+            )
         return self._anchors[key]
 
     def _exact_case(self, path: Path) -> bool:
@@ -275,21 +280,15 @@ class LocalChecker:
             return self._site_relative(occ, path_part, fragment)
         base = Path(occ.path).parent if occ.path != "<stdin>" else Path.cwd()
         if not path_part and occ.path in self._documents:  # "#anchor" in standard input: its own text
-            key = f"{occ.path}#{fragment}"
-            problem = fragment_problem(
-                fragment, markdown_anchors(self._documents[occ.path], self.settings.anchor_style)
-            )
-            if problem is None:
-                return Resolved(key, CheckResult(key, Outcome.ALIVE, final_url=occ.path))
-            error_kind = ErrorKind.MISSING_FRAGMENT
-            return Resolved(key, CheckResult(key, Outcome.BROKEN_FRAGMENT, error_kind=error_kind, error=problem))
+            problem = fragment_problem(fragment, self._anchors_of(Path(occ.path)))
+            return _on_page(f"{occ.path}#{fragment}", occ.path, problem)
         if not path_part:
             return self._check_file(occ.url, Path(occ.path), fragment)
         target = base / unquote(path_part.split("?", 1)[0])
         root = self._repository_of(base)
-        if root is not None and not _lexical(target).is_relative_to(root):
-            key = _display(_lexical(target)) + (f"#{fragment}" if fragment else "")
-            error = f"leaves the repository: {_display(_lexical(target))} is outside {_display(root)}"
+        if root is not None and not (lexical := _lexical(target)).is_relative_to(root):
+            key = _display(lexical) + (f"#{fragment}" if fragment else "")
+            error = f"leaves the repository: {_display(lexical)} is outside {_display(root)}"
             return Resolved(key, CheckResult(key, Outcome.BROKEN, error_kind=ErrorKind.MISSING_FILE, error=error))
         resolved = self._check_file(occ.url, target, fragment)
         missing = resolved.result is not None and resolved.result.error_kind is ErrorKind.MISSING_FILE
@@ -347,17 +346,7 @@ class LocalChecker:
         problem = None
         if fragment and found.is_file():
             problem = fragment_problem(fragment, self._anchors_of(found))
-        if problem is not None:
-            result = CheckResult(
-                key,
-                Outcome.BROKEN_FRAGMENT,
-                final_url=_display(found),
-                error_kind=ErrorKind.MISSING_FRAGMENT,
-                error=problem,
-            )
-        else:
-            result = CheckResult(key, Outcome.ALIVE, final_url=_display(found))
-        return Resolved(key, result)
+        return _on_page(key, _display(found), problem)
 
     def _find(self, target: Path) -> Path | None:
         """The file a link means: itself, a folder's index file, or the name with an extension."""
@@ -373,6 +362,16 @@ class LocalChecker:
         if target.is_dir() and self._exact_case(target):
             return target
         return None
+
+
+def _on_page(key: str, page: str, problem: str | None) -> Resolved:
+    """A link to an existing page: alive, or a broken fragment when ``problem`` says so."""
+    if problem is None:
+        return Resolved(key, CheckResult(key, Outcome.ALIVE, final_url=page))
+    result = CheckResult(
+        key, Outcome.BROKEN_FRAGMENT, final_url=page, error_kind=ErrorKind.MISSING_FRAGMENT, error=problem
+    )
+    return Resolved(key, result)
 
 
 def _lexical(path: Path) -> Path:

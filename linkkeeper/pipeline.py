@@ -164,7 +164,7 @@ def resolve_local(
     """Split targets into web targets (site-relative links under site.base_url join them) and local
     entries checked on disk now (relative files, site-relative paths under site.root, fragments);
     ``documents`` are texts not on disk (standard input), by the path their links name."""
-    local = LocalChecker(settings.site, documents or {})
+    local = LocalChecker(settings.site, documents)
     web_targets: list[Target] = []
     web: list[Occurrence] = []  # site-relative links that site.base_url turns into web URLs
     groups: dict[str, tuple[list[Occurrence], CheckResult]] = {}

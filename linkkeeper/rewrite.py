@@ -252,7 +252,6 @@ def write_atomic(path: Path, text: str, *, has_bom: bool, expected_sha256: str |
     and return what the caller should be told.
 
     - A symbolic link is written through: its target is replaced, the link stays a link.
-    - Leftover temporary files of an earlier, killed run (``.NAME.*.linkkeeper``) are removed.
     - Another writer is never lost: the file is held open from the hash check to after the
       rename, so bytes written to it meanwhile are seen. An append is carried over to the new
       file; any other change puts the other writer's version back and refuses the rewrite.
@@ -263,7 +262,6 @@ def write_atomic(path: Path, text: str, *, has_bom: bool, expected_sha256: str |
     if path.is_symlink():
         target = path.resolve(strict=True)
         notes.append(f"{path}: written through the symbolic link to {target}")
-    remove_leftovers(target)
     with open(target, "rb") as current:  # the file as it is now, whatever is renamed over it
         data = current.read()
         if expected_sha256 is not None and hashlib.sha256(data).hexdigest() != expected_sha256:
@@ -283,7 +281,7 @@ def write_atomic(path: Path, text: str, *, has_bom: bool, expected_sha256: str |
 
 
 def remove_leftovers(path: Path) -> None:
-    """Temporary files a killed run left beside ``path``."""
+    """Remove the temporary files (``.NAME.*.linkkeeper``) a killed run left beside ``path``."""
     for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.linkkeeper"):
         if leftover.is_file() and not leftover.is_symlink():
             leftover.unlink(missing_ok=True)

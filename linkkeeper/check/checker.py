@@ -113,7 +113,7 @@ class Checker:
         self._attempts = Counter()
         backend = GuardedBackend(self._resolve, exclude_private=self.settings.exclude_private)
         self._backend = backend
-        self._network.connected = lambda: backend.connected > 0
+        self._network.connected = lambda: self.connected
         transport = PerOriginTransport(backend, lambda host: self._hosts.get(host).concurrency)
         timeout = httpx.Timeout(
             connect=self.settings.connect_timeout,
@@ -220,7 +220,7 @@ class Checker:
             global_slots.reclaim(state)
             return not_checked(url)  # offline: asking more hosts would only take longer
         sent_at = await self._hosts.wait_turn(state, before_waiting=lambda: global_slots.reclaim(state))
-        unasked = self._hosts.unasked(state, url)
+        unasked = state.unasked(url)
         if unasked is not None:
             global_slots.reclaim(state)
             return unasked
@@ -230,7 +230,7 @@ class Checker:
             result, retry_after = await self._fetch(client, state, url)
         finally:
             global_slots.release_from(state, self._clock())
-        self._hosts.answered(state, result, retry_after, sent_at)
+        self._hosts.learn(state, result, retry_after, sent_at)
         retryable = result.error_kind in _RETRYABLE_KINDS or (
             result.status_code in RETRYABLE_STATUS and result.error_kind is not ErrorKind.BOT_WALL
         )

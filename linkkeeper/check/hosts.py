@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from linkkeeper.check.pace import Pace
-from linkkeeper.config import CheckSettings, header_problem
+from linkkeeper.config import CheckSettings, has_control_character, header_problem
 from linkkeeper.models import CheckResult, ErrorKind, Outcome
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -57,6 +57,12 @@ class HostState:
         """When the host's next request may start."""
         return max(self.pace.ready_at(self.last_start), self.last_start + self.base_interval)
 
+    def unasked(self, url: str) -> CheckResult | None:
+        """The result for a URL of a host that answers nothing, given without asking it again."""
+        if self.not_answering is None:
+            return None
+        return CheckResult(url, Outcome.ERROR, error_kind=ErrorKind.TIMEOUT, error=self.not_answering)
+
 
 def parse_headers(lines: tuple[str, ...], environ: Mapping[str, str]) -> dict[str, str]:
     """``"Name: value"`` lines to a dict, with ``${VAR}`` read from the environment (a missing
@@ -72,7 +78,7 @@ def parse_headers(lines: tuple[str, ...], environ: Mapping[str, str]) -> dict[st
         if any(var not in environ for var in references):
             continue
         for var in references:
-            if header_problem(f"x: {environ[var]}", number) is not None:
+            if has_control_character(environ[var]):
                 raise ValueError(f"header {number} ({name.strip()}): ${{{var}}} holds a control character")
         headers[name.strip()] = _ENV_REFERENCE.sub(lambda m: environ[m.group(1)], value.strip())
     return headers
@@ -197,7 +203,7 @@ class Hosts:
         state.last_start = self._clock()
         return state.last_start
 
-    def answered(self, state: HostState, result: CheckResult, retry_after: float | None, sent_at: float) -> None:
+    def learn(self, state: HostState, result: CheckResult, retry_after: float | None, sent_at: float) -> None:
         """Learn from one attempt's answer: the host's pace, and whether it answers at all."""
         now = self._clock()
         status = result.status_code
@@ -218,10 +224,3 @@ class Hosts:
         limit = self._settings.host_not_answering
         if limit and state.timeouts_in_a_row >= limit and len(state.timed_out_urls) > 1 and not state.not_answering:
             state.not_answering = f"host not answering: {state.timeouts_in_a_row} timeouts in a row, no answer this run"
-
-    @staticmethod
-    def unasked(state: HostState, url: str) -> CheckResult | None:
-        """The result for a URL of a host that answers nothing, given without asking it again."""
-        if state.not_answering is None:
-            return None
-        return CheckResult(url, Outcome.ERROR, error_kind=ErrorKind.TIMEOUT, error=state.not_answering)

@@ -3,8 +3,8 @@
 The rule, the same with one host or a hundred: a run in which **no host gave any HTTP answer**
 and **no connection was ever established**, and some request failed at the network level (name
 not found, refused, timed out), ran on a machine that was offline — nothing in it may be judged.
-A server that accepts the connection and then hangs proves the network works. A run in which any host answered had a
-network; its failures are the links'. When ``check.network_probe`` names a URL known to answer,
+A server that accepts the connection and then hangs proves the network works. A run in which any
+host answered had a network; its failures are the links'. When ``check.network_probe`` names a URL known to answer,
 an offline-looking run asks it: an answer means the network was up after all and the failures
 stand (a page whose only links are dead domains is judged), no answer confirms the network is down.
 
@@ -34,8 +34,8 @@ def _host(url: str) -> str:
 class NetworkWatch:
     """Hosts that answered and hosts that failed at the network level, as results come in."""
 
-    answered: set[str] = field(default_factory=set)
-    failed: set[str] = field(default_factory=set)
+    answered: bool = False  # some host gave an HTTP answer
+    failed: set[str] = field(default_factory=set)  # hosts that failed at the network level
     beyond_names: bool = False  # some failure was more than a name that does not exist
     connected: Callable[[], bool] = lambda: False  # whether any connection was established
     on_down: Callable[[], object] | None = None
@@ -46,7 +46,7 @@ class NetworkWatch:
             self.failed.add(_host(result.url))
             self.beyond_names |= result.error_kind is not ErrorKind.NAME_NOT_FOUND
         elif result.status_code is not None:
-            self.answered.add(_host(result.url))
+            self.answered = True
         if self.down and not was_down and self.on_down is not None:
             self.on_down()
 

@@ -105,7 +105,7 @@ def _walk(root: Path, settings: ScanSettings, skip: frozenset[Path] = frozenset(
             if settings.respect_gitignore and _ignored(resolved_directory / entry.name, is_dir, active):
                 continue
             if is_dir:
-                if not is_link and (not skip or path.resolve() not in skip):
+                if not is_link and resolved_directory / entry.name not in skip:
                     subdirectories.append(path)
                 continue
             if settings.include_paths and not _matches_any(relative, settings.include_paths):
