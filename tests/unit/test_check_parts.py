@@ -121,9 +121,7 @@ def test_a_host_refusing_everything_is_paused_and_its_other_hosts_are_not() -> N
         limited, other = hosts.get("slow.test"), hosts.get("fast.test")
         for page in ("a", "b", "c"):  # three URLs refused, none accepted: the host, not a URL, says no
             sent = await hosts.wait_turn(limited)
-            hosts.learn(
-                limited, CheckResult(f"http://slow.test/{page}", Outcome.BLOCKED, status_code=429), 0.5, sent
-            )
+            hosts.learn(limited, CheckResult(f"http://slow.test/{page}", Outcome.BLOCKED, status_code=429), 0.5, sent)
         assert waits == []
         await hosts.wait_turn(other)
         assert waits == []
