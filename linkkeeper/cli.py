@@ -15,7 +15,7 @@ import click
 
 from linkkeeper import __version__
 from linkkeeper.check.guard import parse_resolve
-from linkkeeper.check.hosts import parse_headers
+from linkkeeper.check.hosts import github_token, parse_headers
 from linkkeeper.config import (
     FAIL_ON_CHOICES,
     FIX_STYLES,
@@ -31,7 +31,15 @@ from linkkeeper.config import (
 from linkkeeper.errors import ConfigError, InputError, LinkkeeperError, OutputError
 from linkkeeper.history import History
 from linkkeeper.models import RunReport
-from linkkeeper.pipeline import history_path, own_output, rebuild_report, run_archive, run_check, run_fix
+from linkkeeper.pipeline import (
+    history_path,
+    own_output,
+    rebuild_report,
+    report_places,
+    run_archive,
+    run_check,
+    run_fix,
+)
 from linkkeeper.report import archive as archive_report
 from linkkeeper.report import check as check_report
 from linkkeeper.report import fix as fix_report
@@ -39,7 +47,7 @@ from linkkeeper.report import history as history_report
 from linkkeeper.report import markdown as markdown_report
 from linkkeeper.report import scan as scan_report
 from linkkeeper.report import write_reports
-from linkkeeper.report.github import annotation_lines, running_in_actions
+from linkkeeper.report.github import annotation_lines, run_url, running_in_actions, step_summary
 from linkkeeper.report.html import RunSummary
 from linkkeeper.runtime import tune_for_batch_work
 from linkkeeper.scan import scan_paths
@@ -209,6 +217,35 @@ def _db(db: Path | None) -> str | None:
     return None if db is None else str(db.resolve())
 
 
+def _reports_options(command: F) -> F:
+    options = [
+        click.option(
+            "--reports-dir",
+            default=None,
+            metavar="DIR",
+            help="Where the reports are written (default: .linkkeeper/reports under the project root).",
+        ),
+        click.option(
+            "--report-formats",
+            multiple=True,
+            metavar="FMT[,FMT]",
+            help="Reports to write: md,json,html,junit,sarif (default: all), or none.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _reports_overrides(reports_dir: str | None, report_formats: tuple[str, ...]) -> dict[str, Any]:
+    """``--reports-dir`` is relative to the working directory (the setting, to the project root);
+    ``--report-formats ''`` writes none, like ``none``."""
+    formats = _split_list(report_formats)
+    if report_formats and formats is None:
+        formats = ("none",)
+    return {"report.dir": None if reports_dir is None else str(Path(reports_dir).resolve()), "report.formats": formats}
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @_scan_options
@@ -217,10 +254,7 @@ def _db(db: Path | None) -> str | None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
 @click.option("--no-progress", is_flag=True, default=False, help="No progress bar on stderr.")
 @click.option("--no-cache", is_flag=True, default=False, help="Request every link, even ones found alive lately.")
-@click.option("--reports-dir", default=None, metavar="DIR", help="Where the reports are written (default: reports).")
-@click.option(
-    "--report-formats", multiple=True, metavar="FMT[,FMT]", help="Reports to write: md,json,html,junit,sarif."
-)
+@_reports_options
 @_db_option
 @click.pass_context
 def check(
@@ -241,8 +275,7 @@ def check(
         **_scan_overrides(params),
         **_check_overrides(params),
         "history.db": _db(db),
-        "report.dir": reports_dir,
-        "report.formats": _split_list(report_formats),
+        **_reports_overrides(reports_dir, report_formats),
     }
     settings, _ = _settings(ctx, overrides)
     _validate_check(settings)
@@ -269,6 +302,7 @@ def check(
         click.echo(rendered, nl=False)
     else:
         click.echo(rendered, err=True, nl=False)
+    _say_where(list(written.values()))
     if report.network_down:
         ctx.exit(4)
     if check_report.failing_entries(report, fail_on):
@@ -332,31 +366,43 @@ def history_prune(ctx: click.Context, /, older_than: str) -> None:
 
 
 def _publish(report: RunReport, settings: Settings, summaries: Sequence[RunSummary]) -> dict[str, Path]:
-    """Write the report files and, under GitHub Actions, the annotations and the job summary;
-    returns the files written, by format."""
+    """Write the report files and, under GitHub Actions, the annotations (on stderr, never mixed
+    with data on stdout) and the job summary; returns the files written, by format."""
     fail_on = settings.check.fail_on
-    formats = settings.report.formats
-    written = dict(
-        zip(formats, write_reports(report, Path(settings.report.dir), formats, fail_on, summaries), strict=True)
-    )
+    formats = settings.report.written
+    places = report_places(settings, Path.cwd())
+    written = dict(zip(formats, write_reports(report, places, formats, fail_on, summaries), strict=True))
     if not running_in_actions(os.environ):
         return written
     if settings.report.annotations:
-        for line in annotation_lines(report, fail_on, settings.report.annotations_max):
-            click.echo(line)
+        options = settings.report
+        for line in annotation_lines(report, fail_on, options.annotations_errors, options.annotations_warnings):
+            click.echo(line, err=True)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
-        with open(summary, "a", encoding="utf-8") as stream:
-            stream.write(markdown_report.to_markdown(report))
+        _append_summary(Path(summary), markdown_report.to_markdown(report), settings.report.summary_max_bytes)
     return written
+
+
+def _append_summary(path: Path, markdown: str, max_bytes: int) -> None:
+    """Append to the job summary what still fits in this step's budget (others may have written)."""
+    try:
+        used = path.stat().st_size if path.exists() else 0
+        with path.open("a", encoding="utf-8") as stream:
+            stream.write(step_summary(markdown, max_bytes - used, run_url(os.environ)))
+    except OSError as exc:
+        raise OutputError(path, exc) from exc
+
+
+def _say_where(written: Sequence[Path]) -> None:
+    if written:
+        folder = os.path.relpath(written[0].parent)
+        click.echo(f"reports: {folder}{os.sep} ({', '.join(path.name for path in written)})", err=True)
 
 
 @main.command()
 @click.option("--run", "run_id", type=int, default=None, help="The run to render (default: the last complete one).")
-@click.option("--reports-dir", default=None, metavar="DIR", help="Where the reports are written (default: reports).")
-@click.option(
-    "--report-formats", multiple=True, metavar="FMT[,FMT]", help="Reports to write: md,json,html,junit,sarif."
-)
+@_reports_options
 @click.option("--format", "output_format", type=click.Choice(["none", "text", "md", "json"]), default="text",
               show_default=True, help="What to print on stdout.")  # fmt: skip
 @_db_option
@@ -371,13 +417,14 @@ def report(
     db: Path | None,
 ) -> None:
     """Re-render the last run (or --run ID) from the history, without the network."""
-    overrides = {"history.db": _db(db), "report.dir": reports_dir, "report.formats": _split_list(report_formats)}
+    overrides = {"history.db": _db(db), **_reports_overrides(reports_dir, report_formats)}
     settings, _ = _settings(ctx, overrides)
     with History.open(history_path(settings, Path.cwd())) as store:
         rebuilt = rebuild_report(store, settings, run_id)
         summaries = store.run_summaries(settings.report.history_runs)
     fail_on = settings.check.fail_on
-    write_reports(rebuilt, Path(settings.report.dir), settings.report.formats, fail_on, summaries)
+    places = report_places(settings, Path.cwd())
+    _say_where(write_reports(rebuilt, places, settings.report.written, fail_on, summaries))
     if output_format == "text":
         click.echo(check_report.to_text(rebuilt), nl=False)
     elif output_format == "md":
@@ -395,6 +442,10 @@ def _validate_check(settings: Settings) -> None:
             parse_headers(lines, os.environ)
         except ValueError as exc:
             raise ConfigError("environment", key, str(exc)) from exc
+    try:
+        github_token(settings.check, os.environ)
+    except ValueError as exc:
+        raise ConfigError("environment", "check.github_token_env", str(exc)) from exc
     try:
         parse_resolve(settings.check.resolve)
     except ValueError as exc:

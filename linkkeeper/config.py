@@ -96,6 +96,11 @@ def _valid_headers(lines: tuple[str, ...]) -> None:
             raise ValueError(problem)
 
 
+def _environment_name(name: str) -> None:
+    if name and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise ValueError(f"{name!r} is not an environment variable name")
+
+
 def _positive_rate(rate: float) -> None:
     if not rate > 0:
         raise ValueError(f"expected more than 0 requests per second, got {rate!r}")
@@ -206,6 +211,12 @@ class CheckSettings:
     )
     max_body_bytes: int = _setting(1024 * 1024, "At most this many bytes of a GET answer are read.", minimum=0)
     max_redirects: int = _setting(10, "Redirects followed before a link counts as broken.", minimum=0)
+    github_token_env: str = _setting(
+        "GITHUB_TOKEN",
+        "Environment variable whose token is sent (Authorization: Bearer) to GitHub's own hosts only, over HTTPS "
+        "(empty: never).",
+        validate=_environment_name,
+    )
     hosts: dict[str, HostSettings] = _setting(  # noqa: RUF009 - _setting returns a field()
         {}, 'Per-host overrides: [linkkeeper.check.hosts."github.com"] with concurrency, interval, headers.'
     )
@@ -326,7 +337,9 @@ REPORT_FORMATS = ("md", "json", "html", "junit", "sarif")
 
 
 def _known_formats(formats: tuple[str, ...]) -> None:
-    unknown = sorted(set(formats) - set(REPORT_FORMATS))
+    if "none" in formats and len(formats) > 1:
+        raise ValueError("none cannot be combined with other formats")
+    unknown = sorted(set(formats) - {*REPORT_FORMATS, "none"})
     if unknown:
         raise ValueError(f"unknown report format(s) {', '.join(unknown)}; known: {', '.join(REPORT_FORMATS)}")
 
@@ -335,13 +348,36 @@ def _known_formats(formats: tuple[str, ...]) -> None:
 class ReportSettings:
     """The reports every ``check`` writes, and what it tells GitHub Actions."""
 
-    dir: str = _setting("reports", "Folder the reports are written to (relative to the working directory).")
-    formats: tuple[str, ...] = _setting(
-        REPORT_FORMATS, "Reports written by check: md, json, html, junit, sarif.", validate=_known_formats
+    dir: str = _setting(
+        ".linkkeeper/reports",
+        "Folder the reports are written to; a relative path is under the project root (the git top). "
+        "The default is beside the history, in a folder git ignores.",
     )
-    annotations: bool = _setting(True, "Under GitHub Actions, print ::error/::warning annotations for failing links.")
-    annotations_max: int = _setting(50, "At most this many annotations per run (GitHub shows only some).", minimum=0)
+    formats: tuple[str, ...] = _setting(
+        REPORT_FORMATS, "Reports written by check: md, json, html, junit, sarif; none (or []) for none.",
+        validate=_known_formats,
+    )  # fmt: skip
+    annotations: bool = _setting(
+        True, "Under GitHub Actions, print ::error/::warning annotations for failing links (on stderr)."
+    )
+    annotations_errors: int = _setting(
+        10, "At most this many ::error annotations (GitHub shows 10 a step); a ::notice counts the rest.", minimum=0
+    )
+    annotations_warnings: int = _setting(
+        10, "At most this many ::warning annotations (GitHub shows 10 a step).", minimum=0
+    )
+    summary_max_bytes: int = _setting(
+        1_000_000,
+        "Largest job summary written to $GITHUB_STEP_SUMMARY (GitHub refuses more than 1 MiB a step); "
+        "a longer one is cut, with a link to the reports.",
+        minimum=1000,
+    )
     history_runs: int = _setting(30, "Past runs drawn in the HTML report's health-over-time chart.", minimum=1)
+
+    @property
+    def written(self) -> tuple[str, ...]:
+        """The formats to write: ``none`` (or an empty list) writes no report."""
+        return tuple(fmt for fmt in self.formats if fmt != "none")
 
 
 @dataclass(frozen=True, slots=True)

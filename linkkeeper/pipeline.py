@@ -48,6 +48,7 @@ from linkkeeper.models import (
     Target,
     Verdict,
 )
+from linkkeeper.report import Places
 from linkkeeper.rewrite import (
     RewriteRefused,
     apply,
@@ -226,11 +227,20 @@ def history_path(settings: Settings, cwd: Path) -> Path:
     return configured if configured.is_absolute() else project_root(cwd) / configured
 
 
+def reports_path(settings: Settings, cwd: Path) -> Path:
+    configured = Path(settings.report.dir).expanduser()
+    return configured if configured.is_absolute() else project_root(cwd) / configured
+
+
+def report_places(settings: Settings, cwd: Path) -> Places:
+    return Places(cwd.absolute(), project_root(cwd).absolute(), reports_path(settings, cwd).absolute())
+
+
 def own_output(settings: Settings, cwd: Path) -> tuple[Path, ...]:
     """The folders linkkeeper writes (reports, the history's), which a folder walk never reads: a
     second ``check`` must not find the first one's report. A folder that is the project itself is
     no output folder."""
-    folders = {(cwd / settings.report.dir).resolve(), history_path(settings, cwd).parent.resolve()}
+    folders = {reports_path(settings, cwd).resolve(), history_path(settings, cwd).parent.resolve()}
     return tuple(sorted(folder for folder in folders if folder not in (cwd.resolve(), project_root(cwd).resolve())))
 
 

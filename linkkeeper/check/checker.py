@@ -32,6 +32,7 @@ from linkkeeper.check.hosts import (
     HostState,
     PrioritySlots,
     Sleep,
+    github_token,
     loop_time,
     parse_headers,
     secret_values,
@@ -85,7 +86,7 @@ class Checker:
         environment = os.environ if environ is None else environ
         self._headers = parse_headers(settings.headers, environment)
         header_lines = settings.headers + tuple(line for host in settings.hosts.values() for line in host.headers)
-        self._secrets = secret_values(header_lines, environment)
+        self._secrets = secret_values(header_lines, environment) | {github_token(settings, environment)} - {""}
         self._hosts = Hosts(settings, sleep=sleep, clock=clock, environ=environ)
         self._network = NetworkWatch()
         self._backend: GuardedBackend | None = None
@@ -93,7 +94,7 @@ class Checker:
         self._get_first: Set[str] = frozenset()
         self._head_failed: set[str] = set()  # URLs whose later attempts ask with GET straight away
         self._attempts: Counter[str] = Counter()
-        self._merged_headers: dict[str, dict[str, str]] = {}
+        self._merged_headers: dict[tuple[str, bool], dict[str, str]] = {}
 
     @property
     def connected(self) -> bool:
@@ -285,11 +286,13 @@ class Checker:
     def _build_request(self, client: httpx.AsyncClient, method: str, url: str) -> httpx.Request:
         """The request as ``client.build_request`` would make it, with each host's merged headers
         and the timeouts worked out once per run rather than once per request."""
-        host = urlsplit(url).hostname or ""
-        headers = self._merged_headers.get(host)
+        parts = urlsplit(url)
+        host, secure = parts.hostname or "", parts.scheme.lower() == "https"
+        headers = self._merged_headers.get((host, secure))
         if headers is None:
-            headers = {**client.headers, **self._headers, **self._hosts.get(host).headers}
-            self._merged_headers[host] = headers
+            state = self._hosts.get(host)
+            headers = {**client.headers, **self._headers, **state.headers, **(state.https_headers if secure else {})}
+            self._merged_headers[host, secure] = headers
         request = httpx.Request(method, url, headers=headers, extensions={"timeout": client.timeout.as_dict()})
         port = request.url.port
         if port is not None and not 0 < port < 65536:  # httpx takes it; the socket layer overflows

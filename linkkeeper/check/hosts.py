@@ -21,6 +21,10 @@ from linkkeeper.models import CheckResult, ErrorKind, Outcome
 
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
+GITHUB_HOSTS = frozenset(
+    {"github.com", "api.github.com", "gist.github.com", "raw.githubusercontent.com", "gist.githubusercontent.com"}
+)
+"""The hosts ``check.github_token_env``'s token is sent to: GitHub's own, never a redirect's target."""
 REFUSED_STATUS = frozenset({429, 503})  # a refusal when it says when to come back (503 only then)
 
 
@@ -43,6 +47,7 @@ class HostState:
     base_interval: float  # the configured pacing; the adaptive pace can only add to it
     pace: Pace
     headers: dict[str, str] = field(default_factory=dict)
+    https_headers: dict[str, str] = field(default_factory=dict)  # sent over HTTPS only (a token)
     last_start: float = float("-inf")
     head_refused: bool = False
     remaining: int = 0
@@ -82,6 +87,16 @@ def parse_headers(lines: tuple[str, ...], environ: Mapping[str, str]) -> dict[st
                 raise ValueError(f"header {number} ({name.strip()}): ${{{var}}} holds a control character")
         headers[name.strip()] = _ENV_REFERENCE.sub(lambda m: environ[m.group(1)], value.strip())
     return headers
+
+
+def github_token(settings: CheckSettings, environ: Mapping[str, str]) -> str:
+    """The token for GitHub's hosts, from the variable ``check.github_token_env`` names ("" for none).
+    A ValueError says what is wrong without the value."""
+    name = settings.github_token_env
+    token = environ.get(name, "").strip() if name else ""
+    if has_control_character(token):
+        raise ValueError(f"${{{name}}} holds a control character")
+    return token
 
 
 def secret_values(lines: tuple[str, ...], environ: Mapping[str, str]) -> frozenset[str]:
@@ -171,6 +186,7 @@ class Hosts:
         self._headers = {
             host.lower(): parse_headers(table.headers, self._environ) for host, table in settings.hosts.items()
         }
+        self._github_token = github_token(settings, self._environ)
 
     def get(self, host: str) -> HostState:
         host = host.lower()
@@ -186,6 +202,9 @@ class Hosts:
                 headers = self._headers[host]
             pace = Pace(self._settings.host_min_rate)
             state = HostState(host, concurrency, PrioritySlots(concurrency), interval, pace, headers)
+            has_authorization = any(name.lower() == "authorization" for name in headers)
+            if self._github_token and host in GITHUB_HOSTS and not has_authorization:
+                state.https_headers = {"Authorization": f"Bearer {self._github_token}"}
             self._states[host] = state
         return state
 

@@ -134,11 +134,18 @@ def _v5_run_counts(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE runs ADD COLUMN outcome_counts TEXT")
 
 
+def _v6_run_verdicts(db: sqlite3.Connection) -> None:
+    """Each run's verdict counts, so the HTML report's trend counts past runs as its cards count
+    this one (runs recorded before have outcome counts only, from which verdicts are estimated)."""
+    db.execute("ALTER TABLE runs ADD COLUMN verdict_counts TEXT")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_initial,
     _v2_saves,
     _v3_rewrites,
     _v4_redirect_chains,
     _v5_run_counts,
+    _v6_run_verdicts,
 ]
 """Append only: migration i brings the schema from version i to i + 1."""

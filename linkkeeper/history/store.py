@@ -23,8 +23,9 @@ from typing import Any
 
 from linkkeeper.config import DeadAfterSettings
 from linkkeeper.errors import HistoryError
+from linkkeeper.folders import make_folders
 from linkkeeper.history.migrations import APPLICATION_ID, MIGRATIONS
-from linkkeeper.history.verdict import SUCCESSES, next_state
+from linkkeeper.history.verdict import SUCCESSES, judge, next_state
 from linkkeeper.models import (
     CheckResult,
     Entry,
@@ -124,7 +125,7 @@ class History:
             _refuse_if_not_sqlite(path)
         else:
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                make_folders(path.parent)
             except OSError as exc:
                 raise HistoryError(label, f"cannot create its folder: {exc.strerror or exc}") from exc
         try:
@@ -273,6 +274,7 @@ class History:
             check_rows: list[tuple[object, ...]] = []
             state_rows: list[tuple[object, ...]] = []
             occurrence_rows: list[tuple[object, ...]] = []
+            verdicts: Counter[str] = Counter()
             # This loop runs once per URL, 100,000 times in a big run: the rows are built inline (no
             # helper call per row, a redirect chain encoded once), of plain values (see _NO_TEXT).
             for entry in entries:
@@ -302,6 +304,7 @@ class History:
                         )
                     )
                 states[url] = state
+                verdicts[judge(result.outcome, state, policy)[0].value] += 1
                 check_rows.append(
                     (
                         run_id,
@@ -343,8 +346,15 @@ class History:
             )
             counts = Counter(outcome for _run, _url, _at, outcome, *_rest in check_rows)
             self._db.execute(
-                "UPDATE runs SET finished_at = ?, completed = 1, network_down = ?, outcome_counts = ? WHERE id = ?",
-                (to_epoch(finished_at), int(network_down), json.dumps(counts, sort_keys=True), run_id),
+                """UPDATE runs SET finished_at = ?, completed = 1, network_down = ?, outcome_counts = ?,
+                   verdict_counts = ? WHERE id = ?""",
+                (
+                    to_epoch(finished_at),
+                    int(network_down),
+                    json.dumps(counts, sort_keys=True),
+                    json.dumps(verdicts, sort_keys=True),
+                    run_id,
+                ),
             )
         return states
 
@@ -492,22 +502,29 @@ class History:
         return found
 
     def run_summaries(self, limit: int) -> list[tuple[int, str, dict[str, int]]]:
-        """Outcome counts of the last ``limit`` completed runs, oldest first (for charts)."""
+        """Verdict counts of the last ``limit`` completed runs, oldest first (for charts). Runs
+        recorded before verdicts were counted have them estimated from their outcomes (a failure
+        counts as failing: whether it was dead then is not known)."""
         with self._errors():
             runs = self._db.execute(
-                "SELECT id, started_at, outcome_counts FROM runs WHERE completed = 1 ORDER BY id DESC LIMIT ?",
+                """SELECT id, started_at, verdict_counts, outcome_counts FROM runs WHERE completed = 1
+                   ORDER BY id DESC LIMIT ?""",
                 (limit,),
             ).fetchall()
             summaries = []
-            for run_id, started, stored in reversed(runs):
-                if stored is not None:
-                    counts = json.loads(stored)
-                else:  # recorded before schema 5 kept the counts
-                    counts = dict(
-                        self._db.execute(
-                            "SELECT outcome, count(*) FROM checks WHERE run_id = ? GROUP BY outcome", (run_id,)
-                        ).fetchall()
-                    )
+            for run_id, started, verdicts, outcomes in reversed(runs):
+                if verdicts is not None:
+                    counts = json.loads(verdicts)
+                else:
+                    if outcomes is not None:
+                        by_outcome = json.loads(outcomes)
+                    else:  # recorded before schema 5 kept the counts
+                        by_outcome = dict(
+                            self._db.execute(
+                                "SELECT outcome, count(*) FROM checks WHERE run_id = ? GROUP BY outcome", (run_id,)
+                            ).fetchall()
+                        )
+                    counts = _verdicts_from_outcomes(by_outcome)
                 summaries.append((run_id, to_iso(started) or "", counts))
         return summaries
 
@@ -661,3 +678,13 @@ def _refuse_if_not_sqlite(path: Path) -> None:
         raise HistoryError(str(path), f"cannot be read: {exc.strerror or exc}") from exc
     if header and header != _SQLITE_HEADER:
         raise HistoryError(str(path), "is not a SQLite database (not a linkkeeper history); left untouched")
+
+
+def _verdicts_from_outcomes(outcomes: dict[str, int]) -> dict[str, int]:
+    estimated: Counter[str] = Counter()
+    for outcome, count in outcomes.items():
+        estimated[_ESTIMATED_VERDICT.get(outcome, outcome)] += count
+    return dict(estimated)
+
+
+_ESTIMATED_VERDICT = {"broken": "failing", "error": "failing", "broken-fragment": "failing"}

@@ -4,11 +4,13 @@ one place they meet the file system."""
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from linkkeeper.errors import OutputError
+from linkkeeper.folders import make_folders
 from linkkeeper.models import RunReport
 from linkkeeper.report import check, html, junit, markdown, sarif
 
@@ -21,46 +23,69 @@ FILE_NAMES = {
 }
 
 
-def render(report: RunReport, fmt: str, fail_on: str, summaries: Sequence[html.RunSummary] = ()) -> str:
+@dataclass(frozen=True, slots=True)
+class Places:
+    """Where a run happened, for the reports that point at files: occurrence paths are relative
+    to ``cwd``, SARIF URIs to the project ``root``, and the HTML page's links to ``reports``, the
+    folder it is written to. All three are absolute."""
+
+    cwd: Path
+    root: Path
+    reports: Path
+
+    @classmethod
+    def here(cls, root: Path | None = None, reports: Path | None = None) -> Places:
+        cwd = Path.cwd()
+        return cls(cwd, root or cwd, reports or cwd)
+
+
+def render(report: RunReport, fmt: str, fail_on: str, places: Places, summaries: Sequence[html.RunSummary] = ()) -> str:
     if fmt == "md":
         return markdown.to_markdown(report)
     if fmt == "json":
         return check.to_json(report, fail_on)
     if fmt == "html":
-        return html.to_html(report, summaries)
+        return html.to_html(report, summaries, links_from=os.path.relpath(places.cwd, places.reports))
     if fmt == "junit":
         return junit.to_junit(report, fail_on)
     if fmt == "sarif":
-        return sarif.to_sarif(report, fail_on)
+        return sarif.to_sarif(report, fail_on, cwd=places.cwd, root=places.root)
     raise ValueError(f"unknown report format {fmt!r}")
 
 
 def write_reports(
     report: RunReport,
-    directory: Path,
+    places: Places,
     formats: Sequence[str],
     fail_on: str,
     summaries: Sequence[html.RunSummary] = (),
 ) -> list[Path]:
-    """Write each format into ``directory`` (atomically: a reader never sees half a report)."""
+    """Write each format into ``places.reports`` (atomically: a reader never sees half a report)."""
+    if not formats:
+        return []
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        make_folders(places.reports)
     except OSError as exc:
-        raise OutputError(directory, exc) from exc
-    return [_write_report(directory / FILE_NAMES[fmt], render(report, fmt, fail_on, summaries)) for fmt in formats]
+        raise OutputError(places.reports, exc) from exc
+    return [
+        _write_report(places.reports / FILE_NAMES[fmt], render(report, fmt, fail_on, places, summaries))
+        for fmt in formats
+    ]
 
 
 def _write_report(path: Path, text: str) -> Path:
-    """Write a fresh report through a temporary file beside it, so a reader never sees half of it
-    (``rewrite.write_atomic`` replaces a user's file: it checks, keeps the mode and syncs)."""
+    """Write a fresh report through a temporary file beside it, so a reader never sees half of it;
+    created as any new file is (0666 less the umask), since reports are meant to be read and
+    served (``rewrite.write_atomic`` replaces a user's file: it checks, keeps the mode and syncs)."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 stream.write(text)
             os.replace(temporary, path)
         except BaseException:
-            Path(temporary).unlink(missing_ok=True)
+            temporary.unlink(missing_ok=True)
             raise
     except OSError as exc:
         raise OutputError(path, exc) from exc

@@ -1,21 +1,24 @@
 """report.html: one self-contained page (no network: no CDN, no web fonts) with a health summary,
-inline SVG charts (verdicts, the least healthy domains, health over past runs) and a sortable,
-filterable table of links. Readable on a phone; labelled for screen readers.
+inline SVG charts (verdicts, the least healthy domains, failing and dead links over past runs, with
+axes and the numbers in a table) and a sortable, filterable table of links. Everything is readable
+without JavaScript; the script only sorts and filters. Readable and sortable on a phone; labelled
+for screen readers. Local files are linked relative to where the page is written, so they open.
 
 Sorting and filtering also read and write the URL's fragment (``#sort=status&dir=desc&verdict=dead
-&q=text``), so a view can be linked to, and tested in a browser without scripting the clicks.
+&q=text``), so a view can be linked to.
 """
 
 from __future__ import annotations
 
 import html
+import posixpath
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from linkkeeper import __version__
-from linkkeeper.models import Entry, Occurrence, RunReport, Snapshot, Verdict
+from linkkeeper.models import Entry, Occurrence, Outcome, RunReport, Snapshot, Verdict
 from linkkeeper.report.archive import describe
 from linkkeeper.report.markdown import as_written, verdict_of
 
@@ -24,11 +27,14 @@ COLOURS = {
     "blocked": "#8250df", "excluded": "#57606a", "skipped": "#6e7781",
 }  # fmt: skip
 RunSummary = tuple[int, str, dict[str, int]]
+"""A past run: its id, when it started, and its verdict counts."""
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_IGNORED_BY_BROWSERS = re.compile(r"[\x00-\x20\x7f]")  # stripped or skipped before a scheme is read
 _HTML_SPECIAL = re.compile("[&<>\"']")
 
 _STYLE = """
 :root{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328;background:#fff}
-body{margin:0 auto;max-width:1100px;padding:1rem;line-height:1.45}
+body{margin:0 auto;max-width:1200px;padding:1rem;line-height:1.45}
 h1{font-size:1.6rem;margin:.2rem 0}h2{font-size:1.2rem;margin:1.6rem 0 .6rem}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(120px,1fr));gap:.6rem}
 .card{border:1px solid #d0d7de;border-radius:8px;padding:.6rem}
@@ -36,41 +42,47 @@ h1{font-size:1.6rem;margin:.2rem 0}h2{font-size:1.2rem;margin:1.6rem 0 .6rem}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:1rem}
 figure{margin:0;border:1px solid #d0d7de;border-radius:8px;padding:.6rem}
 figcaption{font-weight:600;margin-bottom:.4rem}svg{width:100%;height:auto}
+details{font-size:.85rem;margin-top:.4rem}table.values{width:auto}table.values td,table.values th{padding:.1rem .5rem}
 .controls{display:flex;flex-wrap:wrap;gap:.6rem;align-items:end;margin:.6rem 0}
 label{display:flex;flex-direction:column;font-size:.85rem}
 input,select{font:inherit;padding:.3rem;border:1px solid #6e7781;border-radius:6px}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
+table#links{table-layout:fixed}
 th,td{border-bottom:1px solid #d0d7de;padding:.4rem;text-align:left;vertical-align:top}
 th button{font:inherit;font-weight:600;background:none;border:0;padding:0;cursor:pointer;color:inherit}
-td.url{word-break:break-all}.badge{display:inline-block;border-radius:1em;padding:0 .5em;color:#fff;font-size:.8rem}
+td{overflow-wrap:anywhere}.badge{display:inline-block;border-radius:1em;padding:0 .5em;color:#fff;font-size:.8rem}
 ul.places{margin:0;padding-left:1rem}a{color:#0550ae}
-@media (max-width:640px){thead{display:none}tr{display:block;border-bottom:2px solid #d0d7de}
-td{display:block;border:0;padding:.2rem}td::before{content:attr(data-label) ": ";font-weight:600}}
+caption{text-align:left;font-size:.85rem;color:#57606a;padding:.2rem 0}
+@media (max-width:640px){table#links thead{display:none}table#links,table#links tbody,table#links caption{display:block}
+table#links tr{display:block;border-bottom:2px solid #d0d7de}
+table#links td{display:block;border:0;padding:.2rem}table#links td::before{content:attr(data-label) ": ";font-weight:600}}
 """
 
 _SCRIPT = """
 (function(){
   const table=document.getElementById('links'),body=table.tBodies[0];
-  const rows=Array.from(body.rows),q=document.getElementById('q'),v=document.getElementById('verdict');
-  const count=document.getElementById('shown');let sort=null,dir='asc';
+  const original=Array.from(body.rows),q=document.getElementById('q'),v=document.getElementById('verdict');
+  const order=document.getElementById('sort'),count=document.getElementById('shown');let rows=original.slice(),sort=null,dir='asc';
+  function show(){order.value=sort?sort+':'+dir:'';if(order.selectedIndex<0)order.value='';}
   function params(){const p=new URLSearchParams(location.hash.slice(1));
     if(p.get('q')!==null)q.value=p.get('q');if(p.get('verdict')!==null)v.value=p.get('verdict');
-    if(p.get('sort'))sort=p.get('sort');if(p.get('dir'))dir=p.get('dir');}
+    if(p.get('sort'))sort=p.get('sort');if(p.get('dir'))dir=p.get('dir');show();}
   function save(){const p=new URLSearchParams();if(q.value)p.set('q',q.value);if(v.value)p.set('verdict',v.value);
     if(sort){p.set('sort',sort);p.set('dir',dir);}history.replaceState(null,'','#'+p.toString());}
-  function apply(){const text=q.value.toLowerCase();let shown=0;
-    if(sort){const key=sort;rows.sort((a,b)=>{const x=a.dataset[key]||'',y=b.dataset[key]||'';
-      const n=parseFloat(x)-parseFloat(y);const c=isNaN(n)?x.localeCompare(y):n;return dir==='asc'?c:-c;});
-      rows.forEach(r=>body.appendChild(r));}
+  function apply(){const text=q.value.toLowerCase();let shown=0;rows=original.slice();
+    if(sort){const key=sort==='verdict'?'severity':sort;rows.sort((a,b)=>{const x=a.dataset[key]||'',y=b.dataset[key]||'';
+      if(!x||!y)return (!x)-(!y);const n=Number(x)-Number(y);const c=isNaN(n)?x.localeCompare(y):n;return dir==='asc'?c:-c;});}
+    rows.forEach(r=>body.appendChild(r));
     rows.forEach(r=>{const ok=(!v.value||r.dataset.verdict===v.value)&&(!text||r.textContent.toLowerCase().includes(text));
       r.hidden=!ok;if(ok)shown++;});
     count.textContent=shown+' of '+rows.length+' links shown';
     table.querySelectorAll('th[data-key]').forEach(th=>th.setAttribute('aria-sort',
       th.dataset.key===sort?(dir==='asc'?'ascending':'descending'):'none'));}
   table.querySelectorAll('th[data-key] button').forEach(b=>b.addEventListener('click',()=>{
-    const key=b.parentElement.dataset.key;dir=(sort===key&&dir==='asc')?'desc':'asc';sort=key;apply();save();}));
+    const key=b.parentElement.dataset.key;dir=(sort===key&&dir==='asc')?'desc':'asc';sort=key;show();apply();save();}));
+  order.addEventListener('change',()=>{const parts=order.value.split(':');sort=parts[0]||null;dir=parts[1]||'asc';apply();save();});
   q.addEventListener('input',()=>{apply();save();});v.addEventListener('change',()=>{apply();save();});
-  params();apply();document.body.dataset.ready='true';
+  document.getElementById('sorting').hidden=false;params();apply();document.body.dataset.ready='true';
 })();
 """
 
@@ -100,41 +112,74 @@ def _bars(title: str, items: Sequence[tuple[str, int, str]], unit: str) -> str:
 
 
 def _trend(summaries: Sequence[RunSummary]) -> str:
-    """Failing links (broken + error) per past run, as a line over the runs."""
-    title = "Failing links over past runs"
-    if len(summaries) < 2:
-        return f"<figure><figcaption>{title}</figcaption><p>Needs two runs or more.</p></figure>"
-    width, height = 320, 140
-    values = [counts.get("broken", 0) + counts.get("error", 0) for _, _, counts in summaries]
-    totals = [sum(counts.values()) or 1 for _, _, counts in summaries]
-    top = max(values) or 1
-    step = (width - 20) / (len(values) - 1)
-    points = " ".join(
-        f"{10 + i * step:.1f},{height - 20 - (height - 40) * value / top:.1f}" for i, value in enumerate(values)
+    """Dead and failing links per past run, stacked, counted as the summary cards count them (by
+    verdict); with a y axis, dates, each run's total, and every number again in a table."""
+    title = "Failing and dead links over past runs"
+    if not summaries:
+        return f"<figure><figcaption>{title}</figcaption><p>No completed run in the history yet.</p></figure>"
+    width, height, left, bottom, top_margin = 320, 170, 34, 34, 14
+    plot_width, plot_height = width - left - 6, height - bottom - top_margin
+    series = [(counts.get("dead", 0), counts.get("failing", 0)) for _, _, counts in summaries]
+    top = max(dead + failing for dead, failing in series) or 1
+    slot = plot_width / len(series)
+    bar = max(2.0, slot * 0.7)
+    base = top_margin + plot_height
+
+    def y(value: int) -> float:
+        return base - plot_height * value / top
+
+    parts = [
+        f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{title}">',
+        f'<line x1="{left}" y1="{top_margin}" x2="{left}" y2="{base}" stroke="#57606a"/>',
+        f'<line x1="{left}" y1="{base}" x2="{width - 4}" y2="{base}" stroke="#57606a"/>',
+    ]
+    for tick in sorted({0, top // 2, top}):
+        parts.append(
+            f'<text class="tick" x="{left - 4}" y="{y(tick) + 4:.1f}" font-size="10" text-anchor="end">{tick}</text>'
+        )
+        parts.append(f'<line x1="{left}" y1="{y(tick):.1f}" x2="{width - 4}" y2="{y(tick):.1f}" stroke="#d0d7de"/>')
+    for index, ((run, started, _), (dead, failing)) in enumerate(zip(summaries, series, strict=True)):
+        x = left + index * slot + (slot - bar) / 2
+        label = f"run {run}, {started[:10]}: {dead} dead, {failing} failing"
+        for value, below, colour in ((dead, 0, COLOURS["dead"]), (failing, dead, COLOURS["failing"])):
+            if value:
+                parts.append(
+                    f'<rect class="point" x="{x:.1f}" y="{y(below + value):.1f}" width="{bar:.1f}" '
+                    f'height="{y(below) - y(below + value):.1f}" fill="{colour}"><title>{label}</title></rect>'
+                )
+        if len(series) <= 16:
+            parts.append(
+                f'<text class="value" x="{x + bar / 2:.1f}" y="{y(dead + failing) - 3:.1f}" font-size="10" '
+                f'text-anchor="middle">{dead + failing}</text>'
+            )
+    first, last = summaries[0][1][:10], summaries[-1][1][:10]
+    parts.append(f'<text x="{left}" y="{height - 18}" font-size="10">{_e(first)}</text>')
+    if len(summaries) > 1:
+        parts.append(f'<text x="{width - 4}" y="{height - 18}" font-size="10" text-anchor="end">{_e(last)}</text>')
+    parts.append(f'<text x="{left + plot_width / 2:.0f}" y="{height - 4}" font-size="10" text-anchor="middle">'
+                 f"run (oldest to newest); red: dead, amber: failing</text></svg>")  # fmt: skip
+    rows = "".join(
+        f"<tr><td>{run}</td><td>{_e(started[:16].replace('T', ' '))}</td><td>{dead}</td><td>{failing}</td></tr>"
+        for (run, started, _), (dead, failing) in zip(summaries, series, strict=True)
     )
-    dots = "".join(
-        f'<circle class="point" cx="{10 + i * step:.1f}" cy="{height - 20 - (height - 40) * value / top:.1f}" r="3" '
-        f'fill="#cf222e"><title>run {run}, {started[:10]}: {value} failing of {total}</title></circle>'
-        for i, ((run, started, _), value, total) in enumerate(zip(summaries, values, totals, strict=True))
+    table = (
+        '<details><summary>The numbers</summary><table class="values"><thead><tr><th scope="col">run</th>'
+        '<th scope="col">started (UTC)</th><th scope="col">dead</th><th scope="col">failing</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table></details>"
     )
-    return (
-        f'<figure><figcaption>{title}</figcaption><svg viewBox="0 0 {width} {height}" role="img" aria-label="{title}">'
-        f'<polyline fill="none" stroke="#cf222e" stroke-width="2" points="{points}"/>{dots}'
-        f'<text x="10" y="{height - 4}" font-size="11">{_e(summaries[0][1][:10])}</text>'
-        f'<text x="{width - 80}" y="{height - 4}" font-size="11">{_e(summaries[-1][1][:10])}</text></svg></figure>'
-    )
+    return f"<figure><figcaption>{title}</figcaption>{''.join(parts)}{table}</figure>"
+
+
+LOCAL_FILES = "local files"
 
 
 def _domains(entries: Sequence[Entry]) -> list[tuple[str, int, str]]:
     bad: Counter[str] = Counter()
     for entry in entries:
         if verdict_of(entry) in (Verdict.DEAD, Verdict.FAILING, Verdict.BLOCKED):
-            bad[(urlsplit(entry.target.url).hostname or "?").removeprefix("www.")] += 1
+            host = urlsplit(entry.target.url).hostname if _SCHEME.match(entry.target.url) else None
+            bad[host.removeprefix("www.") if host else LOCAL_FILES] += 1
     return [(domain, count, COLOURS["dead"]) for domain, count in bad.most_common(8)]
-
-
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-_IGNORED_BY_BROWSERS = re.compile(r"[\x00-\x20\x7f]")  # stripped or skipped before a scheme is read
 
 
 def _link(url: str, text: str, extra: str = "") -> str:
@@ -154,17 +199,35 @@ def _local(entry: Entry, occ: Occurrence) -> bool:
     return as_written(entry, occ) != entry.target.url
 
 
-def _row(entry: Entry) -> str:
+def _file_href(path: str, links_from: str) -> str | None:
+    """A local path (relative to the working directory, as every path in a report is) as a link
+    from the report's folder; None for what is no file path (a site-relative link left unresolved,
+    standard input)."""
+    if path.startswith(("/", "<")) or _SCHEME.match(path):
+        return None
+    name, _, fragment = path.partition("#")
+    joined = posixpath.normpath(posixpath.join(links_from, name)) if links_from not in ("", ".") else name
+    href = quote(joined, safe="/")
+    return href + "#" + quote(fragment, safe="/?:@!$&'()*+,;=-._~%") if fragment else href
+
+
+_SEVERITY = {
+    name: rank for rank, name in enumerate(("dead", "failing", "blocked", "redirected", "alive", "excluded", "skipped"))
+}
+
+
+def _row(entry: Entry, links_from: str) -> str:
     verdict = verdict_of(entry).value
     result = entry.result
     status = result.status_code if result.status_code is not None else ""
-    reason = result.error or (
-        "moved to " + result.final_url if result.final_url and result.final_url != entry.target.url else ""
-    )
-    if reason == f"HTTP {status}":
-        reason = ""  # the status already says it
+    reason = result.error or (f"moved to {result.final_url}" if result.redirects and result.final_url else "")
+    reason = "" if reason == f"HTTP {status}" else reason.removeprefix(f"HTTP {status}: ")  # the status says it
     places = "".join(
-        f"<li>{_e(o.path)}:{o.line}:{o.column}" + (f" <code>{_e(o.url)}</code>" if _local(entry, o) else "") + "</li>"
+        "<li>"
+        + _place(o.path, links_from)
+        + f":{o.line}:{o.column}"
+        + (f" <code>{_e(o.url)}</code>" if _local(entry, o) else "")
+        + "</li>"
         for o in entry.target.occurrences
     )
     archived = ""
@@ -172,10 +235,15 @@ def _row(entry: Entry) -> str:
         archived = _link(entry.snapshot.archive_url, f"archived {entry.snapshot.timestamp[:8]}")
     elif entry.snapshot is not None:
         archived = _e(describe(entry.snapshot))
-    link = _link(entry.target.url, entry.target.url, ' rel="noreferrer"')
+    url = entry.target.url
+    if _SCHEME.match(url):
+        link = _link(url, url, ' rel="noreferrer"')
+    else:
+        href = None if result.outcome is Outcome.SKIPPED else _file_href(url, links_from)
+        link = _link(href, url, ' class="local"') if href else f'<span class="inert">{_e(url)}</span>'
     return (
-        f'<tr data-verdict="{verdict}" data-link="{_e(entry.target.url)}" data-status="{status}" '
-        f'data-since="{_e(entry.since or "")}" data-places="{len(entry.target.occurrences)}">'
+        f'<tr data-verdict="{verdict}" data-severity="{_SEVERITY.get(verdict, 9)}" data-link="{_e(url)}" '
+        f'data-status="{status}" data-since="{_e(entry.since or "")}" data-places="{len(entry.target.occurrences)}">'
         f'<td class="url" data-label="Link">{link}</td>'
         f'<td data-label="Verdict"><span class="badge" style="background:{COLOURS.get(verdict, "#57606a")}">{verdict}</span></td>'
         f'<td data-label="Status">{status} {_e(reason)}</td><td data-label="Since">{_e((entry.since or "")[:10])}</td>'
@@ -183,7 +251,14 @@ def _row(entry: Entry) -> str:
     )
 
 
-def to_html(report: RunReport, summaries: Sequence[RunSummary] = ()) -> str:
+def _place(path: str, links_from: str) -> str:
+    href = _file_href(path, links_from)
+    return _link(href, path, ' class="place"') if href else _e(path)
+
+
+def to_html(report: RunReport, summaries: Sequence[RunSummary] = (), links_from: str = "") -> str:
+    """The page; ``links_from`` is the way from the folder it is written to back to the working
+    directory (``../..`` for .linkkeeper/reports), which local links and places are relative to."""
     counts: Counter[str] = Counter(verdict_of(entry).value for entry in report.entries)
     cards = "".join(
         f'<div class="card"><b style="color:{COLOURS[name]}">{counts.get(name, 0)}</b>{name}</div>' for name in COLOURS
@@ -192,17 +267,24 @@ def to_html(report: RunReport, summaries: Sequence[RunSummary] = ()) -> str:
     by_verdict: dict[str, list[Entry]] = defaultdict(list)
     for entry in report.entries:
         by_verdict[verdict_of(entry).value].append(entry)
-    order = ["dead", "failing", "blocked", "redirected", "alive", "excluded", "skipped"]
-    rows = "".join(_row(entry) for name in order for entry in by_verdict.get(name, []))
+    order = list(_SEVERITY)
+    rows = "".join(_row(entry, links_from) for name in order for entry in by_verdict.get(name, []))
     options = "".join(f'<option value="{name}">{name}</option>' for name in order)
-    headers = [("link", "Link"), ("verdict", "Verdict"), ("status", "Status"), ("since", "Since"),
-               ("places", "Places"), (None, "Archived copy")]  # fmt: skip
+    headers = [("link", "Link", 38), ("verdict", "Verdict", 9), ("status", "Status", 15), ("since", "Since", 9),
+               ("places", "Places", 18), (None, "Archived copy", 11)]  # fmt: skip
+    columns = "".join(f'<col style="width:{share}%">' for _, _, share in headers)
     head = "".join(
         f'<th scope="col" data-key="{key}" aria-sort="none"><button type="button">{label}</button></th>'
         if key
         else f'<th scope="col">{label}</th>'
-        for key, label in headers
+        for key, label, _ in headers
     )
+    sort_options = "".join(
+        f'<option value="{value}">{label}</option>'
+        for value, label in (("", "as listed"), ("verdict:asc", "worst first"), ("status:desc", "status, highest first"),
+                             ("status:asc", "status, lowest first"), ("since:asc", "failing longest first"),
+                             ("places:desc", "most places first"), ("link:asc", "link, A to Z"))
+    )  # fmt: skip
     warning = (
         '<p role="alert"><strong>Network unreachable:</strong> no link was judged.</p>' if report.network_down else ""
     )
@@ -216,7 +298,8 @@ def to_html(report: RunReport, summaries: Sequence[RunSummary] = ()) -> str:
 {_bars("Least healthy domains", _domains(report.entries), "unhealthy links")}{_trend(summaries)}</div></section>
 <section><h2>Links</h2><div class="controls"><label for="q">Search<input id="q" type="search"
 placeholder="URL, file, reason"></label><label for="verdict">Verdict<select id="verdict"><option value="">all</option>
-{options}</select></label><span id="shown" aria-live="polite"></span></div>
-<table id="links"><caption>Every link, with where it is written</caption><thead><tr>{head}</tr></thead>
-<tbody>{rows}</tbody></table></section></main><script>{_SCRIPT}</script></body></html>
+{options}</select></label><label for="sort" id="sorting" hidden>Sort<select id="sort">{sort_options}</select></label>
+<span id="shown" aria-live="polite"></span></div>
+<table id="links"><caption>Every link, with where it is written</caption><colgroup>{columns}</colgroup>
+<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></section></main><script>{_SCRIPT}</script></body></html>
 """

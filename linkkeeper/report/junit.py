@@ -1,17 +1,27 @@
-"""junit.xml: one test case per link occurrence; failures for the links that fail the policy."""
+"""junit.xml: the dialect Jenkins (junit-10.xsd), GitLab and GitHub test reporters read.
+
+One test suite per file, one test case per link in that file: named by the link as written, with
+the file as its class name, so that CI test history follows a link however its lines move. Its
+lines go in the message and text of its failure or skipped element (junit-10.xsd allows no other
+attribute on a test case). A case fails exactly when its link fails the ``--fail-on`` policy, so
+the test tab and the exit code agree; every other unhealthy link (a 5xx or a timeout, a 429 or a
+403, a failing link not yet dead) is skipped with its reason, never passed; healthy links pass.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
-from linkkeeper.models import Outcome, RunReport
+from linkkeeper.models import Entry, Occurrence, RunReport, Verdict
 from linkkeeper.report.check import failing_entries
+from linkkeeper.report.markdown import verdict_of
 
 # Written as text, not through ElementTree: a report of 100,000 occurrences would otherwise build
 # (and indent) 100,000 elements only to serialise them once; the XML schema test keeps it valid.
-_SKIPPED = frozenset({Outcome.SKIPPED, Outcome.EXCLUDED})
 _ATTRIBUTE_SPECIAL = re.compile(r'[&<>"\n\r\t]')
+_HEALTHY = frozenset({Verdict.ALIVE, Verdict.REDIRECTED})
 
 
 def _attribute(value: str) -> str:
@@ -19,45 +29,67 @@ def _attribute(value: str) -> str:
     return quoteattr(value) if _ATTRIBUTE_SPECIAL.search(value) else f'"{value}"'
 
 
+def _reason(entry: Entry) -> str:
+    result = entry.result
+    detail = result.error or (f"HTTP {result.status_code}" if result.status_code else result.outcome.value)
+    verdict = verdict_of(entry)
+    if verdict in (Verdict.FAILING, Verdict.DEAD) and entry.since:
+        return f"{verdict.value} since {entry.since[:10]}: {detail}"
+    return f"{verdict.value}: {detail}"
+
+
+@dataclass
+class _Suite:
+    cases: list[str] = field(default_factory=list)
+    failures: int = 0
+    skipped: int = 0
+    time: float = 0.0
+
+
+def _case(entry: Entry, path: str, places: list[Occurrence], failing: bool) -> tuple[str, str]:
+    """The test case's XML and its state: passed, failure or skipped."""
+    written = places[0].url
+    lines = ", ".join(f"line {occ.line}:{occ.column}" for occ in places)
+    opening = (
+        f"    <testcase classname={_attribute(path)} name={_attribute(written)} "
+        f'time="{entry.result.elapsed / len(entry.target.occurrences):.3f}"'
+    )
+    if not failing and verdict_of(entry) in _HEALTHY:
+        return f"{opening} />", "passed"
+    element = "failure" if failing else "skipped"
+    message = f"{_reason(entry)} ({lines})"
+    text = escape("\n".join(f"{entry.target.url} at {path}:{occ.line}:{occ.column}" for occ in places))
+    kind = f" type={_attribute(entry.result.outcome.value)}" if failing else ""
+    case = f"{opening}>\n      <{element} message={_attribute(message)}{kind}>{text}</{element}>\n    </testcase>"
+    return case, element
+
+
 def to_junit(report: RunReport, fail_on: str) -> str:
     failing = {id(entry) for entry in failing_entries(report, fail_on)}
-    by_file: dict[str, list[str]] = {}
-    counts: dict[str, list[int]] = {}
+    suites: dict[str, _Suite] = {}
     for entry in report.entries:
-        result = entry.result
-        url = entry.target.url
-        elapsed = _attribute(f"{result.elapsed:.3f}")
+        by_place: dict[tuple[str, str], list[Occurrence]] = {}
         for occ in entry.target.occurrences:
-            tally = counts.setdefault(occ.path, [0, 0, 0])
-            tally[0] += 1
-            name = _attribute(f"{occ.line}:{occ.column} {url}")
-            opening = f"    <testcase classname={_attribute(occ.path)} name={name} time={elapsed}"
-            if id(entry) in failing:
-                verdict = entry.verdict.value if entry.verdict else result.outcome.value
-                message = f"{verdict}: {result.error or result.status_code or result.outcome.value}"
-                body = escape(f"{url} at {occ.path}:{occ.line}:{occ.column}\n{message}")
-                case = (
-                    f"{opening}>\n      <failure message={_attribute(message)} type={_attribute(result.outcome.value)}>"
-                    f"{body}</failure>\n    </testcase>"
-                )
-                tally[1] += 1
-            elif result.outcome in _SKIPPED:
-                reason = _attribute(result.error or result.outcome.value)
-                case = f"{opening}>\n      <skipped message={reason} />\n    </testcase>"
-                tally[2] += 1
-            else:
-                case = f"{opening} />"
-            by_file.setdefault(occ.path, []).append(case)
-    suites: list[str] = []
-    total = [0, 0, 0]
+            by_place.setdefault((occ.path, occ.url), []).append(occ)
+        for (path, _), places in by_place.items():
+            case, state = _case(entry, path, places, id(entry) in failing)
+            suite = suites.setdefault(path, _Suite())
+            suite.cases.append(case)
+            suite.failures += state == "failure"
+            suite.skipped += state == "skipped"
+            suite.time += entry.result.elapsed * len(places) / len(entry.target.occurrences)
     timestamp = _attribute(report.started_at[:19])
-    for path, cases in by_file.items():
-        tests, failures, skipped = counts[path]
-        suites.append(
-            f'  <testsuite name={_attribute(path)} tests="{tests}" failures="{failures}" errors="0" '
-            f'skipped="{skipped}" timestamp={timestamp}>\n' + "\n".join(cases) + "\n  </testsuite>"
+    parts: list[str] = []
+    for path in sorted(suites):
+        suite = suites[path]
+        parts.append(
+            f'  <testsuite name={_attribute(path)} tests="{len(suite.cases)}" failures="{suite.failures}" '
+            f'errors="0" skipped="{suite.skipped}" time="{suite.time:.3f}" timestamp={timestamp} '
+            f"file={_attribute(path)}>\n" + "\n".join(suite.cases) + "\n  </testsuite>"
         )
-        total = [total[0] + tests, total[1] + failures, total[2] + skipped]
-    head = f'<testsuites name="linkkeeper" tests="{total[0]}" failures="{total[1]}" errors="0" skipped="{total[2]}"'
-    body = ">\n" + "\n".join(suites) + "\n</testsuites>" if suites else " />"
+    tests = sum(len(suite.cases) for suite in suites.values())
+    failures = sum(suite.failures for suite in suites.values())
+    total_time = sum(suite.time for suite in suites.values())
+    head = f'<testsuites name="linkkeeper" tests="{tests}" failures="{failures}" errors="0" time="{total_time:.3f}"'
+    body = ">\n" + "\n".join(parts) + "\n</testsuites>" if parts else " />"
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + head + body + "\n"

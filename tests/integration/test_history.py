@@ -285,26 +285,30 @@ def _entry(url: str, result: CheckResult) -> Entry:
     return Entry(Target(url, (occurrence,)), result)
 
 
-def test_run_summaries_count_each_runs_outcomes(tmp_path: Path) -> None:
-    """The charts' counts per run come from each run's record, and runs recorded before schema 5
-    kept them are counted from their checks."""
+def test_run_summaries_count_each_runs_verdicts(tmp_path: Path) -> None:
+    """The charts' counts per run are verdicts, kept with each run; runs recorded before that have
+    them estimated from their outcome counts, or from their checks before schema 5."""
     alive, broken = "https://a.example/ok", "https://a.example/gone"
     entries = [
         _entry(alive, CheckResult(alive, Outcome.ALIVE, 200)),
         _entry(broken, CheckResult(broken, Outcome.BROKEN, 404, error_kind=ErrorKind.HTTP_STATUS)),
     ]
     path = tmp_path / "history.sqlite"
+    policy = DeadAfterSettings(failures=3, days=3)
     with History.open(path) as store:
-        for number in (1, 2):
+        for number in (1, 2, 3, 4):
             run = store.start_run(day(number), ["a.md"], "digest")
-            store.finish_run(run, day(number), entries, network_down=False, policy=DeadAfterSettings(), at=day(number))
+            store.finish_run(run, day(number), entries, network_down=False, policy=policy, at=day(number))
     database = sqlite3.connect(path)
-    database.execute("UPDATE runs SET outcome_counts = NULL WHERE id = 1")  # as a schema-4 run left it
+    database.execute("UPDATE runs SET verdict_counts = NULL, outcome_counts = NULL WHERE id = 1")  # schema 4
+    database.execute("UPDATE runs SET verdict_counts = NULL WHERE id = 2")  # schema 5
     database.commit()
     database.close()
     with History.open(path) as store:
         summaries = store.run_summaries(30)
     assert [(run, counts) for run, _, counts in summaries] == [
-        (1, {"alive": 1, "broken": 1}),
-        (2, {"alive": 1, "broken": 1}),
+        (1, {"alive": 1, "failing": 1}),
+        (2, {"alive": 1, "failing": 1}),
+        (3, {"alive": 1, "dead": 1}),  # third failing run on a third day
+        (4, {"alive": 1, "dead": 1}),
     ]

@@ -69,7 +69,8 @@ def test_a_second_check_finds_the_same_links_and_never_its_own_report(workdir: P
     folder the first one wrote (the report's URLs became links "in the docs", in the history)."""
     (workdir / "linkkeeper.toml").write_text(fast_config(fakeweb))
     tree(workdir, {"docs/a.md": f"[gone](missing.md) [fine](a.md) <{fakeweb.url(0, '/status/404')}>\n"})
-    runs = [CliRunner().invoke(main, ["check", "--no-progress", "--format", "json", "."]) for _ in range(2)]
+    command = ["check", "--no-progress", "--reports-dir", "reports", "--format", "json", "."]
+    runs = [CliRunner().invoke(main, command) for _ in range(2)]
     assert (workdir / "reports" / "report.md").is_file()
     places = [
         sorted((t["url"], o["path"]) for t in json.loads(run.stdout)["targets"] for o in t["occurrences"])
@@ -94,7 +95,7 @@ def test_reports_show_a_local_link_as_written(workdir: Path) -> None:
     tree(workdir, {"docs/a.md": "![x](img/nope.png)\n"})
     result = CliRunner().invoke(main, ["check", "--no-progress", "docs"])
     assert "docs/a.md:1:6  -  img/nope.png (docs/img/nope.png)  no such file" in result.output
-    assert "| img/nope.png (docs/img/nope.png) |" in (workdir / "reports" / "report.md").read_text()
+    assert "| img/nope.png (docs/img/nope.png) |" in (workdir / ".linkkeeper" / "reports" / "report.md").read_text()
 
 
 _NAME = st.text(string.ascii_lowercase, min_size=1, max_size=6)

