@@ -192,7 +192,7 @@ def test_the_html_trend_counts_as_the_cards_do(project: Path) -> None:
     for _ in range(2):
         CliRunner().invoke(main, ["check", "--no-progress", "a.md"])
     page = (project / REPORTS / "report.html").read_text()
-    cards = dict((name, int(count)) for count, name in re.findall(r'<b style="[^"]*">(\d+)</b>(\w+)</div>', page))
+    cards = {name: int(count) for count, name in re.findall(r'<b style="[^"]*">(\d+)</b>(\w+)</div>', page)}
     numbers = re.findall(r"<tr><td>(\d+)</td><td>[^<]*</td><td>(\d+)</td><td>(\d+)</td></tr>", page)
     assert [run for run, _, _ in numbers] == ["1", "2"]
     _, dead, failing = numbers[-1]

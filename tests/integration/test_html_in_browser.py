@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -115,7 +114,8 @@ HARNESS = """<!doctype html><html><body><img src="{control}" alt="">
 <iframe id="f" style="width:{width}px;height:3000px;border:0" src="{report}"></iframe><pre id="out">pending</pre>
 <script>
 const f=document.getElementById('f'),W={width};
-function rows(d){{return Array.from(d.querySelectorAll('#links tbody tr')).filter(r=>!r.hidden).map(r=>r.dataset.status);}}
+function rows(d){{
+  return Array.from(d.querySelectorAll('#links tbody tr')).filter(r=>!r.hidden).map(r=>r.dataset.status);}}
 function measure(d){{
   const w=d.defaultView,sel=d.getElementById('sort'),box=sel.getBoundingClientRect(),out={{}};
   out.hrefs=Array.from(d.querySelectorAll('a.local, a.place')).map(a=>a.href);
@@ -136,7 +136,7 @@ poll(100);
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory, fakeweb_server: FakeWeb) -> Iterator[Path]:
+def project(tmp_path_factory: pytest.TempPathFactory, fakeweb_server: FakeWeb) -> Path:
     """A small docs project with local links and links to the fake web, checked once; its report is
     written where it is by default, in .linkkeeper/reports."""
     root = tmp_path_factory.mktemp("site")
@@ -162,7 +162,7 @@ def project(tmp_path_factory: pytest.TempPathFactory, fakeweb_server: FakeWeb) -
     finally:
         os.chdir(previous)
     assert result.exit_code == 0, result.output
-    yield root
+    return root
 
 
 def open_in_frame(project: Path, width: int, profile: Path) -> tuple[dict[str, Any], set[str]]:
@@ -231,7 +231,7 @@ def test_sorting_works_on_a_phone(phone: tuple[dict[str, Any], set[str]]) -> Non
 def test_columns_are_sized_for_their_content_at_desktop_width(desktop: tuple[dict[str, Any], set[str]]) -> None:
     """At 1280 px the link column is the widest, no column is squeezed to nothing, and nothing overflows."""
     measured, _ = desktop
-    link, verdict, status, since, places, archived = measured["widths"]
+    link, _, status, *_ = measured["widths"]
     assert link == max(measured["widths"]) and link >= 2 * status
     assert min(measured["widths"]) >= 50
     assert measured["overflow"] <= 0 and measured["headVisible"] and measured["sortVisible"]
