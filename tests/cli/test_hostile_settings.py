@@ -64,7 +64,15 @@ def test_a_token_with_a_control_character_is_refused_and_never_shown(workdir: Pa
     code, output = run(workdir, env={"LK_TOKEN": "s3cr3t-tok\r"})
     assert code == 3
     assert "header 1 (Authorization): ${LK_TOKEN} holds a control character" in output
-    assert "s3cr3t" not in output and not (workdir / "reports").exists()
+    assert "s3cr3t" not in output and not (workdir / ".linkkeeper" / "reports").exists()
+
+
+def test_a_github_token_with_a_control_character_is_refused_and_never_shown(workdir: Path) -> None:
+    """GITHUB_TOKEN=$'tok\\n': exit 3 naming the setting and the variable; the token appears nowhere."""
+    code, output = run(workdir, env={"GITHUB_TOKEN": "s3cr3t-tok\nX-Injected: 1"})
+    assert code == 3
+    assert "check.github_token_env" in output and "${GITHUB_TOKEN} holds a control character" in output
+    assert "s3cr3t" not in output and not (workdir / ".linkkeeper" / "reports").exists()
 
 
 def test_the_fake_web_config_helper_still_loads(workdir: Path, fakeweb: FakeWeb) -> None:

@@ -7,6 +7,7 @@ import dataclasses
 from typing import Any
 from urllib.parse import quote
 
+import httpx
 import pytest
 
 from linkkeeper.check import Checker
@@ -331,3 +332,32 @@ async def test_checker_stops_asking_once_the_network_is_clearly_down(fakeweb: Fa
     assert fakeweb.count(host=0) < 20
     not_checked = [r for r in results if r.error_kind is ErrorKind.NETWORK_DOWN]
     assert not_checked and all(r.outcome is Outcome.SKIPPED for r in not_checked)
+
+
+async def test_github_token_goes_to_githubs_hosts_over_https_only(fakeweb: FakeWeb) -> None:
+    """$GITHUB_TOKEN is sent as a bearer token to GitHub's hosts over HTTPS, never over HTTP nor elsewhere."""
+    names = ("github.com", "api.github.com", "raw.githubusercontent.com")
+    resolve = (*fakeweb.resolve_entries(), *(f"{name}:{fakeweb.addresses[7]}" for name in names))
+    checker = Checker(settings_for(fakeweb, resolve=resolve), environ={"GITHUB_TOKEN": " t0ken "})
+    await checker.run([f"http://github.com:{fakeweb.port}/o/r", fakeweb.url(0, "/ok")])
+    assert {r.headers["host"].split(":")[0] for r in fakeweb.records} == {"github.com", fakeweb.names[0]}
+    assert all("authorization" not in r.headers for r in fakeweb.records)
+    async with httpx.AsyncClient() as client:
+
+        def sent(url: str) -> str | None:
+            return checker._build_request(client, "GET", url).headers.get("authorization")
+
+        assert [sent(f"https://{name}/o/r") for name in names] == ["Bearer t0ken"] * 3
+        assert sent("https://example.com/") is None and sent("https://github.com.evil.example/") is None
+        assert sent("http://github.com/o/r") is None
+    others = Checker(settings_for(fakeweb, github_token_env=""), environ={"GITHUB_TOKEN": "t0ken"})
+    async with httpx.AsyncClient() as client:
+        assert "authorization" not in others._build_request(client, "GET", "https://github.com/").headers
+
+
+async def test_a_configured_github_authorization_wins_over_the_token(fakeweb: FakeWeb) -> None:
+    """A host table's own Authorization header for github.com is kept; the token does not replace it."""
+    hosts = {"github.com": HostSettings(headers=("Authorization: token mine",))}
+    checker = Checker(settings_for(fakeweb, hosts=hosts), environ={"GITHUB_TOKEN": "t0ken"})
+    async with httpx.AsyncClient() as client:
+        assert checker._build_request(client, "GET", "https://github.com/").headers["authorization"] == "token mine"
