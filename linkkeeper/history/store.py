@@ -680,11 +680,12 @@ def _refuse_if_not_sqlite(path: Path) -> None:
         raise HistoryError(str(path), "is not a SQLite database (not a linkkeeper history); left untouched")
 
 
+_ESTIMATED_VERDICT = {"broken": "failing", "error": "failing", "broken-fragment": "failing"}
+
+
 def _verdicts_from_outcomes(outcomes: dict[str, int]) -> dict[str, int]:
+    """A run's verdict counts as well as its outcome counts tell them: failures are failing."""
     estimated: Counter[str] = Counter()
     for outcome, count in outcomes.items():
         estimated[_ESTIMATED_VERDICT.get(outcome, outcome)] += count
     return dict(estimated)
-
-
-_ESTIMATED_VERDICT = {"broken": "failing", "error": "failing", "broken-fragment": "failing"}

@@ -33,11 +33,6 @@ class Places:
     root: Path
     reports: Path
 
-    @classmethod
-    def here(cls, root: Path | None = None, reports: Path | None = None) -> Places:
-        cwd = Path.cwd()
-        return cls(cwd, root or cwd, reports or cwd)
-
 
 def render(report: RunReport, fmt: str, fail_on: str, places: Places, summaries: Sequence[html.RunSummary] = ()) -> str:
     if fmt == "md":

@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from linkkeeper.models import Entry, Occurrence, RunReport, Verdict
 from linkkeeper.report.check import failing_entries
-from linkkeeper.report.markdown import verdict_of
+from linkkeeper.report.markdown import judgement, verdict_of
 
 # Written as text, not through ElementTree: a report of 100,000 occurrences would otherwise build
 # (and indent) 100,000 elements only to serialise them once; the XML schema test keeps it valid.
@@ -32,10 +32,7 @@ def _attribute(value: str) -> str:
 def _reason(entry: Entry) -> str:
     result = entry.result
     detail = result.error or (f"HTTP {result.status_code}" if result.status_code else result.outcome.value)
-    verdict = verdict_of(entry)
-    if verdict in (Verdict.FAILING, Verdict.DEAD) and entry.since:
-        return f"{verdict.value} since {entry.since[:10]}: {detail}"
-    return f"{verdict.value}: {detail}"
+    return f"{judgement(entry)}: {detail}"
 
 
 @dataclass

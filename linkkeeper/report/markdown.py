@@ -26,6 +26,14 @@ def verdict_of(entry: Entry) -> Verdict:
     return Verdict(outcome.value)
 
 
+def judgement(entry: Entry) -> str:
+    """The verdict in words, with since when for a failing or dead link: ``dead since 2026-02-01``."""
+    verdict = verdict_of(entry)
+    if verdict in (Verdict.FAILING, Verdict.DEAD) and entry.since:
+        return f"{verdict.value} since {entry.since[:10]}"
+    return verdict.value
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 

@@ -24,7 +24,7 @@ from linkkeeper import __version__
 from linkkeeper.models import Entry, Occurrence, Outcome, RunReport, Verdict
 from linkkeeper.report.archive import describe
 from linkkeeper.report.check import failing_entries
-from linkkeeper.report.markdown import verdict_of
+from linkkeeper.report.markdown import judgement, verdict_of
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 ROOT_ID = "%SRCROOT%"
@@ -89,11 +89,9 @@ def _message(entry: Entry) -> str:
     detail = result.error or (f"HTTP {result.status_code}" if result.status_code else "")
     if result.outcome is Outcome.REDIRECTED and result.final_url:
         detail = f"moved to {result.final_url}"
-    verdict = verdict_of(entry)
-    judged = verdict.value
-    if verdict in (Verdict.FAILING, Verdict.DEAD) and entry.since:
-        failures = f", {entry.state.consecutive_failures} failing run(s)" if entry.state else ""
-        judged = f"{verdict.value} since {entry.since[:10]}{failures}"
+    judged = judgement(entry)
+    if verdict_of(entry) in (Verdict.FAILING, Verdict.DEAD) and entry.state and entry.state.consecutive_failures:
+        judged += f", {entry.state.consecutive_failures} failing run(s)"
     text = f"{judged}: {entry.target.url}" + (f" ({detail})" if detail else "")
     if entry.snapshot is not None:
         text += f"; archived copy: {describe(entry.snapshot)}"

@@ -77,20 +77,25 @@ def test_junit_fails_per_policy_and_skips_other_unhealthy_links() -> None:
     }  # fmt: skip
 
 
+def lines_moved(report: RunReport, lines: int) -> RunReport:
+    """The report as it reads after ``lines`` lines are inserted at the top of every file."""
+    entries = tuple(
+        dataclasses.replace(entry, target=dataclasses.replace(entry.target, occurrences=tuple(
+            dataclasses.replace(occ, line=occ.line + lines) for occ in entry.target.occurrences)))
+        for entry in report.entries
+    )  # fmt: skip
+    return dataclasses.replace(report, entries=entries)
+
+
 def test_junit_names_survive_lines_moving() -> None:
     """A case is named by the link and its file; its lines are in the message, so moving them renames nothing."""
     report = fixed_report()
-    moved = tuple(
-        dataclasses.replace(entry, target=dataclasses.replace(entry.target, occurrences=tuple(
-            dataclasses.replace(occ, line=occ.line + 40) for occ in entry.target.occurrences)))
-        for entry in report.entries
-    )  # fmt: skip
-    names = [re.findall(r'<testcase classname="[^"]*" name="[^"]*"', junit.to_junit(r, "dead"))
-             for r in (report, dataclasses.replace(report, entries=moved))]  # fmt: skip
+    moved = lines_moved(report, 40)
+    names = [
+        re.findall(r'<testcase classname="[^"]*" name="[^"]*"', junit.to_junit(r, "dead")) for r in (report, moved)
+    ]
     assert names[0] == names[1]
-    assert 'message="dead since 2026-02-01: HTTP 404 (line 43:12)"' in junit.to_junit(
-        dataclasses.replace(report, entries=moved), "dead"
-    )
+    assert 'message="dead since 2026-02-01: HTTP 404 (line 43:12)"' in junit.to_junit(moved, "dead")
 
 
 def test_junit_one_case_per_link_and_file_with_every_line() -> None:
@@ -217,15 +222,10 @@ def test_sarif_fingerprints_survive_inserted_lines_and_a_verdict_change() -> Non
     """Lines inserted above a link, or failing becoming dead, keep its rule and fingerprint (the same alert)."""
     report = fixed_report()
     flaky = report.entries[2]  # failing, 503
-    shifted = tuple(
-        dataclasses.replace(entry, target=dataclasses.replace(entry.target, occurrences=tuple(
-            dataclasses.replace(occ, line=occ.line + 5) for occ in entry.target.occurrences)))
-        for entry in report.entries
-    )  # fmt: skip
     dead = dataclasses.replace(flaky, verdict=Verdict.DEAD)
     now_dead = tuple(dead if entry is flaky else entry for entry in report.entries)
     original = fingerprints(report)
-    assert fingerprints(dataclasses.replace(report, entries=shifted)) == original
+    assert fingerprints(lines_moved(report, 5)) == original
     assert fingerprints(dataclasses.replace(report, entries=now_dead)) == original
     rules = {
         r["properties"]["url"]: r["ruleId"]
