@@ -1,10 +1,15 @@
-"""The command line: options become Settings, one library call, and one place for exit codes."""
+"""The command line: options become Settings, one library call, and one place for exit codes.
+
+Exit codes (README, "Exit codes"): 0 success; 1 links failed the policy, fixes pending or syntax
+problems; 2 bad input (an unknown option, a path that does not exist or yields nothing to read);
+3 bad settings; 4 the run could not complete; 130 interrupted (Ctrl-C). Every error is one line
+on stderr, never a traceback.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -14,12 +19,14 @@ from typing import Any, TypeVar
 import click
 
 from linkkeeper import __version__
-from linkkeeper.check.guard import parse_resolve
 from linkkeeper.check.hosts import github_token, parse_headers
 from linkkeeper.config import (
     FAIL_ON_CHOICES,
     FIX_STYLES,
+    HistorySettings,
+    ReportSettings,
     Settings,
+    default_of,
     env_name,
     load_settings,
     parse_duration,
@@ -28,7 +35,7 @@ from linkkeeper.config import (
     setting_value,
     to_toml_value,
 )
-from linkkeeper.errors import ConfigError, InputError, LinkkeeperError, OutputError
+from linkkeeper.errors import ConfigError, HistoryError, InputError, LinkkeeperError, OutputError
 from linkkeeper.history import History
 from linkkeeper.models import RunReport
 from linkkeeper.pipeline import (
@@ -53,10 +60,15 @@ from linkkeeper.runtime import tune_for_batch_work
 from linkkeeper.scan import scan_paths
 
 F = TypeVar("F", bound=Callable[..., Any])
+INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+# Options that may be written before or after a subcommand keep their value in ctx.meta, which
+# every context of one command line shares.
+CONFIG, DB, QUIET, VERBOSE = "linkkeeper.config", "linkkeeper.db", "linkkeeper.quiet", "linkkeeper.verbose"
 
 
 class _Group(click.Group):
-    """Turns every ``LinkkeeperError`` into its message on stderr and its exit code."""
+    """Turns every ``LinkkeeperError`` into its message on stderr and its exit code, and Ctrl-C
+    into exit 130 (a check interrupted stays an incomplete run in the history)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -64,6 +76,68 @@ class _Group(click.Group):
         except LinkkeeperError as exc:
             click.echo(f"linkkeeper: error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("linkkeeper: interrupted", err=True)
+            ctx.exit(INTERRUPTED)
+
+
+def _default(key: str) -> str:
+    """A setting's built-in default, as --help shows it."""
+    value = default_of(setting_keys()[key][1])
+    if isinstance(value, tuple):
+        return ",".join(str(item) for item in value) or "none"
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _help(text: str, key: str) -> str:
+    return f"{text} [default: {_default(key)}]"
+
+
+def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        if value is not None and value is not False:
+            ctx.meta[key] = value
+        return value
+
+    return callback
+
+
+_QUIET = click.option(
+    "-q", "--quiet", is_flag=True, default=False, expose_value=False, callback=_remember(QUIET),
+    help="Print nothing on stderr but errors.",
+)  # fmt: skip
+_VERBOSE = click.option(
+    "-v", "--verbose", is_flag=True, default=False, expose_value=False, callback=_remember(VERBOSE),
+    help="List every link, healthy ones too.",
+)  # fmt: skip
+_CONFIG = click.option(
+    "--config", type=click.Path(path_type=Path, dir_okay=False), default=None, expose_value=False,
+    callback=_remember(CONFIG),
+    help="Configuration file [default: linkkeeper.toml, config.toml [linkkeeper], pyproject.toml [tool.linkkeeper]].",
+)  # fmt: skip
+_DB = click.option(
+    "--db", type=click.Path(dir_okay=False, path_type=Path), default=None, expose_value=False, callback=_remember(DB),
+    help=_help("History database; a relative setting is under the project root.", "history.db"),
+)  # fmt: skip
+
+
+def _shared_options(*, db: bool = False, verbose: bool = False) -> Callable[[F], F]:
+    """Options accepted before or after the subcommand: --config, -q, and (where they mean
+    something) --db and -v."""
+
+    def decorate(command: F) -> F:
+        options = [_QUIET, *([_VERBOSE] if verbose else []), _CONFIG, *([_DB] if db else [])]
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def _say(ctx: click.Context, text: str) -> None:
+    """A message for people on stderr, unless -q."""
+    if text and not ctx.meta.get(QUIET):
+        click.echo(text, err=True, nl=not text.endswith("\n"))
 
 
 def _split_list(values: Sequence[str]) -> tuple[str, ...] | None:
@@ -72,7 +146,7 @@ def _split_list(values: Sequence[str]) -> tuple[str, ...] | None:
 
 
 @contextlib.contextmanager
-def _progress(show: bool) -> Iterator[tuple[Callable[[int], None], Callable[[object], None]]]:
+def _progress(show: bool, label: str = "checking") -> Iterator[tuple[Callable[[int], None], Callable[[object], None]]]:
     """Callbacks for a progress bar on stderr; rich is loaded only when the bar is shown."""
     if not show:
         yield (lambda _: None), (lambda _: None)
@@ -81,7 +155,7 @@ def _progress(show: bool) -> Iterator[tuple[Callable[[int], None], Callable[[obj
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=Console(stderr=True), transient=True,
     ) as progress:  # fmt: skip
         task = progress.add_task("links", total=None)
@@ -89,19 +163,44 @@ def _progress(show: bool) -> Iterator[tuple[Callable[[int], None], Callable[[obj
 
 
 def _settings(ctx: click.Context, overrides: dict[str, Any]) -> tuple[Settings, dict[str, str]]:
-    config_path: Path | None = ctx.find_root().params.get("config_path")
-    return load_settings(cwd=Path.cwd(), config_path=config_path, overrides=overrides)
+    overrides = {**overrides, "history.db": _db(ctx)}
+    return load_settings(cwd=Path.cwd(), config_path=ctx.meta.get(CONFIG), overrides=overrides)
+
+
+def _db(ctx: click.Context) -> str | None:
+    db: Path | None = ctx.meta.get(DB)
+    return None if db is None else str(db.resolve())
+
+
+def _open_history(settings: Settings, *, read_only: bool = False) -> History | None:
+    """The history; None for a read-only command when there is none yet (it creates nothing). Only
+    the default location's folder is created: a configured one must exist."""
+    path = history_path(settings, Path.cwd())
+    if not path.exists():
+        if read_only:
+            return None
+        if settings.history.db != HistorySettings().db and not path.parent.is_dir():
+            raise HistoryError(str(path), f"its folder {path.parent} does not exist")
+    return History.open(path)
+
+
+def _no_history(settings: Settings) -> str:
+    path = os.path.relpath(history_path(settings, Path.cwd()))
+    return f"no history yet ({path}): `linkkeeper check` records one"
 
 
 def _scan_options(command: F) -> F:
     options = [
-        click.option("--extensions", multiple=True, metavar="EXT[,EXT]", help="File extensions to read in folders."),
+        click.option("--extensions", multiple=True, metavar="EXT[,EXT]",
+                     help=_help("File extensions to read in folders.", "scan.extensions")),
         click.option("--include-path", multiple=True, metavar="GLOB", help="Only read matching files (repeatable)."),
         click.option("--exclude-path", multiple=True, metavar="GLOB", help="Never read matching paths (repeatable)."),
-        click.option("--hidden/--no-hidden", default=None, help="Also read hidden files and folders."),
+        click.option("--hidden/--no-hidden", default=None, help=_help("Also read hidden files and folders.",
+                                                                       "scan.hidden")),
         click.option("--no-ignore", is_flag=True, default=False, help="Do not skip .gitignore'd paths."),
-        click.option("--max-file-size", type=int, default=None, metavar="BYTES", help="Larger files are errors."),
-    ]
+        click.option("--max-file-size", type=int, default=None, metavar="BYTES",
+                     help=_help("Larger files are errors.", "scan.max_file_size")),
+    ]  # fmt: skip
     for option in reversed(options):
         command = option(command)
     return command
@@ -118,24 +217,51 @@ def _scan_overrides(params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+def _dead_after(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple[int, int] | None:
+    """``--dead-after 3/3``: failing runs / distinct days; ``3`` means 3/3."""
+    if value is None:
+        return None
+    runs, _, days = value.partition("/")
+    try:
+        parsed = int(runs), int(days or runs)
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: expected RUNS/DAYS, such as 3/3") from None
+    if min(parsed) < 1:
+        raise click.BadParameter(f"{value!r}: runs and days are at least 1")
+    return parsed
+
+
+def _dead_after_option(command: F) -> F:
+    return click.option(
+        "--dead-after", metavar="RUNS/DAYS", default=None, callback=_dead_after,
+        help=f"A link is dead after RUNS failing runs on DAYS distinct days [default: "
+             f"{_default('dead_after.failures')}/{_default('dead_after.days')}].",
+    )(command)  # fmt: skip
+
+
+def _dead_after_overrides(value: tuple[int, int] | None) -> dict[str, Any]:
+    return {} if value is None else {"dead_after.failures": value[0], "dead_after.days": value[1]}
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
 @click.version_option(__version__, prog_name="linkkeeper")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Configuration file (default: linkkeeper.toml, config.toml [linkkeeper], pyproject.toml).",
-)
-def main(config_path: Path | None) -> None:
-    """linkkeeper: find, check, remember and repair the links in Markdown."""
+@_shared_options()
+def main() -> None:
+    """linkkeeper: find, check, remember and repair the links in Markdown.
+
+    \b
+    linkkeeper scan docs/       every link, with its file, line and column (no network)
+    linkkeeper check docs/      check them; the history remembers every answer
+    linkkeeper archive docs/    find archived copies of the links that stayed dead
+    linkkeeper fix docs/        rewrite those links to their archived copies
+    """
     tune_for_batch_work()
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @_scan_options
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
 @click.option(
     "--strict",
@@ -143,6 +269,7 @@ def main(config_path: Path | None) -> None:
     default=False,
     help="Exit 1 on link syntax problems (broken syntax, missing scheme, unverifiable span) or unreadable files.",
 )
+@_shared_options()
 @click.pass_context
 def scan(
     ctx: click.Context, /, paths: tuple[str, ...], output_format: str, output: Path | None, strict: bool, **params: Any
@@ -157,7 +284,7 @@ def scan(
         click.echo(rendered, nl=False)
     for error in report.errors:
         click.echo(f"linkkeeper: {error.path}: {error.problem}", err=True)
-    click.echo(scan_report.summary(report), err=True)
+    _say(ctx, scan_report.summary(report))
     if strict:
         problems = scan_report.syntax_problems(report)
         for line in problems:
@@ -168,19 +295,31 @@ def scan(
 
 def _check_options(command: F) -> F:
     options = [
-        click.option("--timeout", type=float, default=None, help="Total seconds per request."),
-        click.option("--retries", type=int, default=None, help="Retries for timeouts, resets, 408, 429, 5xx."),
-        click.option("--max-concurrency", type=int, default=None, help="Requests in flight over all hosts."),
-        click.option("--host-concurrency", type=int, default=None, help="Requests in flight per host."),
-        click.option("--user-agent", default=None, help="User-Agent header."),
+        click.option("--timeout", type=float, default=None, help=_help("Total seconds per request.", "check.timeout")),
+        click.option("--retries", type=int, default=None,
+                     help=_help("Retries for timeouts, resets, 408, 429, 5xx.", "check.retries")),
+        click.option("--max-concurrency", type=int, default=None,
+                     help=_help("Requests in flight over all hosts.", "check.max_concurrency")),
+        click.option("--host-concurrency", type=int, default=None,
+                     help=_help("Requests in flight per host.", "check.host_concurrency")),
+        click.option("--user-agent", default=None, help="User-Agent header [default: a current browser's]."),
         click.option("--header", multiple=True, metavar="'NAME: VALUE'", help="Extra header for every host."),
         click.option("--resolve", multiple=True, metavar="HOST:ADDRESS", help="Resolve HOST to ADDRESS (as curl)."),
         click.option("--exclude", multiple=True, metavar="REGEX", help="Do not check matching URLs."),
         click.option("--include", multiple=True, metavar="REGEX", help="Only check matching URLs."),
-        click.option("--accept", multiple=True, metavar="CODES", help="Status codes meaning alive, e.g. 200-299,403."),
+        click.option("--accept", multiple=True, metavar="CODES",
+                     help=_help("Status codes meaning alive, e.g. 200-299,403.", "check.accept")),
         click.option("--exclude-private", is_flag=True, default=None, help="Refuse private and loopback addresses."),
-        click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default=None, help="Outcomes that exit 1."),
-    ]
+        click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default=None,
+                     help=_help("What exits 1: this run's broken/error/blocked links, or failing/dead ones over time.",
+                                "check.fail_on")),
+        click.option("--root", "site_root", default=None, metavar="DIR",
+                     help="The site's source folder: site-relative links (/path/) are checked there on disk."),
+        click.option("--base-url", default=None, metavar="URL",
+                     help="The published site: site-relative links (/path/) are checked under it over HTTP."),
+        click.option("--check-fragments/--no-check-fragments", default=None,
+                     help=_help("Also check #fragments of web links.", "site.check_fragments")),
+    ]  # fmt: skip
     for option in reversed(options):
         command = option(command)
     return command
@@ -200,38 +339,19 @@ def _check_overrides(params: dict[str, Any]) -> dict[str, Any]:
         "check.accept": _split_list(params["accept"]),
         "check.exclude_private": params["exclude_private"],
         "check.fail_on": params["fail_on"],
+        "site.root": params["site_root"],
+        "site.base_url": params["base_url"],
+        "site.check_fragments": params["check_fragments"],
     }
-
-
-def _db_option(command: F) -> F:
-    option = click.option(
-        "--db",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
-        help="History database (default: .linkkeeper/history.sqlite under the project root).",
-    )
-    return option(command)
-
-
-def _db(db: Path | None) -> str | None:
-    return None if db is None else str(db.resolve())
 
 
 def _reports_options(command: F) -> F:
     options = [
-        click.option(
-            "--reports-dir",
-            default=None,
-            metavar="DIR",
-            help="Where the reports are written (default: .linkkeeper/reports under the project root).",
-        ),
-        click.option(
-            "--report-formats",
-            multiple=True,
-            metavar="FMT[,FMT]",
-            help="Reports to write: md,json,html,junit,sarif (default: all), or none.",
-        ),
-    ]
+        click.option("--reports-dir", default=None, metavar="DIR",
+                     help="Where the reports are written [default: .linkkeeper/reports under the project root]."),
+        click.option("--report-formats", multiple=True, metavar="FMT[,FMT]",
+                     help="Reports to write: md,json,html,junit,sarif, or none [default: all]."),
+    ]  # fmt: skip
     for option in reversed(options):
         command = option(command)
     return command
@@ -250,59 +370,68 @@ def _reports_overrides(reports_dir: str | None, report_formats: tuple[str, ...])
 @click.argument("paths", nargs=-1, required=True)
 @_scan_options
 @_check_options
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_dead_after_option
+@click.option("--offline", is_flag=True, default=False,
+              help="Request nothing: local links and fragments only; web links keep a fresh cached answer "
+                   "or are skipped.")  # fmt: skip
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
 @click.option("--no-progress", is_flag=True, default=False, help="No progress bar on stderr.")
 @click.option("--no-cache", is_flag=True, default=False, help="Request every link, even ones found alive lately.")
 @_reports_options
-@_db_option
+@_shared_options(db=True, verbose=True)
 @click.pass_context
 def check(
     ctx: click.Context,
     /,
     paths: tuple[str, ...],
+    dead_after: tuple[int, int] | None,
+    offline: bool,
     output_format: str,
     output: Path | None,
     no_progress: bool,
     no_cache: bool,
     reports_dir: str | None,
     report_formats: tuple[str, ...],
-    db: Path | None,
     **params: Any,
 ) -> None:
     """Scan PATHS and check every unique link; exit 1 when links fail the --fail-on policy."""
     overrides = {
         **_scan_overrides(params),
         **_check_overrides(params),
-        "history.db": _db(db),
+        **_dead_after_overrides(dead_after),
         **_reports_overrides(reports_dir, report_formats),
     }
     settings, _ = _settings(ctx, overrides)
     _validate_check(settings)
-    show_progress = not no_progress and sys.stderr.isatty()
-    with (
-        _progress(show_progress) as (on_targets, on_result),
-        History.open(history_path(settings, Path.cwd())) as history,
-    ):
+    show_progress = not no_progress and not ctx.meta.get(QUIET) and sys.stderr.isatty()
+    history = _open_history(settings)
+    assert history is not None  # opened for writing: created when missing
+    with _progress(show_progress) as (on_targets, on_result), history:
         report = run_check(
-            paths, settings, history=history, use_cache=not no_cache, on_targets=on_targets, on_result=on_result
+            paths,
+            settings,
+            history=history,
+            use_cache=not no_cache,
+            on_targets=on_targets,
+            on_result=on_result,
+            offline=offline,
         )
         summaries = history.run_summaries(settings.report.history_runs)
     fail_on = settings.check.fail_on
     written = _publish(report, settings, summaries)
+    text = check_report.to_text(report, verbose=bool(ctx.meta.get(VERBOSE)))
     if output_format == "json":
         json_report = written.get("json")  # report.json is this very document: render it once
         rendered = json_report.read_text(encoding="utf-8") if json_report else check_report.to_json(report, fail_on)
-    else:
-        rendered = check_report.to_text(report)
-    if output is not None:
-        _write_output(output, rendered)
-        click.echo(check_report.to_text(report), err=True, nl=False)
-    elif output_format == "json":
-        click.echo(rendered, nl=False)
-    else:
-        click.echo(rendered, err=True, nl=False)
-    _say_where(list(written.values()))
+        if output is None:
+            click.echo(rendered, nl=False)
+        else:
+            _write_output(output, rendered)
+    elif output is not None:
+        _write_output(output, text)
+    _say(ctx, text)
+    _say(ctx, _where(list(written.values())))
     if report.network_down:
         ctx.exit(4)
     if check_report.failing_entries(report, fail_on):
@@ -310,38 +439,61 @@ def check(
 
 
 class _HistoryGroup(click.Group):
-    """``linkkeeper history URL`` shows a URL; ``linkkeeper history prune …`` is a subcommand."""
+    """``linkkeeper history URL`` shows a URL (options before or after it); ``linkkeeper history
+    prune …`` is a subcommand."""
+
+    _TAKES_VALUE = frozenset({"--db", "--config", "--dead-after"})
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and not args[0].startswith("-") and args[0] not in self.commands:
-            args = ["show", *args]
+        index = 0
+        while index < len(args):
+            arg = args[index]
+            if arg == "--":
+                break
+            if arg in self._TAKES_VALUE:
+                index += 2
+                continue
+            if not arg.startswith("-"):
+                if arg not in self.commands:
+                    args = [*args[:index], "show", *args[index:]]
+                break
+            index += 1
         return super().parse_args(ctx, args)
 
 
 @main.group(cls=_HistoryGroup, invoke_without_command=True)
 @click.option("--failing", is_flag=True, default=False, help="List the links failing now, and for how long.")
-@_db_option
+@_dead_after_option
+@_shared_options(db=True)
 @click.pass_context
-def history(ctx: click.Context, /, failing: bool, db: Path | None) -> None:
+def history(ctx: click.Context, /, failing: bool, dead_after: tuple[int, int] | None) -> None:
     """What the history knows: `history URL`, `history --failing`, `history prune --older-than 180d`."""
-    ctx.obj = db
+    ctx.meta["linkkeeper.dead_after"] = dead_after
     if ctx.invoked_subcommand is not None:
         return
-    settings, _ = _settings(ctx, {"history.db": _db(db)})
-    with History.open(history_path(settings, Path.cwd())) as store:
+    settings, _ = _settings(ctx, _dead_after_overrides(dead_after))
+    store = _open_history(settings, read_only=True)
+    if store is None:
+        click.echo(_no_history(settings))
+        return
+    with store:
         if failing:
-            click.echo(history_report.failing_text(store.failing(), settings.dead_after, datetime.now(UTC)), nl=False)
+            click.echo(history_report.failing_text(store.failing(), settings.dead_after), nl=False)
             return
         click.echo(history_report.runs_text(store.runs()), nl=False)
 
 
 @history.command("show")
 @click.argument("url")
+@_shared_options(db=True)
 @click.pass_context
 def history_show(ctx: click.Context, /, url: str) -> None:
     """A URL's checks over time, when it started failing, and where it appears."""
-    settings, _ = _settings(ctx, {"history.db": _db(ctx.obj)})
-    with History.open(history_path(settings, Path.cwd())) as store:
+    settings, _ = _settings(ctx, _dead_after_overrides(ctx.meta.get("linkkeeper.dead_after")))
+    store = _open_history(settings, read_only=True)
+    if store is None:
+        raise InputError(f"{url}: not in the history; {_no_history(settings)}")
+    with store:
         state = store.state(url)
         if state is None:
             raise InputError(f"{url}: not in the history")
@@ -352,6 +504,7 @@ def history_show(ctx: click.Context, /, url: str) -> None:
 
 @history.command("prune")
 @click.option("--older-than", required=True, metavar="DURATION", help="e.g. 180d: delete runs started before then.")
+@_shared_options(db=True)
 @click.pass_context
 def history_prune(ctx: click.Context, /, older_than: str) -> None:
     """Delete old runs and their checks; every link's state stays right."""
@@ -359,8 +512,12 @@ def history_prune(ctx: click.Context, /, older_than: str) -> None:
         age = parse_duration(older_than)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--older-than") from exc
-    settings, _ = _settings(ctx, {"history.db": _db(ctx.obj)})
-    with History.open(history_path(settings, Path.cwd())) as store:
+    settings, _ = _settings(ctx, {})
+    store = _open_history(settings, read_only=True)
+    if store is None:
+        click.echo(f"nothing to prune: {_no_history(settings)}")
+        return
+    with store:
         removed = store.prune(datetime.now(UTC) - timedelta(seconds=age))
     click.echo(", ".join(f"{count} {name}" for name, count in removed.items()) + " removed")
 
@@ -371,7 +528,10 @@ def _publish(report: RunReport, settings: Settings, summaries: Sequence[RunSumma
     fail_on = settings.check.fail_on
     formats = settings.report.written
     places = report_places(settings, Path.cwd())
-    written = dict(zip(formats, write_reports(report, places, formats, fail_on, summaries), strict=True))
+    written = dict(
+        zip(formats, write_reports(report, places, formats, fail_on, summaries, parents=_default_reports(settings)),
+            strict=True)
+    )  # fmt: skip
     if not running_in_actions(os.environ):
         return written
     if settings.report.annotations:
@@ -384,6 +544,12 @@ def _publish(report: RunReport, settings: Settings, summaries: Sequence[RunSumma
     return written
 
 
+def _default_reports(settings: Settings) -> bool:
+    """Whether the reports go to the default folder, whose missing parents are made; a folder given
+    must have an existing parent."""
+    return settings.report.dir == ReportSettings().dir
+
+
 def _append_summary(path: Path, markdown: str, max_bytes: int) -> None:
     """Append to the job summary what still fits in this step's budget (others may have written)."""
     try:
@@ -394,18 +560,20 @@ def _append_summary(path: Path, markdown: str, max_bytes: int) -> None:
         raise OutputError(path, exc) from exc
 
 
-def _say_where(written: Sequence[Path]) -> None:
-    if written:
-        folder = os.path.relpath(written[0].parent)
-        click.echo(f"reports: {folder}{os.sep} ({', '.join(path.name for path in written)})", err=True)
+def _where(written: Sequence[Path]) -> str:
+    if not written:
+        return ""
+    folder = os.path.relpath(written[0].parent)
+    return f"reports: {folder}{os.sep} ({', '.join(path.name for path in written)})"
 
 
 @main.command()
-@click.option("--run", "run_id", type=int, default=None, help="The run to render (default: the last complete one).")
+@click.option("--run", "run_id", type=int, default=None, help="The run to render [default: the last complete one].")
 @_reports_options
 @click.option("--format", "output_format", type=click.Choice(["none", "text", "md", "json"]), default="text",
-              show_default=True, help="What to print on stdout.")  # fmt: skip
-@_db_option
+              help="What to print on stdout.")  # fmt: skip
+@_dead_after_option
+@_shared_options(db=True)
 @click.pass_context
 def report(
     ctx: click.Context,
@@ -414,17 +582,23 @@ def report(
     reports_dir: str | None,
     report_formats: tuple[str, ...],
     output_format: str,
-    db: Path | None,
+    dead_after: tuple[int, int] | None,
 ) -> None:
     """Re-render the last run (or --run ID) from the history, without the network."""
-    overrides = {"history.db": _db(db), **_reports_overrides(reports_dir, report_formats)}
+    overrides = {**_reports_overrides(reports_dir, report_formats), **_dead_after_overrides(dead_after)}
     settings, _ = _settings(ctx, overrides)
-    with History.open(history_path(settings, Path.cwd())) as store:
+    store = _open_history(settings, read_only=True)
+    if store is None:
+        raise InputError(f"no run to render: {_no_history(settings)}")
+    with store:
         rebuilt = rebuild_report(store, settings, run_id)
         summaries = store.run_summaries(settings.report.history_runs)
     fail_on = settings.check.fail_on
     places = report_places(settings, Path.cwd())
-    _say_where(write_reports(rebuilt, places, settings.report.written, fail_on, summaries))
+    written = write_reports(
+        rebuilt, places, settings.report.written, fail_on, summaries, parents=_default_reports(settings)
+    )
+    _say(ctx, _where(written))
     if output_format == "text":
         click.echo(check_report.to_text(rebuilt), nl=False)
     elif output_format == "md":
@@ -434,7 +608,8 @@ def report(
 
 
 def _validate_check(settings: Settings) -> None:
-    """Settings whose values have a syntax of their own, checked before any request."""
+    """What the settings' own validation cannot see: headers and the GitHub token read from the
+    environment (checked before any request, and never shown)."""
     header_sets = {"check.headers": settings.check.headers}
     header_sets |= {f"check.hosts.{host}.headers": table.headers for host, table in settings.check.hosts.items()}
     for key, lines in header_sets.items():
@@ -446,87 +621,106 @@ def _validate_check(settings: Settings) -> None:
         github_token(settings.check, os.environ)
     except ValueError as exc:
         raise ConfigError("environment", "check.github_token_env", str(exc)) from exc
-    try:
-        parse_resolve(settings.check.resolve)
-    except ValueError as exc:
-        raise ConfigError("settings", "check.resolve", f"{exc}") from exc
-    for key, patterns in (("check.exclude", settings.check.exclude), ("check.include", settings.check.include)):
-        for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ConfigError("settings", key, f"{pattern!r} is not a regular expression: {exc}") from exc
-    if settings.check.fail_on not in FAIL_ON_CHOICES:
-        raise ConfigError("settings", "check.fail_on", f"expected one of {', '.join(FAIL_ON_CHOICES)}")
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @_scan_options
+@_dead_after_option
 @click.option("--include-failing", is_flag=True, default=False, help="Also look up links failing but not dead yet.")
 @click.option("--save", is_flag=True, default=False, help="Ask Save Page Now to archive live links (needs keys).")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
-@_db_option
+@click.option("--no-progress", is_flag=True, default=False, help="No progress bar on stderr.")
+@_shared_options(db=True)
 @click.pass_context
 def archive(
     ctx: click.Context,
     /,
     paths: tuple[str, ...],
+    dead_after: tuple[int, int] | None,
     include_failing: bool,
     save: bool,
     output_format: str,
     output: Path | None,
-    db: Path | None,
+    no_progress: bool,
     **params: Any,
 ) -> None:
     """Find verified Wayback snapshots for the dead links in PATHS (judged by earlier `check` runs)."""
-    settings, _ = _settings(ctx, {**_scan_overrides(params), "history.db": _db(db)})
+    settings, _ = _settings(ctx, {**_scan_overrides(params), **_dead_after_overrides(dead_after)})
     from linkkeeper.archive.save import keys_from  # the archive modules load only for this command
 
     keys = keys_from(os.environ) if save else None
-    with History.open(history_path(settings, Path.cwd())) as store:
-        report = run_archive(paths, settings, store, include_failing=include_failing, save_keys=keys)
-    rendered = archive_report.to_json(report) if output_format == "json" else archive_report.to_text(report)
-    if output is not None:
-        _write_output(output, rendered)
-        click.echo(archive_report.to_text(report), err=True, nl=False)
+    store = _open_history(settings, read_only=True)
+    if store is None:
+        scan_paths(paths, settings.scan, own_output(settings, Path.cwd()))  # a bad path is still exit 2
+        _say(ctx, f"nothing to look up: {_no_history(settings)}; {history_report.dead_rule(settings.dead_after)}")
+        return
+    per_minute = settings.wayback.cdx_per_minute
+    show_progress = not no_progress and not ctx.meta.get(QUIET) and sys.stderr.isatty()
+    with _progress(show_progress, f"looking up ({per_minute} lookups/min)") as (on_total, on_done), store:
+        report = run_archive(
+            paths, settings, store, include_failing=include_failing, save_keys=keys,
+            on_total=on_total, on_progress=on_done,
+        )  # fmt: skip
+    text = archive_report.to_text(report, settings.dead_after)
+    if output_format == "json":
+        rendered = archive_report.to_json(report)
+        if output is None:
+            click.echo(rendered, nl=False)
+        else:
+            _write_output(output, rendered)
+        _say(ctx, text)
+    elif output is not None:
+        _write_output(output, text)
+        _say(ctx, text)
     else:
-        click.echo(rendered, nl=False)
+        click.echo(text, nl=False)
+    if report.network_down:
+        ctx.exit(4)
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @_scan_options
-@click.option("--style", type=click.Choice(FIX_STYLES), default=None, help="replace (default) or annotate.")
+@_dead_after_option
+@click.option("--style", type=click.Choice(FIX_STYLES), default=None,
+              help=_help("replace: the link becomes its archived copy; annotate: an archived link is added.",
+                         "fix.style"))  # fmt: skip
 @click.option("--include-failing", is_flag=True, default=False, help="Also rewrite failing links (not yet dead).")
 @click.option("--redirects", is_flag=True, default=False, help="Also update permanent redirects to their final URL.")
 @click.option("--diff", "show_diff", is_flag=True, default=False, help="Print a unified diff; write nothing.")
 @click.option(
     "--check", "check_only", is_flag=True, default=False, help="Write nothing; exit 1 when fixes are pending."
 )
-@_db_option
+@_shared_options(db=True)
 @click.pass_context
 def fix(
     ctx: click.Context,
     /,
     paths: tuple[str, ...],
+    dead_after: tuple[int, int] | None,
     style: str | None,
     include_failing: bool,
     redirects: bool,
     show_diff: bool,
     check_only: bool,
-    db: Path | None,
     **params: Any,
 ) -> None:
     """Rewrite dead links in PATHS to their verified archived copies, changing nothing else."""
-    settings, _ = _settings(ctx, {**_scan_overrides(params), "history.db": _db(db), "fix.style": style})
+    overrides = {**_scan_overrides(params), **_dead_after_overrides(dead_after), "fix.style": style}
+    settings, _ = _settings(ctx, overrides)
     write = not (show_diff or check_only)
-    with History.open(history_path(settings, Path.cwd())) as store:
+    store = _open_history(settings, read_only=True)
+    if store is None:  # nothing can be dead; the paths are still read (a bad one is exit 2)
+        run_fix(paths, settings, None, write=write)
+        _say(ctx, f"nothing to rewrite: {_no_history(settings)}; {history_report.dead_rule(settings.dead_after)}")
+        return
+    with store:
         result = run_fix(paths, settings, store, include_failing=include_failing, redirects=redirects, write=write)
     if show_diff:
         click.echo("".join(file.diff for file in result.files), nl=False)
-    click.echo(fix_report.to_text(result, written=write), err=True, nl=False)
+    _say(ctx, fix_report.to_text(result, written=write, policy=settings.dead_after))
     if check_only and result.pending:
         ctx.exit(1)
     if any(file.problem for file in result.files):
@@ -535,6 +729,7 @@ def fix(
 
 @main.command("config")
 @click.option("--reference", is_flag=True, default=False, help="Print the reference config.toml (all defaults).")
+@_shared_options()
 @click.pass_context
 def show_config(ctx: click.Context, /, reference: bool) -> None:
     """Print the effective settings as TOML, each with where its value came from."""
@@ -553,7 +748,8 @@ def show_config(ctx: click.Context, /, reference: bool) -> None:
 
 
 def _write_output(path: Path, text: str) -> None:
-    """``--output``: written in place (it may be /dev/stdout or a pipe), its failure said in words."""
+    """``--output``: written in place (it may be /dev/stdout or a pipe), its failure said in words;
+    its folder must exist."""
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:

@@ -11,13 +11,14 @@ naming the source, the key and what was expected.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import math
 import os
 import re
 import tomllib
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,6 +146,34 @@ DEFAULT_USER_AGENT = (
 FAIL_ON_CHOICES = ("broken", "error", "blocked", "failing", "dead", "never")
 
 
+def parse_resolve(entries: Iterable[str]) -> dict[str, str]:
+    """``["example.com:127.0.0.2", "[::1]"…]`` -> {"example.com": "127.0.0.2"}; curl's
+    ``HOST:PORT:ADDRESS`` form is accepted too (the port is ignored)."""
+    mapping: dict[str, str] = {}
+    for entry in entries:
+        parts = entry.split(":")
+        if len(parts) < 2 or not parts[0]:
+            raise ValueError(f"{entry!r}: expected HOST:ADDRESS")
+        host = parts[0].lower()
+        address = ":".join(parts[2:] if len(parts) > 2 and parts[1].isdigit() else parts[1:]).strip("[]")
+        ipaddress.ip_address(address)  # raises ValueError for a malformed address
+        mapping[host] = address
+    return mapping
+
+
+def _regular_expressions(patterns: tuple[str, ...]) -> None:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from exc
+
+
+def _known_fail_on(value: str) -> None:
+    if value not in FAIL_ON_CHOICES:
+        raise ValueError(f"expected one of {', '.join(FAIL_ON_CHOICES)}, got {value!r}")
+
+
 @dataclass(frozen=True, slots=True)
 class HostSettings:
     """Overrides for one host, as ``[check.hosts."github.com"]``."""
@@ -198,16 +227,22 @@ class CheckSettings:
         (), 'Extra "Name: value" headers sent to every host; ${VAR} reads the environment.', validate=_valid_headers
     )
     resolve: tuple[str, ...] = _setting(
-        (), 'Fixed name resolutions "HOST:ADDRESS" (as curl --resolve), tried before DNS.'
+        (), 'Fixed name resolutions "HOST:ADDRESS" (as curl --resolve), tried before DNS.', validate=parse_resolve
     )
-    exclude: tuple[str, ...] = _setting((), "Regular expressions; matching URLs are not checked (outcome excluded).")
-    include: tuple[str, ...] = _setting((), "Regular expressions; when set, only matching URLs are checked.")
+    exclude: tuple[str, ...] = _setting(
+        (), "Regular expressions; matching URLs are not checked (outcome excluded).", validate=_regular_expressions
+    )
+    include: tuple[str, ...] = _setting(
+        (), "Regular expressions; when set, only matching URLs are checked.", validate=_regular_expressions
+    )
     accept: tuple[str, ...] = _setting(
         ("200-299",), 'Status codes that mean alive: codes or ranges such as "200-299".', validate=parse_accept
     )
     exclude_private: bool = _setting(False, "Also refuse private, loopback and other non-public addresses.")
     fail_on: str = _setting(
-        "broken", "Exit 1 when a link is: broken | error (broken or error) | blocked (any failure) | never."
+        "broken",
+        "Exit 1 when a link is: broken | error (broken or error) | blocked (any failure) | failing | dead | never.",
+        validate=_known_fail_on,
     )
     max_body_bytes: int = _setting(1024 * 1024, "At most this many bytes of a GET answer are read.", minimum=0)
     max_redirects: int = _setting(10, "Redirects followed before a link counts as broken.", minimum=0)
@@ -545,7 +580,13 @@ def find_config(cwd: Path, explicit: Path | None) -> tuple[str, dict[str, Any]] 
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError(str(explicit), "(file)", "no such file")
-        return str(explicit), _read_toml(explicit)
+        document = _read_toml(explicit)
+        tool = document.get("tool")
+        if "linkkeeper" not in document and isinstance(tool, dict) and "linkkeeper" in tool:
+            document = tool  # a pyproject.toml named with --config
+        if "linkkeeper" in document:  # a config.toml (a Hugo site's, say) or linkkeeper.toml with the prefix
+            document = {"linkkeeper": document["linkkeeper"]}
+        return str(explicit), _without_prefix(document, str(explicit))
     candidates: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("linkkeeper.toml", ()),
         ("config.toml", ("linkkeeper",)),
@@ -563,8 +604,25 @@ def find_config(cwd: Path, explicit: Path | None) -> tuple[str, dict[str, Any]] 
         label = f"{path.name} [{'.'.join(table_path)}]" if table_path else path.name
         if not isinstance(table, dict):
             raise ConfigError(label, ".".join(table_path), "expected a table")
-        return label, table
+        return label, table if table_path else _without_prefix(table, label)
     return None
+
+
+def _without_prefix(table: dict[str, Any], label: str) -> dict[str, Any]:
+    """A file of linkkeeper's own may write its sections as ``[linkkeeper.check]`` (as in
+    config.toml) or as ``[check]``; both mean the same, but not mixed in one file."""
+    if "linkkeeper" not in table:
+        return table
+    others = sorted(key for key in table if key != "linkkeeper")
+    if others:
+        raise ConfigError(
+            label, "linkkeeper", f"mixes [linkkeeper.*] tables with [{others[0]}]: write [{others[0]}] or "
+            f"[linkkeeper.{others[0]}] throughout the file"
+        )  # fmt: skip
+    inner = table["linkkeeper"]
+    if not isinstance(inner, dict):
+        raise ConfigError(label, "linkkeeper", "expected a table")
+    return inner
 
 
 def _flatten(table: Mapping[str, Any], source: str) -> dict[str, Any]:

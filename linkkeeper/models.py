@@ -166,6 +166,7 @@ class ErrorKind(StrEnum):
     CASE_MISMATCH = "case-mismatch"
     MISSING_FRAGMENT = "missing-fragment"
     NEEDS_SITE = "needs-site"
+    OFFLINE = "offline"
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +288,7 @@ class RunReport:
         return counted
 
     run_id: int | None = None
+    elapsed: float = 0.0  # seconds the run took, measured (the timestamps are to the second)
 
     @property
     def has_broken_links(self) -> bool:
@@ -323,12 +325,26 @@ class SaveEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class Waiting:
+    """For a command that acts on dead links only: the links in its paths that are failing but
+    not dead yet, since when the oldest has failed, and the first day one of them could be dead
+    (after ``dead_after.failures`` runs on ``dead_after.days`` days)."""
+
+    failing: int = 0
+    since: str | None = None
+    earliest_dead: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ArchiveReport:
-    """Everything one ``archive`` run found and saved."""
+    """Everything one ``archive`` run found and saved; ``network_down`` when the Wayback Machine
+    never answered, so nothing could be looked up."""
 
     entries: tuple[ArchiveEntry, ...]
     saves: tuple[SaveEntry, ...] = ()
     notes: tuple[str, ...] = ()
+    waiting: Waiting = Waiting()
+    network_down: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,9 +379,13 @@ class FileFix:
 
 @dataclass(frozen=True, slots=True)
 class FixReport:
+    """What ``fix`` did; ``without_snapshot`` holds the dead links it could not rewrite, each with
+    why (what ``archive`` found, or "" when it has not looked yet)."""
+
     files: tuple[FileFix, ...]
-    without_snapshot: tuple[str, ...] = ()
+    without_snapshot: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = ()
+    waiting: Waiting = Waiting()
 
     @property
     def pending(self) -> int:

@@ -10,9 +10,10 @@ import difflib
 import hashlib
 import json
 import re
+import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence, Set
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urldefrag
 
@@ -47,8 +48,10 @@ from linkkeeper.models import (
     Syntax,
     Target,
     Verdict,
+    Waiting,
 )
 from linkkeeper.report import Places
+from linkkeeper.report.archive import describe
 from linkkeeper.rewrite import (
     RewriteRefused,
     apply,
@@ -116,9 +119,11 @@ def check_targets(
     get_first: Set[str] = frozenset(),
     on_result: Callable[[CheckResult], None] | None = None,
     environ: Mapping[str, str] | None = None,
+    offline: bool = False,
 ) -> tuple[list[Entry], bool]:
     """Check what is checkable and not answered by ``cached`` (URLs in ``get_first`` with GET
-    straight away); returns the entries and whether the network was down."""
+    straight away); returns the entries and whether the network was down. ``offline`` requests
+    nothing: a web link has its fresh cached answer or is skipped."""
     cached = cached or {}
     include = [re.compile(pattern) for pattern in settings.check.include]
     exclude = [re.compile(pattern) for pattern in settings.check.exclude]
@@ -126,6 +131,7 @@ def check_targets(
     decided = {
         target.url: _not_requested(target, include, exclude)
         or (None if fragments and target.fragments else cached.get(target.url))
+        or (_offline(target.url) if offline else None)
         for target in targets
     }
     to_check = [target.url for target in targets if decided[target.url] is None]
@@ -142,6 +148,10 @@ def check_targets(
         result = decided[target.url] or _with_fragments(checked[target.url], target)
         entries.append(Entry(target, unjudged(result) if down else result))
     return entries, down
+
+
+def _offline(url: str) -> CheckResult:
+    return CheckResult(url, Outcome.SKIPPED, error_kind=ErrorKind.OFFLINE, error="web link, not requested (--offline)")
 
 
 def _with_fragments(result: CheckResult, target: Target) -> CheckResult:
@@ -254,10 +264,12 @@ def run_check(
     on_targets: Callable[[int], None] | None = None,
     on_result: Callable[[CheckResult], None] | None = None,
     environ: Mapping[str, str] | None = None,
+    offline: bool = False,
 ) -> RunReport:
     """Scan ``paths``, check every unique URL (reusing fresh answers from ``history``), record the
     run there, judge each link over time, and return the run's report."""
     started = now or datetime.now(UTC)
+    clock = time.monotonic()
     scanned = scan_paths(paths, settings.scan, own_output(settings, Path.cwd()))
     in_memory = {file.path: file.text for file in scanned.files if file.text is not None}
     targets, local_entries = resolve_local(build_targets(scanned.occurrences), settings, in_memory)
@@ -273,7 +285,7 @@ def run_check(
         fresh_after = started - timedelta(seconds=parse_duration(settings.cache.max_age)) if use_cache else None
         cached, get_first = history.last_answers(checkable, fresh_after)
     entries, down = check_targets(
-        targets, settings, cached=cached, get_first=get_first, on_result=on_result, environ=environ
+        targets, settings, cached=cached, get_first=get_first, on_result=on_result, environ=environ, offline=offline
     )
     entries = entries + local_entries
     finished = started if now is not None else datetime.now(UTC)
@@ -290,6 +302,7 @@ def run_check(
         files=scanned.scanned_files,
         network_down=down,
         run_id=run_id,
+        elapsed=time.monotonic() - clock,
     )
 
 
@@ -305,6 +318,24 @@ def _is_dead(state: LinkState, settings: Settings) -> bool:
     return state.consecutive_failures >= policy.failures and state.failing_days >= policy.days
 
 
+def waiting(states: Sequence[LinkState], settings: Settings, today: date) -> Waiting:
+    """The failing-but-not-dead links among ``states``: how many, since when, and the first day
+    one could be dead (each further failing day adds a run and a day; runs on one day add runs)."""
+    policy = settings.dead_after
+    failing = [state for state in states if state.consecutive_failures > 0 and not _is_dead(state, settings)]
+    if not failing:
+        return Waiting()
+    earliest: list[date] = []
+    for state in failing:
+        last_day = date.fromisoformat(state.last_failure_day) if state.last_failure_day else today
+        days_needed = max(policy.days - state.failing_days, 0)
+        runs_needed = max(policy.failures - state.consecutive_failures, 0)
+        day = last_day + timedelta(days=days_needed) if days_needed else today if runs_needed else last_day
+        earliest.append(max(day, today))
+    since = min((state.first_failed for state in failing if state.first_failed), default=None)
+    return Waiting(len(failing), since, min(earliest).isoformat())
+
+
 async def _archive(
     targets: Sequence[Target],
     settings: Settings,
@@ -314,6 +345,8 @@ async def _archive(
     include_failing: bool,
     save_keys: tuple[str, str] | None,
     sleep: Sleep,
+    on_total: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
 ) -> ArchiveReport:
     # Loaded here: a check or a fix never needs the Wayback client.
     from linkkeeper.archive.cited import Citations
@@ -322,16 +355,21 @@ async def _archive(
 
     chosen: list[tuple[Target, Verdict, LinkState]] = []
     live: list[Target] = []
+    states: list[LinkState] = []
     for target in targets:
         state = history.state(target.url)
         if state is None:
             continue
+        states.append(state)
         if _is_dead(state, settings):
             chosen.append((target, Verdict.DEAD, state))
         elif include_failing and state.consecutive_failures > 0:
             chosen.append((target, Verdict.FAILING, state))
         elif state.consecutive_failures == 0 and state.last_alive is not None:
             live.append(target)
+    waiting_now = waiting(states, settings, now.date())
+    if on_total is not None:
+        on_total(len(chosen))
     citations = Citations()
     notes: list[str] = []
     by_file: dict[str, set[str]] = defaultdict(set)
@@ -358,9 +396,12 @@ async def _archive(
                 key=lambda found: found.at,
             )
             known = history.snapshot(target.url)
-            if known is None or (isinstance(known, NoSnapshot) and known.reason is NoSnapshotReason.LOOKUP_FAILED):
+            if known is None or _to_look_up(known):
                 known = await wayback.snapshot_for(target.url, cited.at)
-                history.put_snapshot(known, cited.at, now)
+                if not (_to_look_up(known) and not wayback.answered):  # a network that is down teaches nothing
+                    history.put_snapshot(known, cited.at, now)
+            if on_progress is not None:
+                on_progress(1)
             return ArchiveEntry(target, verdict, known, cited.at.isoformat(timespec="seconds"), cited.source)
 
         slots = asyncio.Semaphore(ARCHIVE_CONCURRENCY)
@@ -369,7 +410,17 @@ async def _archive(
             async with slots:
                 return await one(target, verdict, state)
 
-        entries = list(await asyncio.gather(*(limited(*item) for item in chosen)))
+        # Links whose snapshot the history already knows first (no request); then one lookup alone:
+        # when the Wayback Machine never answers it, the network is down and the rest is not tried.
+        chosen.sort(key=lambda item: _to_look_up(history.snapshot(item[0].url)))
+        ahead = next((index for index, item in enumerate(chosen) if _to_look_up(history.snapshot(item[0].url))), None)
+        if ahead is not None:
+            entries = [await limited(*item) for item in chosen[: ahead + 1]]
+            if _to_look_up(entries[-1].snapshot) and not wayback.answered:
+                return ArchiveReport((), (), tuple(notes), waiting_now, network_down=True)
+            entries += await asyncio.gather(*(limited(*item) for item in chosen[ahead + 1 :]))
+        else:
+            entries = list(await asyncio.gather(*(limited(*item) for item in chosen)))
         if save_keys is not None:
             saver = SavePageNow(settings.wayback, wayback, save_keys, history, sleep=sleep)
             for target in live:
@@ -379,7 +430,12 @@ async def _archive(
                 saves.append(SaveEntry(record.url, record.status, record.timestamp, record.detail))
             if saver.refused:
                 notes.append(saver.refused)
-    return ArchiveReport(tuple(entries), tuple(saves), tuple(notes))
+    return ArchiveReport(tuple(entries), tuple(saves), tuple(notes), waiting_now)
+
+
+def _to_look_up(known: Snapshot | NoSnapshot | None) -> bool:
+    """Whether a link's snapshot is still to be found: never looked up, or the lookup failed."""
+    return known is None or (isinstance(known, NoSnapshot) and known.reason is NoSnapshotReason.LOOKUP_FAILED)
 
 
 def run_archive(
@@ -391,9 +447,12 @@ def run_archive(
     include_failing: bool = False,
     save_keys: tuple[str, str] | None = None,
     sleep: Sleep = asyncio.sleep,
+    on_total: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
 ) -> ArchiveReport:
     """Find verified snapshots for the dead links in ``paths`` (reusing what the history knows),
-    and with ``save_keys`` ask Save Page Now to archive the live ones."""
+    and with ``save_keys`` ask Save Page Now to archive the live ones. ``on_total`` hears how
+    many links are looked up, ``on_progress`` each one done."""
     scanned = scan_paths(paths, settings.scan, own_output(settings, Path.cwd()))
     targets, _ = web_targets(scanned.occurrences, settings)
     return asyncio.run(
@@ -405,6 +464,8 @@ def run_archive(
             include_failing=include_failing,
             save_keys=save_keys,
             sleep=sleep,
+            on_total=on_total,
+            on_progress=on_progress,
         )
     )
 
@@ -452,7 +513,7 @@ def rebuild_report(history: History, settings: Settings, run_id: int | None = No
 def run_fix(
     paths: Sequence[str],
     settings: Settings,
-    history: History,
+    history: History | None,
     *,
     style: str | None = None,
     include_failing: bool = False,
@@ -462,23 +523,26 @@ def run_fix(
 ) -> FixReport:
     """Rewrite dead links (with a verified snapshot) to their archived copies, and with
     ``redirects`` permanent redirects to their final URL; ``write=False`` only plans (for --diff
-    and --check)."""
+    and --check). Without a history there is nothing to rewrite, but a killed run's temporary
+    files are still cleared."""
     style = style or settings.fix.style
     scanned = scan_paths(paths, settings.scan, own_output(settings, Path.cwd()))
     replacements: dict[str, tuple[str, str]] = {}
-    without: list[str] = []
+    without: list[tuple[str, str]] = []
     targets, aliases = web_targets(scanned.occurrences, settings)
+    states: list[LinkState] = []
     for target in targets:
-        state = history.state(target.url)
-        if state is None:
+        state = history.state(target.url) if history is not None else None
+        if state is None or history is None:
             continue
-        failing = state.consecutive_failures > 0 and (include_failing or _is_dead(state, settings))
-        if failing:
+        states.append(state)
+        dead = _is_dead(state, settings)
+        if state.consecutive_failures > 0 and (include_failing or dead):
             snapshot = history.snapshot(target.url)
             if isinstance(snapshot, Snapshot):
-                replacements[target.url] = (snapshot.archive_url, "dead")
+                replacements[target.url] = (snapshot.archive_url, "dead" if dead else "failing")
             else:
-                without.append(target.url)
+                without.append((target.url, "" if snapshot is None else describe(snapshot)))
             continue
         outcome, final_url = history.last_answer(target.url)
         if redirects and outcome == Outcome.REDIRECTED.value and final_url and final_url != target.url:
@@ -507,7 +571,7 @@ def run_fix(
                     text.splitlines(keepends=True), new_text.splitlines(keepends=True), file.path, file.path
                 )
             )
-            if write:
+            if write and history is not None:
                 notes.extend(write_atomic(path, new_text, has_bom=file.has_bom, expected_sha256=file.sha256))
                 # Recorded file by file: a later file that cannot be written loses none of these.
                 records = [(e.path, e.line, e.column, e.url, e.new_url, style, e.reason) for e in edits]
@@ -517,4 +581,5 @@ def run_fix(
             files.append(FileFix(file.path, (), problem=str(refused)))
         except OSError as error:  # a read-only folder, a full disk: said with the path, and fix goes on
             files.append(FileFix(file.path, (), problem=f"{file.path}: cannot be written: {error.strerror or error}"))
-    return FixReport(tuple(files), tuple(without), tuple(notes))
+    today = (now or datetime.now(UTC)).date()
+    return FixReport(tuple(files), tuple(without), tuple(notes), waiting(states, settings, today))

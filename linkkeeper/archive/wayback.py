@@ -87,6 +87,7 @@ class WaybackClient:
         self.cdx_limiter = RateLimiter(settings.cdx_per_minute, window, sleep=sleep, clock=clock)
         self.replay_limiter = RateLimiter(settings.replay_per_minute, window, sleep=sleep, clock=clock)
         self._exponential = wait_exponential_jitter(multiplier=1.0, max=settings.retry_after_default)
+        self.answered = False  # some request of this run got an HTTP answer: the network is up
 
     # -- transport -------------------------------------------------------------------------------
 
@@ -126,8 +127,13 @@ class WaybackClient:
                             if params:  # httpx would replace the URL's own query with an empty one
                                 options = {**options, "params": list(params)}
                             response = await self._bounded(method, url, body_limit, options)
+                    except httpx.ConnectError as exc:
+                        if not self.answered:  # no name, no route: with nothing answered yet, retrying is waiting
+                            raise ArchiveUnavailable(f"cannot connect: {exc}") from exc
+                        raise _Retry(f"{type(exc).__name__}: {exc}", None) from exc
                     except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError, TimeoutError) as exc:
                         raise _Retry(f"{type(exc).__name__}: {exc}", None) from exc
+                    self.answered = True
                     if response.status_code in _RETRY_STATUS:
                         wait = retry_after_seconds({k.lower(): v for k, v in response.headers.items()})
                         if response.status_code == 429 and wait is None:

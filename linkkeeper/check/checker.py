@@ -25,7 +25,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from linkkeeper.check.body import ACCEPT_ENCODING, read_body
 from linkkeeper.check.classify import Judgement, judge_exception, judge_response
-from linkkeeper.check.guard import GuardedBackend, parse_resolve
+from linkkeeper.check.guard import GuardedBackend
 from linkkeeper.check.hosts import (
     Clock,
     Hosts,
@@ -40,7 +40,7 @@ from linkkeeper.check.hosts import (
 from linkkeeper.check.network import NetworkWatch, not_checked
 from linkkeeper.check.retry import RETRYABLE_STATUS, RetryableFailure, RetryWait, retry_after_seconds
 from linkkeeper.check.transport import PerOriginTransport, RunClient
-from linkkeeper.config import CheckSettings, parse_accept
+from linkkeeper.config import CheckSettings, parse_accept, parse_resolve
 from linkkeeper.local import html_anchors
 from linkkeeper.models import CheckResult, ErrorKind, Outcome, Redirect
 

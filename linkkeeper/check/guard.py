@@ -70,21 +70,6 @@ def refusal_reason(address: str, *, exclude_private: bool) -> str | None:
     return None
 
 
-def parse_resolve(entries: Iterable[str]) -> dict[str, str]:
-    """``["example.com:127.0.0.2", "[::1]"…]`` -> {"example.com": "127.0.0.2"}; curl's
-    ``HOST:PORT:ADDRESS`` form is accepted too (the port is ignored)."""
-    mapping: dict[str, str] = {}
-    for entry in entries:
-        parts = entry.split(":")
-        if len(parts) < 2 or not parts[0]:
-            raise ValueError(f"{entry!r}: expected HOST:ADDRESS")
-        host = parts[0].lower()
-        address = ":".join(parts[2:] if len(parts) > 2 and parts[1].isdigit() else parts[1:]).strip("[]")
-        ipaddress.ip_address(address)  # raises ValueError for a malformed address
-        mapping[host] = address
-    return mapping
-
-
 def _retrieve(future: asyncio.Future[Sequence[str]]) -> None:
     if not future.cancelled():
         future.exception()

@@ -286,7 +286,9 @@ class History:
                 final_url = result.final_url or _NO_TEXT
                 redirects = _encode_redirects(result.redirects) if result.redirects else _NO_TEXT
                 # A run whose network was down judges no web link; local files were checked on disk.
-                if not result.from_cache and not (network_down and _is_web(url)):
+                # A link not asked (--offline) keeps its last answer, which the cache may reuse.
+                asked = not result.from_cache and result.error_kind is not ErrorKind.OFFLINE
+                if asked and not (network_down and _is_web(url)):
                     state = next_state(state, result.outcome, iso, policy)
                     state_rows.append(
                         (

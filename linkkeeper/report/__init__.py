@@ -54,12 +54,18 @@ def write_reports(
     formats: Sequence[str],
     fail_on: str,
     summaries: Sequence[html.RunSummary] = (),
+    *,
+    parents: bool = True,
 ) -> list[Path]:
-    """Write each format into ``places.reports`` (atomically: a reader never sees half a report)."""
+    """Write each format into ``places.reports`` (atomically: a reader never sees half a report),
+    creating that folder, and its missing parents only when ``parents``."""
     if not formats:
         return []
     try:
-        make_folders(places.reports)
+        if parents:
+            make_folders(places.reports)
+        else:
+            places.reports.mkdir(exist_ok=True)
     except OSError as exc:
         raise OutputError(places.reports, exc) from exc
     return [

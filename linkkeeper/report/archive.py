@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from linkkeeper.models import ArchiveReport, NoSnapshot, Snapshot
+from linkkeeper.config import DeadAfterSettings
+from linkkeeper.models import ArchiveReport, NoSnapshot, Snapshot, Verdict
+from linkkeeper.report.history import nothing_dead
 
 ARCHIVE_JSON_VERSION = 1
 
@@ -51,18 +53,24 @@ def describe(found: Snapshot | NoSnapshot) -> str:
     return f"no snapshot: {found.reason.value}" + (f" ({found.detail})" if found.detail else "")
 
 
-def to_text(report: ArchiveReport) -> str:
+def to_text(report: ArchiveReport, policy: DeadAfterSettings) -> str:
+    if report.network_down:
+        return "network unreachable: the Wayback Machine did not answer; nothing was looked up\n"
     lines = []
     found = sum(1 for entry in report.entries if isinstance(entry.snapshot, Snapshot))
-    lines.append(
-        f"{len(report.entries)} dead link(s): {found} with a verified snapshot, {len(report.entries) - found} without"
-    )
+    dead = sum(1 for entry in report.entries if entry.verdict is Verdict.DEAD)
+    failing = len(report.entries) - dead
+    which = f"{dead} dead" + (f" and {failing} failing" if failing else "")
+    if report.entries:
+        lines.append(f"{which} link(s): {found} with a verified snapshot, {len(report.entries) - found} without")
     for entry in report.entries:
         for occ in entry.target.occurrences:
             lines.append(f"  {occ.path}:{occ.line}:{occ.column}  {entry.verdict.value}  {entry.target.url}")
         lines.append(
             f"      -> {describe(entry.snapshot)}  (cited {entry.reference_date[:10]}, from {entry.reference_source})"
         )
+    if not report.entries:
+        lines.append("nothing to look up: " + nothing_dead(report.waiting, policy, "`--include-failing`"))
     if report.saves:
         saved = sum(1 for save in report.saves if save.status == "success")
         lines.append(f"Save Page Now: {saved} of {len(report.saves)} live link(s) archived")

@@ -7,6 +7,7 @@ from typing import Any
 
 from linkkeeper.models import Entry, ErrorKind, Outcome, RunReport, Verdict
 from linkkeeper.report.archive import describe, snapshot_record
+from linkkeeper.report.history import streak
 from linkkeeper.report.markdown import as_written
 
 CHECK_JSON_VERSION = 1
@@ -69,6 +70,7 @@ def _target_record(entry: Entry) -> dict[str, Any]:
 
 
 def to_json(report: RunReport, fail_on: str) -> str:
+    failing = len(failing_entries(report, fail_on))
     document = {
         "version": CHECK_JSON_VERSION,
         "targets": [_target_record(entry) for entry in report.entries],
@@ -82,7 +84,8 @@ def to_json(report: RunReport, fail_on: str) -> str:
             "verdicts": report.verdict_counts(),
             "network_down": report.network_down,
             "fail_on": fail_on,
-            "failing": len(failing_entries(report, fail_on)),
+            "failing": failing,  # kept for version 1: the links failing the policy, as fails_policy
+            "fails_policy": failing,
             "scan_errors": [{"path": e.path, "problem": e.problem} for e in report.scan_errors],
         },
     }
@@ -93,15 +96,19 @@ def to_json(report: RunReport, fail_on: str) -> str:
 def _verdict_note(entry: Entry) -> str:
     if entry.verdict in (Verdict.FAILING, Verdict.DEAD) and entry.state is not None and entry.since:
         archived = f" -> {describe(entry.snapshot)}" if entry.snapshot is not None else ""
-        return (
-            f"  [{entry.verdict.value} since {(entry.since or '')[:10]}: "
-            f"{entry.state.consecutive_failures} failing run(s) on {entry.state.failing_days} day(s)]{archived}"
-        )
+        if entry.verdict is Verdict.FAILING and entry.state.consecutive_failures <= 1:
+            return f"  [new failure]{archived}"
+        return f"  [{entry.verdict.value} since {entry.since[:10]}: {streak(entry.state)}]{archived}"
     return ""
 
 
-def to_text(report: RunReport) -> str:
-    """Counts per outcome, then every link that is not alive, with its places and reason."""
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def to_text(report: RunReport, *, verbose: bool = False) -> str:
+    """Counts per outcome, then every link that is not alive (``verbose``: every link), with its
+    places and reason; the elapsed time last."""
     counts = report.counts()
     lines = [
         f"{report.files} file(s), {len(report.entries)} unique link(s): "
@@ -120,12 +127,13 @@ def to_text(report: RunReport) -> str:
         lines.append(
             f"{site_skipped} site-relative link(s) skipped: set site.root (a folder) or site.base_url to check them"
         )
-    for outcome in _ORDER:
+    for outcome in (*_ORDER, Outcome.SKIPPED, Outcome.ALIVE) if verbose else _ORDER:
         entries = [entry for entry in report.entries if entry.result.outcome is outcome]
-        if not entries or outcome is Outcome.EXCLUDED:
+        if not entries or (outcome is Outcome.EXCLUDED and not verbose):
             continue
+        places = sum(len(entry.target.occurrences) for entry in entries)
         lines.append("")
-        lines.append(f"{outcome.value.upper()} ({len(entries)})")
+        lines.append(f"{outcome.value.upper()}: {_count(len(entries), 'link')} in {_count(places, 'place')}")
         for entry in entries:
             result = entry.result
             status = str(result.status_code) if result.status_code is not None else "-"
@@ -136,4 +144,6 @@ def to_text(report: RunReport) -> str:
                 lines.append(f"  {occ.path}:{occ.line}:{occ.column}  {status}  {link}  {detail}{judged}".rstrip())
     for error in report.scan_errors:
         lines.append(f"could not read {error.path}: {error.problem}")
+    if report.elapsed:
+        lines.append(f"done in {report.elapsed:.1f} s")
     return "\n".join(lines) + "\n"

@@ -1,21 +1,25 @@
-"""``linkkeeper fix`` summary: files changed, links rewritten, dead links without a snapshot."""
+"""``linkkeeper fix`` summary: files changed, links rewritten, dead links without a snapshot, and
+why there is nothing to do when there is nothing."""
 
 from __future__ import annotations
 
+from linkkeeper.config import DeadAfterSettings
 from linkkeeper.models import FixReport
+from linkkeeper.report.history import nothing_dead
 
 
-def to_text(report: FixReport, *, written: bool) -> str:
+def to_text(report: FixReport, *, written: bool, policy: DeadAfterSettings) -> str:
     changed = [file for file in report.files if file.edits and not file.problem]
     edits = [edit for file in changed for edit in file.edits]
     verb = "rewritten" if written else "to rewrite"
     lines = [f"{len(changed)} file(s) {'changed' if written else 'to change'}, {len(edits)} link(s) {verb}"]
     lines += [f"  {e.path}:{e.line}:{e.column}  {e.url} -> {e.new_url}  ({e.reason})" for e in edits]
     if report.without_snapshot:
-        lines.append(
-            f"{len(report.without_snapshot)} dead link(s) without a verified snapshot (run `linkkeeper archive`):"
-        )
-        lines += [f"  {url}" for url in report.without_snapshot]
+        lines.append(f"{len(report.without_snapshot)} link(s) without a verified archived copy:")
+        unknown = "not looked up yet: run `linkkeeper archive`"
+        lines += [f"  {url}  ({why or unknown})" for url, why in report.without_snapshot]
     lines += [f"refused {file.path}: {file.problem}" for file in report.files if file.problem]
     lines += [f"note: {note}" for note in report.notes]
+    if not edits and not report.without_snapshot and not any(file.problem for file in report.files):
+        lines.append(nothing_dead(report.waiting, policy, "`--include-failing`"))
     return "\n".join(lines) + "\n"

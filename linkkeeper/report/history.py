@@ -3,12 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from linkkeeper.config import DeadAfterSettings
 from linkkeeper.history.store import CheckRecord, RunRecord, Seen
 from linkkeeper.history.verdict import judge
-from linkkeeper.models import LinkState, Outcome
+from linkkeeper.models import LinkState, Outcome, Waiting
+
+
+def streak(state: LinkState) -> str:
+    """How long a link has been failing, in the words every command uses: a first failure is new."""
+    if state.consecutive_failures <= 1:
+        return "first failure"
+    return f"{state.consecutive_failures} failing runs on {state.failing_days} day(s)"
+
+
+def dead_rule(policy: DeadAfterSettings) -> str:
+    return f"a link is dead after {policy.failures} failing run(s) on {policy.days} day(s) (--dead-after)"
+
+
+def nothing_dead(waiting: Waiting, policy: DeadAfterSettings, act_now: str) -> str:
+    """Why a command for dead links has nothing to do, and what would act now."""
+    if not waiting.failing:
+        return f"no link here is dead or failing; {dead_rule(policy)}"
+    since = (waiting.since or "")[:10]
+    return (
+        f"no link here is dead yet: {waiting.failing} failing since {since}, the first could be dead on "
+        f"{waiting.earliest_dead}; {dead_rule(policy)}. {act_now} acts on failing links now"
+    )
 
 
 def _verdict(state: LinkState, policy: DeadAfterSettings) -> str:
@@ -24,8 +45,8 @@ def url_text(
     lines = [
         url,
         f"  verdict: {_verdict(state, policy)}",
-        f"  first seen {state.first_seen}; last alive {state.last_alive or 'never'}; "
-        f"{state.consecutive_failures} failing run(s) in a row on {state.failing_days} day(s)",
+        f"  first seen {state.first_seen}; last alive {state.last_alive or 'never'}"
+        + (f"; {streak(state)}" if state.consecutive_failures else ""),
         "  checks:",
     ]
     for check in checks:
@@ -39,16 +60,13 @@ def url_text(
     return "\n".join(lines).rstrip() + "\n"
 
 
-def failing_text(failing: Sequence[tuple[str, LinkState]], policy: DeadAfterSettings, now: datetime) -> str:
+def failing_text(failing: Sequence[tuple[str, LinkState]], policy: DeadAfterSettings) -> str:
     if not failing:
         return "no link is failing\n"
     lines = []
     for url, state in failing:
-        since = datetime.fromisoformat(state.first_failed) if state.first_failed else now
-        days = (now - since).days
-        verdict, _ = judge(Outcome.BROKEN, state, policy)
-        runs = state.consecutive_failures
-        lines.append(f"{verdict.value:7}  {days:4d} day(s)  {runs} run(s)  {url}  (since {state.first_failed})")
+        verdict, since = judge(Outcome.BROKEN, state, policy)
+        lines.append(f"{verdict.value:7}  since {(since or '')[:10]}  {streak(state)}  {url}")
     return "\n".join(lines) + "\n"
 
 

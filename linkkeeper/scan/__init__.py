@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from linkkeeper.config import ScanSettings
+from linkkeeper.errors import InputError
 from linkkeeper.models import FileScan, ScanError, ScanReport
 from linkkeeper.scan.files import STDIN, collect
 from linkkeeper.scan.markdown import extract
@@ -59,8 +60,31 @@ def scan_file(path: str, settings: ScanSettings) -> FileScan:
 
 def scan_paths(inputs: Sequence[str], settings: ScanSettings, skip: Sequence[Path] = ()) -> ScanReport:
     """Scan files and directories (recursively, with the settings' filters, never into the
-    folders in ``skip``) and ``-``."""
-    return ScanReport(files=tuple(scan_file(path, settings) for path in collect(inputs, settings, skip)))
+    folders in ``skip``) and ``-``. A named path that yields nothing to read (a folder without a
+    Markdown file, a file that cannot be read) is an ``InputError`` naming it and why; an
+    unreadable file among others in a folder is a ``ScanError`` in the report."""
+    seen: set[str] = set()
+    files: list[FileScan] = []
+    for item in inputs:
+        found, readable, problem = False, False, None
+        for path, new in collect([item], settings, skip, seen):
+            found = True
+            if not new:
+                readable = True  # read already, for an earlier path
+                continue
+            scanned = scan_file(path, settings)
+            files.append(scanned)
+            readable = readable or scanned.error is None
+            problem = problem or scanned.error
+        if not found:
+            extensions = ", ".join(settings.extensions)
+            raise InputError(
+                f"{item}: no file to read in this folder (extensions {extensions}; hidden and git-ignored "
+                "paths are skipped: --extensions, --hidden, --no-ignore)"
+            )
+        if not readable and problem is not None:
+            raise InputError(f"{problem.path}: {problem.problem}")
+    return ScanReport(files=tuple(files))
 
 
 def _too_big(path: str, size: int, settings: ScanSettings) -> FileScan:

@@ -114,16 +114,19 @@ def _walk(root: Path, settings: ScanSettings, skip: frozenset[Path] = frozenset(
         stack.extend((sub, active) for sub in reversed(subdirectories))
 
 
-def collect(inputs: Sequence[str], settings: ScanSettings, skip: Sequence[Path] = ()) -> Iterator[str]:
-    """Yield the files to scan, in order, each once; ``-`` stands for standard input. Folders in
-    ``skip`` (linkkeeper's own output) are never entered by a walk, though they may be named."""
+def collect(
+    inputs: Sequence[str], settings: ScanSettings, skip: Sequence[Path] = (), seen: set[str] | None = None
+) -> Iterator[tuple[str, bool]]:
+    """Yield the files to scan, in order, each with whether it is new (a file reached twice is
+    yielded again, not new, so a caller knows its input found it); ``-`` stands for standard input.
+    Folders in ``skip`` (linkkeeper's own output) are never entered by a walk, though they may be
+    named. ``seen`` carries the files already yielded across calls."""
     skipped = frozenset(folder.resolve() for folder in skip)
-    seen: set[str] = set()
+    seen = set() if seen is None else seen
     for item in inputs:
         if item == STDIN:
-            if STDIN not in seen:
-                seen.add(STDIN)
-                yield STDIN
+            yield STDIN, STDIN not in seen
+            seen.add(STDIN)
             continue
         path = Path(item)
         if path.is_dir():
@@ -135,6 +138,5 @@ def collect(inputs: Sequence[str], settings: ScanSettings, skip: Sequence[Path] 
         for candidate in candidates:
             name = str(candidate)
             key = os.path.realpath(name)
-            if key not in seen:
-                seen.add(key)
-                yield name
+            yield name, key not in seen
+            seen.add(key)

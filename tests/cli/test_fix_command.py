@@ -76,7 +76,8 @@ def test_fix_rewrites_dead_links_and_nothing_else(site: dict[str, str], workdir:
     assert hrefs(after.decode("utf-8-sig")) == expected
     assert after.decode("utf-8-sig").count(site["dead"]) == 2  # the code block keeps the original
     assert page.stat().st_mode == mode
-    assert "1 dead link(s) without a verified snapshot" in result.stderr
+    assert "1 link(s) without a verified archived copy:" in result.stderr
+    assert "?unarchived  (no snapshot: not-archived)" in result.stderr  # archive looked: no "run archive"
     assert CliRunner().invoke(main, ["fix", "docs"]).stderr.startswith("0 file(s) changed")
     with History.open(workdir / ".linkkeeper" / "history.sqlite") as history:
         assert len(history.rewrites()) == 2
@@ -256,4 +257,4 @@ def test_killed_during_a_write_the_file_is_old_or_new(tmp_path: Path, round_: in
         cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert fixed.returncode == 0, fixed.stderr
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["h.sqlite", "page.md"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["page.md"]  # and no history created

@@ -40,10 +40,12 @@ def test_check_reports_verdicts_and_fail_on_dead(project: Path, fakeweb: FakeWeb
 
 
 def test_text_summary_says_since_when(project: Path) -> None:
-    """The terminal summary shows the verdict beside the outcome, with since-when."""
-    result = invoke("check", "--no-progress", "notes.md")
-    assert "[failing since " in result.stderr and "1 failing run(s) on 1 day(s)" in result.stderr
-    assert "verdicts: 1 alive, 1 failing" in result.stderr
+    """A first failure reads as new; a second as a streak, with since when, runs and days."""
+    first = invoke("check", "--no-progress", "notes.md")
+    assert "  [new failure]" in first.stderr and "since" not in first.stderr
+    assert "verdicts: 1 alive, 1 failing" in first.stderr
+    second = invoke("check", "--no-progress", "notes.md")
+    assert "[failing since " in second.stderr and ": 2 failing runs on 1 day(s)]" in second.stderr
 
 
 def test_history_url_failing_and_runs(project: Path, fakeweb: FakeWeb) -> None:

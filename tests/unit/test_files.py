@@ -28,7 +28,7 @@ def tree(tmp_path: Path) -> Path:
 
 
 def names(root: Path, settings: ScanSettings, inputs: list[str] | None = None) -> list[str]:
-    return sorted(Path(p).relative_to(root).as_posix() for p in collect(inputs or [str(root)], settings))
+    return sorted(Path(p).relative_to(root).as_posix() for p, new in collect(inputs or [str(root)], settings) if new)
 
 
 def test_default_skips_hidden_ignored_and_other_extensions(tree: Path) -> None:
