@@ -405,6 +405,7 @@ def check(
     settings, _ = _settings(ctx, overrides)
     _validate_check(settings)
     show_progress = not no_progress and not ctx.meta.get(QUIET) and sys.stderr.isatty()
+    scanned = scan_paths(paths, settings.scan, own_output(settings, Path.cwd()))  # bad input: exit 2, nothing written
     history = _open_history(settings)
     assert history is not None  # opened for writing: created when missing
     with _progress(show_progress) as (on_targets, on_result), history:
@@ -416,6 +417,7 @@ def check(
             on_targets=on_targets,
             on_result=on_result,
             offline=offline,
+            scanned=scanned,
         )
         summaries = history.run_summaries(settings.report.history_runs)
     fail_on = settings.check.fail_on

@@ -44,6 +44,7 @@ from linkkeeper.models import (
     Outcome,
     RunReport,
     SaveEntry,
+    ScanReport,
     Snapshot,
     Syntax,
     Target,
@@ -265,12 +266,15 @@ def run_check(
     on_result: Callable[[CheckResult], None] | None = None,
     environ: Mapping[str, str] | None = None,
     offline: bool = False,
+    scanned: ScanReport | None = None,
 ) -> RunReport:
-    """Scan ``paths``, check every unique URL (reusing fresh answers from ``history``), record the
-    run there, judge each link over time, and return the run's report."""
+    """Scan ``paths`` (unless ``scanned`` is their scan already), check every unique URL (reusing
+    fresh answers from ``history``), record the run there, judge each link over time, and return
+    the run's report."""
     started = now or datetime.now(UTC)
     clock = time.monotonic()
-    scanned = scan_paths(paths, settings.scan, own_output(settings, Path.cwd()))
+    if scanned is None:
+        scanned = scan_paths(paths, settings.scan, own_output(settings, Path.cwd()))
     in_memory = {file.path: file.text for file in scanned.files if file.text is not None}
     targets, local_entries = resolve_local(build_targets(scanned.occurrences), settings, in_memory)
     checkable = [target.url for target in targets if target.checkable is Checkable.YES]
