@@ -1,9 +1,9 @@
 """Scanner throughput: MB/s over a generated corpus of at least 50 MB, on one core.
 
 Run: python bench/scan_throughput.py [--megabytes 50] [--prose N] [--repeat 3] [--keep DIR]
-The corpus is made from the sample page (../shared/samples) or, without it, from a built-in page
-with every link syntax; URL digits are randomised so nothing repeats, and every third file gets
-extra code, HTML, reference-style links, angle destinations and escapes.
+The corpus is made from the sample page vendored in this repository (tests/fixtures/gen-ai-notes.md,
+a real page of notes full of links); URL digits are randomised so nothing repeats, and every third
+file gets extra code, HTML, reference-style links, angle destinations and escapes.
 
 It then measures the ceiling for any scanner written in Python over pyromark, on the same files:
 iterating pyromark's events with their ranges and doing nothing else, and that plus building one
@@ -28,18 +28,7 @@ from linkkeeper.scan import scan_paths
 from linkkeeper.scan.markdown import parser_options
 
 HERE = Path(__file__).resolve().parent
-SAMPLE = HERE.parent.parent / "shared" / "samples" / "gen-ai-notes.md"
-BUILT_IN = """---
-title: Page {n}
----
-# Notes {n}
-
-* [inline](https://example{n}.com/a/{n}) and ![img](https://img.example.com/{n}.png "t")
-* <https://auto.example.org/{n}> and bare https://bare.example.net/{n}/path?q={n}. More www.example.com/{n}
-* [ref link][r{n}] and [Wikipedia](https://en.wikipedia.org/wiki/Foo_({n}))
-
-[r{n}]: https://ref.example.com/{n} "Title"
-"""
+SAMPLE = HERE.parent / "tests" / "fixtures" / "gen-ai-notes.md"
 EXTRA = """
 ```python
 print("https://code.example.com/{n}")
@@ -61,7 +50,7 @@ PROSE = (
 
 def make_corpus(directory: Path, megabytes: float, prose: int = 0) -> int:
     """Files made from the sample; ``prose`` paragraphs without links are added to each to dilute it."""
-    base = SAMPLE.read_text(encoding="utf-8") if SAMPLE.is_file() else BUILT_IN * 40
+    base = SAMPLE.read_text(encoding="utf-8")  # vendored: every figure can be reproduced from a clone
     base += PROSE * prose
     rng = random.Random(1234)
     target = int(megabytes * 1_000_000)

@@ -8,6 +8,7 @@ import asyncio
 import dataclasses
 import difflib
 import hashlib
+import itertools
 import json
 import re
 import time
@@ -141,14 +142,26 @@ def check_targets(
     results = asyncio.run(checker.run(to_check, anchors_for=anchors_for, get_first=get_first))
     checked = dict(zip(to_check, results, strict=True))
     down = network_is_down(list(checked.values()), connected=checker.connected)
-    if down and settings.check.network_probe:
-        (probe,) = asyncio.run(Checker(settings.check, environ=environ).run([settings.check.network_probe]))
-        down = probe.status_code is None  # an answer: the network was up, the failures are the links'
+    if down:
+        down = not _network_answers(settings, cached, environ)
     entries = []
     for target in targets:
         result = decided[target.url] or _with_fragments(checked[target.url], target)
         entries.append(Entry(target, unjudged(result) if down else result))
     return entries, down
+
+
+def _network_answers(settings: Settings, cached: Mapping[str, CheckResult], environ: Mapping[str, str] | None) -> bool:
+    """Whether the network is up after all, when no link asked this run answered: the configured
+    probe, else up to three links the cache found alive, are asked. A warm run asks only the
+    links that failed before; when those are names that no longer resolve, nothing else would
+    tell a dead blog from a machine offline."""
+    alive = (url for url, result in cached.items() if result.outcome in (Outcome.ALIVE, Outcome.REDIRECTED))
+    probes = [settings.check.network_probe] if settings.check.network_probe else list(itertools.islice(alive, 3))
+    if not probes:
+        return False
+    answers = asyncio.run(Checker(settings.check, environ=environ).run(probes))
+    return any(answer.status_code is not None for answer in answers)  # an answer: the failures are the links'
 
 
 def _offline(url: str) -> CheckResult:

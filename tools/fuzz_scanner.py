@@ -1,7 +1,7 @@
 """Fuzz the scanner: random Markdown must scan without an exception, with every span exact.
 
 Run: python tools/fuzz_scanner.py [--seconds 60] [--seed 0] [--out fuzz-failures]
-Three kinds of input, in turn: mutants of the sample page (../shared/samples, when present),
+Three kinds of input, in turn: mutants of the sample page (tests/fixtures/gen-ai-notes.md),
 splices of the CommonMark link examples the tests vendor, and soups of Markdown tokens. Each is
 scanned with and without Liquid masking; the invariants are the test suite's (``text[start:end] ==
 raw``, line and column at the span's start) plus one: a verified destination decodes to its URL.
