@@ -13,9 +13,8 @@ def to_text(report: FixReport, *, written: bool, policy: DeadAfterSettings) -> s
     edits = [edit for file in changed for edit in file.edits]
     verb = "rewritten" if written else "to rewrite"
     links = len({edit.url for edit in edits})
-    lines = [
-        f"{len(changed)} file(s) {'changed' if written else 'to change'}, {links} link(s) {verb} in {len(edits)} place(s)"
-    ]
+    files = f"{len(changed)} file(s) {'changed' if written else 'to change'}"
+    lines = [f"{files}, {links} link(s) {verb} in {len(edits)} place(s)"]
     lines += [f"  {e.path}:{e.line}:{e.column}  {e.url} -> {e.new_url}  ({e.reason})" for e in edits]
     if report.without_snapshot:
         lines.append(f"{len(report.without_snapshot)} link(s) without a verified archived copy:")

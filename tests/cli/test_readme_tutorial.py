@@ -1,9 +1,10 @@
 """The README's tutorial runs as written: every code block that starts with ``$ linkkeeper`` is run,
 in order, on a copy of examples/tutorial, and its output must be what the README shows.
 
-The tutorial's notes were committed to git on 2019-06-10; its first checks run on 2026-03-02, and before its fourth block one more
-check runs on 2026-03-03, so that the fourth, on 2026-03-04, finds the old blog post dead. The web
-it sees is real sockets on loopback: the first web page answers from 127.0.0.77:80, the old blog's
+The tutorial's notes were committed to git on 2019-06-10 (archive matches snapshots to that). Its
+first checks run on 2026-03-02, and before its fourth block one more check runs on 2026-03-03, so
+that the fourth, on 2026-03-04, finds the old blog post dead. The web it sees is real sockets on
+loopback: the first web page answers from 127.0.0.77:80, the old blog's
 name does not resolve (``.invalid``), and the Wayback Machine is the fake one, holding a 2019
 capture of the blog post. ``LINKKEEPER_REGENERATE_GOLDEN=1`` rewrites the README's outputs.
 """
@@ -18,7 +19,7 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -69,8 +70,11 @@ def first_web_page() -> Iterator[None]:
 
 def _commit_on(folder: Path, day: str) -> None:
     stamp = f"{day}T12:00:00+00:00"
-    env = {**os.environ, "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp, "GIT_AUTHOR_NAME": "A",
-           "GIT_AUTHOR_EMAIL": "a@example.invalid", "GIT_COMMITTER_NAME": "A", "GIT_COMMITTER_EMAIL": "a@example.invalid"}  # fmt: skip
+    who = {"NAME": "A", "EMAIL": "a@example.invalid", "DATE": stamp}
+    env = {
+        **os.environ,
+        **{f"GIT_{role}_{key}": value for role in ("AUTHOR", "COMMITTER") for key, value in who.items()},
+    }
     for command in (["init", "-q"], ["add", "examples"], ["commit", "-q", "-m", "notes"]):
         subprocess.run(["git", *command], cwd=folder, env=env, check=True, capture_output=True)
 
@@ -95,7 +99,7 @@ def test_the_readme_tutorial_runs_as_written(
 ) -> None:
     """Each `$ linkkeeper` block of the README prints what the README shows, on the days it says."""
     shutil.copytree(REPO / "examples" / "tutorial", workdir / "examples" / "tutorial")
-    _commit_on(workdir, CITED)  # as in this repository: archive matches snapshots to when links were cited
+    _commit_on(workdir, CITED)
     fakewayback.add_capture(BLOG_POST, {"timestamp": "20190615083000", "status": 200})
     env = {
         "LINKKEEPER_CHECK_RESOLVE": f"info.cern.ch:{FIRST_PAGE_ADDRESS}",
