@@ -48,6 +48,8 @@ class Flag(StrEnum):
     UNUSED_DEFINITION = "unused-definition"
     DUPLICATE_DEFINITION = "duplicate-definition"
     LIQUID_TEMPLATE = "liquid-template"
+    SUPPRESSED = "suppressed"  # by a <!-- linkkeeper-disable… --> comment
+    SUPPRESSED_TO_END = "suppressed-to-end-of-file"  # by a disable never enabled again
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,7 @@ class Occurrence:
     flags: tuple[Flag, ...] = ()
     label: str | None = None
     usages: tuple[Position, ...] = ()
+    suppressed_by: str = ""  # "file:line" of the comment that suppresses it, or ""
 
     @property
     def rewritable(self) -> bool:
@@ -167,6 +170,7 @@ class ErrorKind(StrEnum):
     MISSING_FRAGMENT = "missing-fragment"
     NEEDS_SITE = "needs-site"
     OFFLINE = "offline"
+    SUPPRESSED = "suppressed"
 
 
 @dataclass(frozen=True, slots=True)

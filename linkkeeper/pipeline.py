@@ -72,11 +72,29 @@ HTTP_SCHEMES = frozenset({"http", "https"})
 ARCHIVE_CONCURRENCY = 4
 
 
+def suppressed_entries(occurrences: Sequence[Occurrence]) -> list[Entry]:
+    """Places a suppression comment covers: each its own excluded entry, never requested nor
+    recorded in the history (the same URL may be checked where it is written elsewhere)."""
+    return [
+        Entry(
+            Target(occ.url, (occ,), checkable=occ.checkable, reason=occ.reason),
+            CheckResult(occ.url, Outcome.EXCLUDED, error_kind=ErrorKind.SUPPRESSED,
+                        error=f"suppressed at {occ.suppressed_by}"),
+            Verdict.EXCLUDED,
+        )
+        for occ in occurrences
+        if occ.suppressed_by
+    ]  # fmt: skip
+
+
 def build_targets(occurrences: Sequence[Occurrence]) -> list[Target]:
-    """One target per unique URL (fragment split off), in first-seen order."""
+    """One target per unique URL (fragment split off), in first-seen order; suppressed places
+    (``<!-- linkkeeper-disable -->``) are left out."""
     grouped: dict[str, list[Occurrence]] = defaultdict(list)
     fragments: dict[str, dict[str, None]] = defaultdict(dict)
     for occ in occurrences:
+        if occ.suppressed_by:
+            continue
         url, fragment = urldefrag(occ.url) if occ.checkable is Checkable.YES else (occ.url, "")
         grouped[url].append(occ)
         if fragment:
@@ -311,6 +329,7 @@ def run_check(
             run_id, finished, entries, network_down=down, policy=settings.dead_after, at=started
         )
         entries = [_judged(entry, states[entry.target.url], settings, history) for entry in entries]
+    entries += suppressed_entries(scanned.occurrences)
     return RunReport(
         started_at=started.isoformat(timespec="seconds"),
         finished_at=finished.isoformat(timespec="seconds"),
@@ -572,12 +591,13 @@ def run_fix(
     for file in scanned.files:
         if write and file.error is None:
             remove_leftovers(Path(file.path))  # a killed run's temporary files
-        if file.error is not None or not any(without_fragment(o.url) in replacements for o in file.occurrences):
+        rewritable = [occ for occ in file.occurrences if not occ.suppressed_by]  # a comment said: leave it
+        if file.error is not None or not any(without_fragment(o.url) in replacements for o in rewritable):
             continue
         path = Path(file.path)
         text = decode(path.read_bytes()).text
         try:
-            edits, skipped = plan(text, file.occurrences, replacements, style=style, annotation=settings.fix.annotation)
+            edits, skipped = plan(text, rewritable, replacements, style=style, annotation=settings.fix.annotation)
             notes.extend(skipped)
             if not edits:
                 continue

@@ -26,6 +26,8 @@ def occurrence_record(occurrence: Occurrence) -> dict[str, Any]:
         "reason": occurrence.reason,
         "flags": [flag.value for flag in occurrence.flags],
     }
+    if occurrence.suppressed_by:
+        record["suppressed_by"] = occurrence.suppressed_by
     if occurrence.label is not None:
         record["label"] = occurrence.label
         record["usages"] = [{"line": u.line, "column": u.column} for u in occurrence.usages]
@@ -49,6 +51,8 @@ def to_text(report: ScanReport) -> str:
     for occ in report.occurrences:
         place = f"{occ.path}:{occ.line}:{occ.column}"
         note = "" if occ.checkable.value == "yes" else f"  [{occ.checkable.value}: {occ.reason}]"
+        if occ.suppressed_by:
+            note += f"  [suppressed at {occ.suppressed_by}]"
         flags = f"  {{{', '.join(flag.value for flag in occ.flags)}}}" if occ.flags else ""
         lines.append(f"{place}  {occ.kind.value}  {occ.url}{note}{flags}")
     return "\n".join(lines) + ("\n" if lines else "")
@@ -62,6 +66,9 @@ def summary(report: ScanReport) -> str:
         f"{report.scanned_files} file(s) scanned, {len(occurrences)} link(s) found, "
         f"{checkable} checkable ({unique} unique)"
     )
+    suppressed = sum(1 for occ in occurrences if occ.suppressed_by)
+    if suppressed:
+        text += f", {suppressed} suppressed by comments"
     if report.errors:
         text += f", {len(report.errors)} file(s) could not be read"
     return text

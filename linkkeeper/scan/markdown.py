@@ -26,6 +26,7 @@ from linkkeeper.scan.classify import classify
 from linkkeeper.scan.destination import scan_destination, skip_to_destination, unescape
 from linkkeeper.scan.html import find_html_urls
 from linkkeeper.scan.source import OffsetMap
+from linkkeeper.scan.suppress import DIRECTIVE, Directive, suppress
 
 _BASE_OPTIONS = (
     pyromark.Options.ENABLE_TABLES
@@ -101,6 +102,7 @@ class _Extractor:
         # Byte ranges inside text runs that are not text (line breaks, container prefixes such as
         # "> "), in document order: a bare URL never runs across one.
         self._blanks: list[tuple[int, int]] = []
+        self.directives: list[Directive] = []  # suppression comments, found in the parser's HTML
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -418,6 +420,8 @@ class _Extractor:
     def _html_pieces(self, pieces: list[tuple[str, int]]) -> None:
         """URLs in raw HTML; ``pieces`` are the parser's HTML chunks with their source offsets."""
         fragment = "".join(piece for piece, _ in pieces)
+        if "<!--" in fragment:
+            self._directives(pieces)
         if "=" not in fragment:
             return
         starts: list[int] = []
@@ -440,6 +444,14 @@ class _Extractor:
             )
             url = found.url if self.text == self.masked else _html_unescape(self.text[start:end])
             self._emit(start, end, Kind.HTML_ATTR, found.syntax, url, f"<{found.tag} {found.attribute}>", flags)
+
+    def _directives(self, pieces: list[tuple[str, int]]) -> None:
+        for piece, source_start in pieces:
+            for found in DIRECTIVE.finditer(piece):
+                start = self.offsets.char(source_start) + found.start()
+                line = self.offsets.line_column(start)[0]
+                end_line = self.offsets.line_column(start + found.end() - found.start() - 1)[0]
+                self.directives.append(Directive(found.group(1), start, line, end_line))
 
     def _bare_urls(self, run: _TextRun) -> None:
         char = self.offsets.char
@@ -555,4 +567,5 @@ def _html_unescape(raw: str) -> str:
 
 def extract(text: str, path: str, *, use_liquid: bool = True, math: bool = True) -> list[Occurrence]:
     """Every URL occurrence in ``text`` (a Markdown document), sorted by position."""
-    return _Extractor(text, path, use_liquid=use_liquid, math=math).run()
+    extractor = _Extractor(text, path, use_liquid=use_liquid, math=math)
+    return suppress(extractor.run(), extractor.directives, path)
