@@ -41,6 +41,7 @@ from linkkeeper.models import RunReport
 from linkkeeper.pipeline import (
     history_path,
     own_output,
+    project_root,
     rebuild_report,
     report_places,
     run_archive,
@@ -56,6 +57,7 @@ from linkkeeper.report import scan as scan_report
 from linkkeeper.report import write_reports
 from linkkeeper.report.github import annotation_lines, run_url, running_in_actions, step_summary
 from linkkeeper.report.html import RunSummary
+from linkkeeper.rules import read_ignore_files
 from linkkeeper.runtime import tune_for_batch_work
 from linkkeeper.scan import scan_paths
 
@@ -307,6 +309,8 @@ def _check_options(command: F) -> F:
         click.option("--resolve", multiple=True, metavar="HOST:ADDRESS", help="Resolve HOST to ADDRESS (as curl)."),
         click.option("--exclude", multiple=True, metavar="REGEX", help="Do not check matching URLs."),
         click.option("--include", multiple=True, metavar="REGEX", help="Only check matching URLs."),
+        click.option("--remap", multiple=True, metavar="'REGEX REPLACEMENT'",
+                     help="Check matching URLs at the replacement; report, archive and fix them as written."),
         click.option("--accept", multiple=True, metavar="CODES",
                      help=_help("Status codes meaning alive, e.g. 200-299,403.", "check.accept")),
         click.option("--exclude-private", is_flag=True, default=None, help="Refuse private and loopback addresses."),
@@ -336,6 +340,7 @@ def _check_overrides(params: dict[str, Any]) -> dict[str, Any]:
         "check.resolve": tuple(params["resolve"]) or None,
         "check.exclude": tuple(params["exclude"]) or None,
         "check.include": tuple(params["include"]) or None,
+        "check.remap": tuple(params["remap"]) or None,
         "check.accept": _split_list(params["accept"]),
         "check.exclude_private": params["exclude_private"],
         "check.fail_on": params["fail_on"],
@@ -406,6 +411,9 @@ def check(
     _validate_check(settings)
     show_progress = not no_progress and not ctx.meta.get(QUIET) and sys.stderr.isatty()
     scanned = scan_paths(paths, settings.scan, own_output(settings, Path.cwd()))  # bad input: exit 2, nothing written
+    ignored, notes = read_ignore_files(project_root(Path.cwd()), settings.check.ignore_files)
+    for note in notes:
+        _say(ctx, note)
     history = _open_history(settings)
     assert history is not None  # opened for writing: created when missing
     with _progress(show_progress) as (on_targets, on_result), history:
@@ -418,6 +426,7 @@ def check(
             on_result=on_result,
             offline=offline,
             scanned=scanned,
+            ignored=ignored,
         )
         summaries = history.run_summaries(settings.report.history_runs)
     fail_on = settings.check.fail_on
@@ -731,12 +740,36 @@ def fix(
 
 @main.command("config")
 @click.option("--reference", is_flag=True, default=False, help="Print the reference config.toml (all defaults).")
+@click.option(
+    "--from",
+    "peer",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Print the linkkeeper.toml equivalent to a lychee.toml or a markdown-link-check .json file.",
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
 @_shared_options()
 @click.pass_context
-def show_config(ctx: click.Context, /, reference: bool) -> None:
+def show_config(ctx: click.Context, /, reference: bool, peer: Path | None, output: Path | None) -> None:
     """Print the effective settings as TOML, each with where its value came from."""
     if reference:
         click.echo(reference_config(), nl=False)
+        return
+    if peer is not None:
+        from linkkeeper.migrate import read_peer_config, to_toml
+
+        migration = read_peer_config(peer)
+        text = to_toml(migration)
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            _write_output(output, text)
+        converted = len(migration.settings) + sum(len(table) for table in migration.hosts.values())
+        _say(
+            ctx,
+            f"{converted} setting(s) converted; {len(migration.left)} option(s) not carried over (listed at the end)",
+        )
         return
     settings, sources = _settings(ctx, {})
     section = None

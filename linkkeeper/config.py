@@ -161,6 +161,28 @@ def parse_resolve(entries: Iterable[str]) -> dict[str, str]:
     return mapping
 
 
+_NAMED_GROUP = re.compile(r"\(\?<(?=[A-Za-z_])")
+_GROUP_REFERENCE = re.compile(r"\$(?:\{(\w+)\}|<(\w+)>|(\d+))")
+
+
+def parse_remap(rules: Iterable[str]) -> list[tuple[re.Pattern[str], str]]:
+    """``"REGEX REPLACEMENT"`` rules -> (compiled pattern, Python replacement). A replacement
+    may refer to groups as lychee and JavaScript do (``$1``, ``${name}``, ``$<name>``) or as
+    Python does (``\\1``, ``\\g<name>``)."""
+    parsed: list[tuple[re.Pattern[str], str]] = []
+    for rule in rules:
+        parts = rule.split(None, 1)
+        if len(parts) != 2:
+            raise ValueError(f"{rule!r}: expected 'REGEX REPLACEMENT'")
+        try:
+            pattern = re.compile(_NAMED_GROUP.sub("(?P<", parts[0]))  # JavaScript's and Rust's (?<name>…) too
+        except re.error as exc:
+            raise ValueError(f"{parts[0]!r} is not a regular expression: {exc}") from exc
+        replacement = _GROUP_REFERENCE.sub(lambda m: f"\\g<{m.group(1) or m.group(2) or m.group(3)}>", parts[1])
+        parsed.append((pattern, replacement.strip()))
+    return parsed
+
+
 def _regular_expressions(patterns: tuple[str, ...]) -> None:
     for pattern in patterns:
         try:
@@ -234,6 +256,16 @@ class CheckSettings:
     )
     include: tuple[str, ...] = _setting(
         (), "Regular expressions; when set, only matching URLs are checked.", validate=_regular_expressions
+    )
+    ignore_files: tuple[str, ...] = _setting(
+        (".linkkeeperignore", ".lycheeignore"),
+        "Files at the project root with a regular expression per line (# comments): matching URLs are excluded.",
+    )
+    remap: tuple[str, ...] = _setting(
+        (),
+        '"REGEX REPLACEMENT" rules: a matching URL is checked at the replacement (a mirror, staging), '
+        "but reported, archived and fixed as written.",
+        validate=parse_remap,
     )
     accept: tuple[str, ...] = _setting(
         ("200-299",), 'Status codes that mean alive: codes or ranges such as "200-299".', validate=parse_accept

@@ -24,7 +24,7 @@ from linkkeeper.check import Checker
 from linkkeeper.check.body import ACCEPT_ENCODING
 from linkkeeper.check.hosts import Sleep
 from linkkeeper.check.network import network_is_down, unjudged
-from linkkeeper.config import Settings, parse_duration
+from linkkeeper.config import Settings, parse_duration, parse_remap
 from linkkeeper.errors import InputError
 from linkkeeper.history import History, judge
 from linkkeeper.local import LocalChecker, fragment_problem
@@ -63,6 +63,7 @@ from linkkeeper.rewrite import (
     without_fragment,
     write_atomic,
 )
+from linkkeeper.rules import Exclusion, exclusions, remap
 from linkkeeper.scan import scan_paths
 from linkkeeper.scan.source import decode
 
@@ -111,9 +112,7 @@ def build_targets(occurrences: Sequence[Occurrence]) -> list[Target]:
     ]
 
 
-def _not_requested(
-    target: Target, include: list[re.Pattern[str]], exclude: list[re.Pattern[str]]
-) -> CheckResult | None:
+def _not_requested(target: Target, include: list[re.Pattern[str]], exclude: list[Exclusion]) -> CheckResult | None:
     """The result for a target we will not request, or None when it is to be checked."""
     if target.checkable is not Checkable.YES:
         return CheckResult(target.url, Outcome.SKIPPED, error_kind=ErrorKind.NOT_CHECKABLE, error=target.reason)
@@ -122,8 +121,10 @@ def _not_requested(
         return CheckResult(
             target.url, Outcome.EXCLUDED, error_kind=ErrorKind.EXCLUDED_BY_PATTERN, error=f"{scheme}: not checked"
         )
-    if any(pattern.search(target.url) for pattern in exclude):
-        return CheckResult(target.url, Outcome.EXCLUDED, error_kind=ErrorKind.EXCLUDED_BY_PATTERN, error="--exclude")
+    rule = next((rule for rule in exclude if rule.pattern.search(target.url)), None)
+    if rule is not None:
+        reason = rule.origin if rule.origin == "--exclude" else f"excluded by {rule.origin}"
+        return CheckResult(target.url, Outcome.EXCLUDED, error_kind=ErrorKind.EXCLUDED_BY_PATTERN, error=reason)
     if include and not any(pattern.search(target.url) for pattern in include):
         return CheckResult(
             target.url, Outcome.EXCLUDED, error_kind=ErrorKind.EXCLUDED_BY_PATTERN, error="not matched by --include"
@@ -140,13 +141,14 @@ def check_targets(
     on_result: Callable[[CheckResult], None] | None = None,
     environ: Mapping[str, str] | None = None,
     offline: bool = False,
+    ignored: Sequence[Exclusion] = (),
 ) -> tuple[list[Entry], bool]:
     """Check what is checkable and not answered by ``cached`` (URLs in ``get_first`` with GET
     straight away); returns the entries and whether the network was down. ``offline`` requests
     nothing: a web link has its fresh cached answer or is skipped."""
     cached = cached or {}
     include = [re.compile(pattern) for pattern in settings.check.include]
-    exclude = [re.compile(pattern) for pattern in settings.check.exclude]
+    exclude = exclusions(settings.check.exclude, ignored)
     fragments = settings.site.check_fragments
     decided = {
         target.url: _not_requested(target, include, exclude)
@@ -155,10 +157,16 @@ def check_targets(
         for target in targets
     }
     to_check = [target.url for target in targets if decided[target.url] is None]
-    anchors_for = {target.url for target in targets if fragments and target.fragments}
+    # --remap: a URL is asked where the rules say, and answers under the URL as written.
+    rules = parse_remap(settings.check.remap)
+    asked = {url: remap(url, rules) for url in to_check} if rules else {url: url for url in to_check}
+    requests = list(dict.fromkeys(asked.values()))
+    anchors_for = {asked[target.url] for target in targets if fragments and target.fragments and target.url in asked}
     checker = Checker(settings.check, on_result=on_result, environ=environ)
-    results = asyncio.run(checker.run(to_check, anchors_for=anchors_for, get_first=get_first))
-    checked = dict(zip(to_check, results, strict=True))
+    get_first = {asked[url] for url in get_first if url in asked}
+    results = dict(zip(requests, asyncio.run(checker.run(requests, anchors_for=anchors_for, get_first=get_first)),
+                       strict=True))  # fmt: skip
+    checked = {url: _as_written(results[asked[url]], url) for url in to_check}
     down = network_is_down(list(checked.values()), connected=checker.connected)
     if down:
         down = not _network_answers(settings, cached, environ)
@@ -180,6 +188,11 @@ def _network_answers(settings: Settings, cached: Mapping[str, CheckResult], envi
         return False
     answers = asyncio.run(Checker(settings.check, environ=environ).run(probes))
     return any(answer.status_code is not None for answer in answers)  # an answer: the failures are the links'
+
+
+def _as_written(result: CheckResult, url: str) -> CheckResult:
+    """A remapped URL's answer, filed under the URL as written (``final_url`` says where it led)."""
+    return result if result.url == url else dataclasses.replace(result, url=url)
 
 
 def _offline(url: str) -> CheckResult:
@@ -298,6 +311,7 @@ def run_check(
     environ: Mapping[str, str] | None = None,
     offline: bool = False,
     scanned: ScanReport | None = None,
+    ignored: Sequence[Exclusion] = (),
 ) -> RunReport:
     """Scan ``paths`` (unless ``scanned`` is their scan already), check every unique URL (reusing
     fresh answers from ``history``), record the run there, judge each link over time, and return
@@ -320,7 +334,14 @@ def run_check(
         fresh_after = started - timedelta(seconds=parse_duration(settings.cache.max_age)) if use_cache else None
         cached, get_first = history.last_answers(checkable, fresh_after)
     entries, down = check_targets(
-        targets, settings, cached=cached, get_first=get_first, on_result=on_result, environ=environ, offline=offline
+        targets,
+        settings,
+        cached=cached,
+        get_first=get_first,
+        on_result=on_result,
+        environ=environ,
+        offline=offline,
+        ignored=ignored,
     )
     entries = entries + local_entries
     finished = started if now is not None else datetime.now(UTC)

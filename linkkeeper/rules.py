@@ -1,0 +1,60 @@
+"""What not to check, and where to check it: the exclusion rules of ``--exclude`` and the ignore
+files (lychee's ``.lycheeignore`` format), and ``--remap``.
+
+An ignore file has a regular expression per line; blank lines and lines starting with ``#`` are
+skipped. Each rule keeps its origin (``.lycheeignore:3``), which an excluded link's reason names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from linkkeeper.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    pattern: re.Pattern[str]
+    origin: str  # "--exclude", or "FILE:LINE"
+
+
+def read_ignore_files(root: Path, names: Sequence[str]) -> tuple[list[Exclusion], list[str]]:
+    """The rules of the ignore files present at ``root``, and a note per file read. A line that is
+    no regular expression is a ``ConfigError`` naming the file and the line."""
+    rules: list[Exclusion] = []
+    notes: list[str] = []
+    for name in names:
+        path = root / name
+        if not path.is_file():
+            continue
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(name, "(file)", f"cannot be read: {exc}") from exc
+        found = 0
+        for number, line in enumerate(lines, start=1):
+            text = line.strip()
+            if not text or text.startswith("#"):
+                continue
+            try:
+                rules.append(Exclusion(re.compile(text), f"{name}:{number}"))
+            except re.error as exc:
+                raise ConfigError(name, f"line {number}", f"{text!r} is not a regular expression: {exc}") from exc
+            found += 1
+        notes.append(f"excluding links that match {found} pattern(s) from {name}")
+    return rules, notes
+
+
+def exclusions(patterns: Sequence[str], ignored: Sequence[Exclusion] = ()) -> list[Exclusion]:
+    return [Exclusion(re.compile(pattern), "--exclude") for pattern in patterns] + list(ignored)
+
+
+def remap(url: str, rules: Sequence[tuple[re.Pattern[str], str]]) -> str:
+    """``url`` after the first rule that matches it (its first match replaced), or unchanged."""
+    for pattern, replacement in rules:
+        if pattern.search(url):
+            return pattern.sub(replacement, url, count=1)
+    return url
