@@ -78,8 +78,16 @@ def scan_paths(inputs: Sequence[str], settings: ScanSettings, skip: Sequence[Pat
             problem = problem or scanned.error
         if not found:
             extensions = ", ".join(settings.extensions)
+            filters = "".join(
+                f"; {flag} {' '.join(globs)}"
+                for flag, globs in (
+                    ("--include-path", settings.include_paths),
+                    ("--exclude-path", settings.exclude_paths),
+                )
+                if globs
+            )
             raise InputError(
-                f"{item}: no file to read in this folder (extensions {extensions}; hidden and git-ignored "
+                f"{item}: no file to read in this folder (extensions {extensions}{filters}; hidden and git-ignored "
                 "paths are skipped: --extensions, --hidden, --no-ignore)"
             )
         if not readable and problem is not None:

@@ -301,3 +301,31 @@ def test_offline_requests_nothing(workdir: Path, fakeweb: FakeWeb) -> None:
     assert fakeweb.records == []
     cached = next(t for t in json.loads(again.stdout)["targets"] if t["url"] == fakeweb.url(0, "/ok"))
     assert (cached["outcome"], cached["from_cache"]) == ("alive", True)
+
+
+def test_base_url_and_check_fragments_flags(workdir: Path, fakeweb: FakeWeb) -> None:
+    """--base-url checks /path links over HTTP; --check-fragments finds a #fragment missing on a web page."""
+    (workdir / "linkkeeper.toml").write_text(fast_config(fakeweb, retries=0))
+    (workdir / "a.md").write_text(f"[home](/ok) [part]({fakeweb.url(1, '/ok#nowhere')})\n")
+    plain = run("check", "--no-progress", "--format", "json", "a.md")
+    outcomes = {t["url"]: t["outcome"] for t in json.loads(plain.stdout)["targets"]}
+    assert outcomes == {fakeweb.url(1, "/ok"): "alive", "/ok": "skipped"}
+    flagged = run(
+        "check", "--no-progress", "--no-cache", "--format", "json", "--base-url", fakeweb.url(0, ""),
+        "--check-fragments", "a.md",
+    )  # fmt: skip
+    outcomes = {t["url"]: t["outcome"] for t in json.loads(flagged.stdout)["targets"]}
+    assert outcomes == {fakeweb.url(1, "/ok"): "broken-fragment", fakeweb.url(0, "/ok"): "alive"}
+    assert fakeweb.count(host=0, path="/ok") >= 1
+
+
+def test_the_scanner_benchmark_runs_from_a_clone() -> None:
+    """bench/scan_throughput.py grows its corpus from the vendored sample page: no file outside the repository."""
+    bench = Path(__file__).resolve().parent.parent.parent / "bench" / "scan_throughput.py"
+    assert "shared" not in bench.read_text()
+    done = subprocess.run(
+        [sys.executable, str(bench), "--megabytes", "0.3", "--repeat", "1"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "links per KB" in done.stdout or "per KB" in done.stdout
