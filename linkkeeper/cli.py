@@ -609,13 +609,13 @@ def report(
     written = write_reports(
         rebuilt, places, settings.report.written, fail_on, summaries, parents=_default_reports(settings)
     )
-    _say(ctx, _where(written))
     if output_format == "text":
         click.echo(check_report.to_text(rebuilt), nl=False)
     elif output_format == "md":
         click.echo(markdown_report.to_markdown(rebuilt), nl=False)
     elif output_format == "json":
         click.echo(check_report.to_json(rebuilt, fail_on), nl=False)
+    _say(ctx, _where(written))
 
 
 def _validate_check(settings: Settings) -> None:
