@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from linkkeeper.config import DeadAfterSettings
-from linkkeeper.history import History, judge
+from linkkeeper.history import History
 from linkkeeper.models import Checkable, CheckResult, Entry, Kind, Occurrence, Outcome, Syntax, Target
 
 
@@ -55,8 +55,8 @@ def main() -> None:
                 ]
                 started = time.perf_counter()
                 run_id = history.start_run(when, ["docs"], "bench")
-                states = history.finish_run(run_id, when, entries, network_down=False, policy=policy, at=when)
-                verdicts = [judge(entry.result.outcome, states[entry.target.url], policy) for entry in entries]
+                judged = history.finish_run(run_id, when, entries, network_down=False, policy=policy, at=when)
+                verdicts = [judged[entry.target.url].verdict for entry in entries]
                 timings.append(time.perf_counter() - started)
                 assert len(verdicts) == len(entries)
             started = time.perf_counter()

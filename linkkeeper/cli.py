@@ -66,6 +66,7 @@ INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 # Options that may be written before or after a subcommand keep their value in ctx.meta, which
 # every context of one command line shares.
 CONFIG, DB, QUIET, VERBOSE = "linkkeeper.config", "linkkeeper.db", "linkkeeper.quiet", "linkkeeper.verbose"
+DEAD_AFTER = "linkkeeper.dead_after"  # `history --dead-after` for `history URL` too
 
 
 class _Group(click.Group):
@@ -479,7 +480,7 @@ class _HistoryGroup(click.Group):
 @click.pass_context
 def history(ctx: click.Context, /, failing: bool, dead_after: tuple[int, int] | None) -> None:
     """What the history knows: `history URL`, `history --failing`, `history prune --older-than 180d`."""
-    ctx.meta["linkkeeper.dead_after"] = dead_after
+    ctx.meta[DEAD_AFTER] = dead_after
     if ctx.invoked_subcommand is not None:
         return
     settings, _ = _settings(ctx, _dead_after_overrides(dead_after))
@@ -500,7 +501,7 @@ def history(ctx: click.Context, /, failing: bool, dead_after: tuple[int, int] | 
 @click.pass_context
 def history_show(ctx: click.Context, /, url: str) -> None:
     """A URL's checks over time, when it started failing, and where it appears."""
-    settings, _ = _settings(ctx, _dead_after_overrides(ctx.meta.get("linkkeeper.dead_after")))
+    settings, _ = _settings(ctx, _dead_after_overrides(ctx.meta.get(DEAD_AFTER)))
     store = _open_history(settings, read_only=True)
     if store is None:
         raise InputError(f"{url}: not in the history; {_no_history(settings)}")

@@ -89,7 +89,6 @@ _LYCHEE_LEFT: dict[str, str] = {
     "basic_auth": 'use a per-host header: [check.hosts.HOST] headers = ["Authorization: Basic ${TOKEN}"]',
     "cache": "linkkeeper always keeps a history; --no-cache asks every link again",
     "method": "linkkeeper asks with HEAD, then GET when a HEAD is refused or fails",
-    "include_fragments": "",  # handled below
     "accept_timeouts": "a timeout that outlives the retries is `error`, never `broken`; --fail-on broken ignores it",
     "insecure": "linkkeeper always verifies TLS certificates",
     "scheme": "linkkeeper checks http and https links, and local files",

@@ -26,7 +26,7 @@ from linkkeeper.check.hosts import Sleep
 from linkkeeper.check.network import network_is_down, unjudged
 from linkkeeper.config import Settings, parse_duration, parse_remap
 from linkkeeper.errors import InputError
-from linkkeeper.history import History, judge
+from linkkeeper.history import History, Judged, judge
 from linkkeeper.local import LocalChecker, fragment_problem
 from linkkeeper.models import (
     ArchiveEntry,
@@ -346,10 +346,10 @@ def run_check(
     entries = entries + local_entries
     finished = started if now is not None else datetime.now(UTC)
     if history is not None and run_id is not None:
-        states = history.finish_run(
+        judged = history.finish_run(
             run_id, finished, entries, network_down=down, policy=settings.dead_after, at=started
         )
-        entries = [_judged(entry, states[entry.target.url], settings, history) for entry in entries]
+        entries = [_judged(entry, judged[entry.target.url], history) for entry in entries]
     entries += suppressed_entries(scanned.occurrences)
     return RunReport(
         started_at=started.isoformat(timespec="seconds"),
@@ -363,11 +363,10 @@ def run_check(
     )
 
 
-def _judged(entry: Entry, state: LinkState, settings: Settings, history: History) -> Entry:
-    verdict, since = judge(entry.result.outcome, state, settings.dead_after)
-    snapshot = history.snapshot(entry.target.url) if verdict is Verdict.DEAD else None
+def _judged(entry: Entry, judged: Judged, history: History) -> Entry:
+    snapshot = history.snapshot(entry.target.url) if judged.verdict is Verdict.DEAD else None
     # Built directly rather than with dataclasses.replace: this runs once per link per run.
-    return Entry(entry.target, entry.result, verdict, since, state, snapshot)
+    return Entry(entry.target, entry.result, judged.verdict, judged.since, judged.state, snapshot)
 
 
 def _is_dead(state: LinkState, settings: Settings) -> bool:
@@ -452,14 +451,14 @@ async def _archive(
                 ),
                 key=lambda found: found.at,
             )
-            known = history.snapshot(target.url)
-            if known is None or _to_look_up(known):
-                known = await wayback.snapshot_for(target.url, cited.at)
-                if not (_to_look_up(known) and not wayback.answered):  # a network that is down teaches nothing
-                    history.put_snapshot(known, cited.at, now)
+            found = known[target.url]
+            if found is None or _to_look_up(found):
+                found = await wayback.snapshot_for(target.url, cited.at)
+                if not (_to_look_up(found) and not wayback.answered):  # a network that is down teaches nothing
+                    history.put_snapshot(found, cited.at, now)
             if on_progress is not None:
                 on_progress(1)
-            return ArchiveEntry(target, verdict, known, cited.at.isoformat(timespec="seconds"), cited.source)
+            return ArchiveEntry(target, verdict, found, cited.at.isoformat(timespec="seconds"), cited.source)
 
         slots = asyncio.Semaphore(ARCHIVE_CONCURRENCY)
 
@@ -467,17 +466,18 @@ async def _archive(
             async with slots:
                 return await one(target, verdict, state)
 
-        # Links whose snapshot the history already knows first (no request); then one lookup alone:
-        # when the Wayback Machine never answers it, the network is down and the rest is not tried.
-        chosen.sort(key=lambda item: _to_look_up(history.snapshot(item[0].url)))
-        ahead = next((index for index, item in enumerate(chosen) if _to_look_up(history.snapshot(item[0].url))), None)
-        if ahead is not None:
-            entries = [await limited(*item) for item in chosen[: ahead + 1]]
-            if _to_look_up(entries[-1].snapshot) and not wayback.answered:
+        # Links whose snapshot the history already knows need no request. Of the others, one is
+        # looked up alone: when the Wayback Machine never answers it, the network is down and the
+        # rest is not tried.
+        known = {target.url: history.snapshot(target.url) for target, _, _ in chosen}
+        to_find = [item for item in chosen if _to_look_up(known[item[0].url])]
+        ready = [item for item in chosen if not _to_look_up(known[item[0].url])]
+        entries = list(await asyncio.gather(*(limited(*item) for item in ready)))
+        if to_find:
+            first = await limited(*to_find[0])
+            if _to_look_up(first.snapshot) and not wayback.answered:
                 return ArchiveReport((), (), tuple(notes), waiting_now, network_down=True)
-            entries += await asyncio.gather(*(limited(*item) for item in chosen[ahead + 1 :]))
-        else:
-            entries = list(await asyncio.gather(*(limited(*item) for item in chosen)))
+            entries += [first, *await asyncio.gather(*(limited(*item) for item in to_find[1:]))]
         if save_keys is not None:
             saver = SavePageNow(settings.wayback, wayback, save_keys, history, sleep=sleep)
             for target in live:
@@ -555,7 +555,9 @@ def rebuild_report(history: History, settings: Settings, run_id: int | None = No
         )
         entry = Entry(Target(url, occurrences), result)
         state = history.state(url)
-        entries.append(_judged(entry, state, settings, history) if state is not None else entry)
+        if state is not None:
+            entry = _judged(entry, Judged(state, *judge(result.outcome, state, settings.dead_after)), history)
+        entries.append(entry)
     files = len({occ.path for entry in entries for occ in entry.target.occurrences})
     return RunReport(
         started_at=record.started_at,

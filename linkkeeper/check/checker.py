@@ -32,7 +32,6 @@ from linkkeeper.check.hosts import (
     HostState,
     PrioritySlots,
     Sleep,
-    github_token,
     loop_time,
     parse_headers,
     secret_values,
@@ -86,8 +85,8 @@ class Checker:
         environment = os.environ if environ is None else environ
         self._headers = parse_headers(settings.headers, environment)
         header_lines = settings.headers + tuple(line for host in settings.hosts.values() for line in host.headers)
-        self._secrets = secret_values(header_lines, environment) | {github_token(settings, environment)} - {""}
         self._hosts = Hosts(settings, sleep=sleep, clock=clock, environ=environ)
+        self._secrets = secret_values(header_lines, environment) | {self._hosts.github_token} - {""}
         self._network = NetworkWatch()
         self._backend: GuardedBackend | None = None
         self._anchors_for: Set[str] = frozenset()

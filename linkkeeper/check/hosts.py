@@ -186,7 +186,7 @@ class Hosts:
         self._headers = {
             host.lower(): parse_headers(table.headers, self._environ) for host, table in settings.hosts.items()
         }
-        self._github_token = github_token(settings, self._environ)
+        self.github_token = github_token(settings, self._environ)
 
     def get(self, host: str) -> HostState:
         host = host.lower()
@@ -203,8 +203,8 @@ class Hosts:
             pace = Pace(self._settings.host_min_rate)
             state = HostState(host, concurrency, PrioritySlots(concurrency), interval, pace, headers)
             has_authorization = any(name.lower() == "authorization" for name in headers)
-            if self._github_token and host in GITHUB_HOSTS and not has_authorization:
-                state.https_headers = {"Authorization": f"Bearer {self._github_token}"}
+            if self.github_token and host in GITHUB_HOSTS and not has_authorization:
+                state.https_headers = {"Authorization": f"Bearer {self.github_token}"}
             self._states[host] = state
         return state
 

@@ -1,6 +1,6 @@
 """The history stage: every check remembered, verdicts over time, and the cache."""
 
 from linkkeeper.history.store import History
-from linkkeeper.history.verdict import judge, next_state
+from linkkeeper.history.verdict import Judged, judge, next_state
 
-__all__ = ["History", "judge", "next_state"]
+__all__ = ["History", "Judged", "judge", "next_state"]

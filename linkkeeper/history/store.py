@@ -25,7 +25,7 @@ from linkkeeper.config import DeadAfterSettings
 from linkkeeper.errors import HistoryError
 from linkkeeper.folders import make_folders
 from linkkeeper.history.migrations import APPLICATION_ID, MIGRATIONS
-from linkkeeper.history.verdict import SUCCESSES, judge, next_state
+from linkkeeper.history.verdict import SUCCESSES, Judged, judge, next_state
 from linkkeeper.models import (
     CheckResult,
     Entry,
@@ -263,12 +263,13 @@ class History:
         network_down: bool,
         policy: DeadAfterSettings,
         at: datetime,
-    ) -> dict[str, LinkState]:
+    ) -> dict[str, Judged]:
         """Record every entry's result and occurrences, advance each link's state (not when the
-        network was down), and mark the run complete — all in one transaction."""
+        network was down), judge it, and mark the run complete with its verdict counts — all in one
+        transaction. Returns each URL's state and verdict."""
         moment = to_epoch(at)
         iso = to_iso(moment) or ""
-        states: dict[str, LinkState] = {}
+        judged: dict[str, Judged] = {}
         with self._write():
             known = self._known([entry.target.url for entry in entries], moment)
             check_rows: list[tuple[object, ...]] = []
@@ -305,8 +306,9 @@ class History:
                             url_id,
                         )
                     )
-                states[url] = state
-                verdicts[judge(result.outcome, state, policy)[0].value] += 1
+                verdict, since = judge(result.outcome, state, policy)
+                judged[url] = Judged(state, verdict, since)
+                verdicts[verdict.value] += 1
                 check_rows.append(
                     (
                         run_id,
@@ -358,7 +360,7 @@ class History:
                     run_id,
                 ),
             )
-        return states
+        return judged
 
     def _known(self, urls: Sequence[str], moment: int) -> dict[str, tuple[int, LinkState]]:
         """Each URL's id and state; URLs never seen before are added first."""

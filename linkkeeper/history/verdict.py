@@ -3,11 +3,21 @@ rule), one success resets it, and blocked answers do not count unless configured
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from linkkeeper.config import DeadAfterSettings
 from linkkeeper.models import LinkState, Outcome, Verdict
 
 SUCCESSES = frozenset({Outcome.ALIVE, Outcome.REDIRECTED})
 FAILURES = frozenset({Outcome.BROKEN, Outcome.ERROR})
+
+
+class Judged(NamedTuple):
+    """A link after a run: its state, its verdict, and since when that verdict holds."""
+
+    state: LinkState
+    verdict: Verdict
+    since: str | None
 
 
 def counts_as_failure(outcome: Outcome, policy: DeadAfterSettings) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 from linkkeeper.models import Entry, ErrorKind, Outcome, RunReport, Verdict
 from linkkeeper.report.archive import describe, snapshot_record
 from linkkeeper.report.history import streak
-from linkkeeper.report.markdown import as_written
+from linkkeeper.report.markdown import as_written, judgement
 
 CHECK_JSON_VERSION = 1
 _ORDER = (
@@ -98,7 +98,7 @@ def _verdict_note(entry: Entry) -> str:
         archived = f" -> {describe(entry.snapshot)}" if entry.snapshot is not None else ""
         if entry.verdict is Verdict.FAILING and entry.state.consecutive_failures <= 1:
             return f"  [new failure]{archived}"
-        return f"  [{entry.verdict.value} since {entry.since[:10]}: {streak(entry.state)}]{archived}"
+        return f"  [{judgement(entry)}: {streak(entry.state)}]{archived}"
     return ""
 
 

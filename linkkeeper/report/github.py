@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from linkkeeper.models import RunReport, Verdict
 from linkkeeper.report.check import failing_entries
-from linkkeeper.report.markdown import verdict_of
+from linkkeeper.report.markdown import reason_of, verdict_of
 
 
 def running_in_actions(environ: Mapping[str, str]) -> bool:
@@ -40,7 +40,7 @@ def annotation_lines(report: RunReport, fail_on: str, max_errors: int, max_warni
         if id(entry) not in failing and verdict not in (Verdict.FAILING, Verdict.DEAD):
             continue
         command = "error" if id(entry) in failing else "warning"
-        reason = entry.result.error or f"HTTP {entry.result.status_code}"
+        reason = reason_of(entry)
         title = _property(f"{verdict.value} link")
         for occ in entry.target.occurrences:
             if len(kept[command]) >= caps[command]:

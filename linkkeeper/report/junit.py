@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from linkkeeper.models import Entry, Occurrence, RunReport, Verdict
 from linkkeeper.report.check import failing_entries
-from linkkeeper.report.markdown import judgement, verdict_of
+from linkkeeper.report.markdown import judgement, reason_of, verdict_of
 
 # Written as text, not through ElementTree: a report of 100,000 occurrences would otherwise build
 # (and indent) 100,000 elements only to serialise them once; the XML schema test keeps it valid.
@@ -27,12 +27,6 @@ _HEALTHY = frozenset({Verdict.ALIVE, Verdict.REDIRECTED})
 def _attribute(value: str) -> str:
     """An attribute value in double quotes; most values (paths, URLs) need no escaping at all."""
     return quoteattr(value) if _ATTRIBUTE_SPECIAL.search(value) else f'"{value}"'
-
-
-def _reason(entry: Entry) -> str:
-    result = entry.result
-    detail = result.error or (f"HTTP {result.status_code}" if result.status_code else result.outcome.value)
-    return f"{judgement(entry)}: {detail}"
 
 
 @dataclass
@@ -54,7 +48,7 @@ def _case(entry: Entry, path: str, places: list[Occurrence], failing: bool) -> t
     if not failing and verdict_of(entry) in _HEALTHY:
         return f"{opening} />", "passed"
     element = "failure" if failing else "skipped"
-    message = f"{_reason(entry)} ({lines})"
+    message = f"{judgement(entry)}: {reason_of(entry)} ({lines})"
     text = escape("\n".join(f"{entry.target.url} at {path}:{occ.line}:{occ.column}" for occ in places))
     kind = f" type={_attribute(entry.result.outcome.value)}" if failing else ""
     case = f"{opening}>\n      <{element} message={_attribute(message)}{kind}>{text}</{element}>\n    </testcase>"

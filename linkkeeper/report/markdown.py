@@ -26,6 +26,14 @@ def verdict_of(entry: Entry) -> Verdict:
     return Verdict(outcome.value)
 
 
+def reason_of(entry: Entry) -> str:
+    """Why a link is where it is, in a few words: the error, else its status, else its outcome."""
+    result = entry.result
+    if result.error:
+        return result.error
+    return f"HTTP {result.status_code}" if result.status_code is not None else result.outcome.value
+
+
 def judgement(entry: Entry) -> str:
     """The verdict in words, with since when for a failing or dead link: ``dead since 2026-02-01``."""
     verdict = verdict_of(entry)

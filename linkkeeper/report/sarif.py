@@ -24,7 +24,7 @@ from linkkeeper import __version__
 from linkkeeper.models import Entry, Occurrence, Outcome, RunReport, Verdict
 from linkkeeper.report.archive import describe
 from linkkeeper.report.check import failing_entries
-from linkkeeper.report.markdown import judgement, verdict_of
+from linkkeeper.report.markdown import judgement, reason_of, verdict_of
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 ROOT_ID = "%SRCROOT%"
@@ -86,13 +86,13 @@ def _rule_outcome(entry: Entry) -> Outcome | None:
 
 def _message(entry: Entry) -> str:
     result = entry.result
-    detail = result.error or (f"HTTP {result.status_code}" if result.status_code else "")
+    detail = reason_of(entry)
     if result.outcome is Outcome.REDIRECTED and result.final_url:
         detail = f"moved to {result.final_url}"
     judged = judgement(entry)
     if verdict_of(entry) in (Verdict.FAILING, Verdict.DEAD) and entry.state and entry.state.consecutive_failures:
         judged += f", {entry.state.consecutive_failures} failing run(s)"
-    text = f"{judged}: {entry.target.url}" + (f" ({detail})" if detail else "")
+    text = f"{judged}: {entry.target.url} ({detail})"
     if entry.snapshot is not None:
         text += f"; archived copy: {describe(entry.snapshot)}"
     return text

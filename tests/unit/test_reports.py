@@ -257,6 +257,15 @@ def test_annotations_are_escaped_and_capped_per_kind() -> None:
     assert github._property("a,b:c") == "a%2Cb%3Ac"
 
 
+def test_an_annotation_without_error_or_status_says_the_outcome() -> None:
+    """A failing link with neither an error text nor a status reads its outcome, never 'HTTP None'."""
+    report = fixed_report()
+    bare = dataclasses.replace(report.entries[0], result=dataclasses.replace(report.entries[0].result, error=None,
+                                                                           status_code=None))  # fmt: skip
+    (first, *_) = github.annotation_lines(dataclasses.replace(report, entries=(bare,)), "dead", 10, 10)
+    assert first.endswith("https://gone.example/post: broken") and "None" not in first
+
+
 def test_step_summary_is_cut_at_a_line_within_budget() -> None:
     """A summary over budget keeps whole lines and ends with a pointer to the artifacts; one that fits is whole."""
     text = "".join(f"| row {i} |\n" for i in range(1000))
