@@ -24,10 +24,10 @@ def dead_rule(policy: DeadAfterSettings) -> str:
 def nothing_dead(waiting: Waiting, policy: DeadAfterSettings, act_now: str) -> str:
     """Why a command for dead links has nothing to do, and what would act now."""
     if not waiting.failing:
-        return f"no link here is dead or failing; {dead_rule(policy)}"
+        return f"no web link here is dead or failing (local links have no archived copies); {dead_rule(policy)}"
     since = (waiting.since or "")[:10]
     return (
-        f"no link here is dead yet: {waiting.failing} failing since {since}, the first could be dead on "
+        f"no web link here is dead yet: {waiting.failing} failing since {since}, the first could be dead on "
         f"{waiting.earliest_dead}; {dead_rule(policy)}. {act_now} acts on failing links now"
     )
 

@@ -175,7 +175,7 @@ def test_fix_and_archive_say_why_there_is_nothing_to_do(workdir: Path, fakeweb: 
         result = run(command, "--no-progress" if command == "archive" else "--diff", "a.md")
         text = result.stderr if command == "fix" else result.stdout
         assert result.exit_code == 0 and text.startswith(start), text
-        assert "no link here is dead yet: 2 failing since 20" in text
+        assert "no web link here is dead yet: 2 failing since 20" in text
         assert "the first could be dead on 20" in text and "`--include-failing` acts on failing links now" in text
 
 
