@@ -19,7 +19,10 @@ from typing import Any, TypeVar
 import click
 
 from linkkeeper import __version__
+from linkkeeper.anchors import resolve_style
 from linkkeeper.check.hosts import github_token, parse_headers
+from linkkeeper.check.proxy import proxy_rules, redact_proxy_url
+from linkkeeper.check.trust import check_trust_sources
 from linkkeeper.config import (
     FAIL_ON_CHOICES,
     FIX_STYLES,
@@ -37,6 +40,7 @@ from linkkeeper.config import (
 )
 from linkkeeper.errors import ConfigError, HistoryError, InputError, LinkkeeperError, OutputError
 from linkkeeper.history import History
+from linkkeeper.local import fragments_checked
 from linkkeeper.models import RunReport
 from linkkeeper.pipeline import (
     history_path,
@@ -443,6 +447,7 @@ def check(
     elif output is not None:
         _write_output(output, text)
     _say(ctx, text)
+    _say(ctx, _anchors_line(report, settings))
     _say(ctx, _where(list(written.values())))
     if report.network_down:
         ctx.exit(4)
@@ -532,6 +537,15 @@ def history_prune(ctx: click.Context, /, older_than: str) -> None:
     with store:
         removed = store.prune(datetime.now(UTC) - timedelta(seconds=age))
     click.echo(", ".join(f"{count} {name}" for name, count in removed.items()) + " removed")
+
+
+def _anchors_line(report: RunReport, settings: Settings) -> str:
+    """``anchors: jekyll (from _config.yml)``: the heading-anchor style local #fragments were
+    judged by, and why; nothing when no fragment of a local page was checked."""
+    if not fragments_checked(report.entries):
+        return ""
+    style, reason = resolve_style(settings.site.anchor_style, settings.site.root)
+    return f"anchors: {style} ({reason})"
 
 
 def _publish(report: RunReport, settings: Settings, summaries: Sequence[RunSummary]) -> dict[str, Path]:
@@ -633,6 +647,8 @@ def _validate_check(settings: Settings) -> None:
         github_token(settings.check, os.environ)
     except ValueError as exc:
         raise ConfigError("environment", "check.github_token_env", str(exc)) from exc
+    proxy_rules(settings.check.proxy, os.environ)  # HTTP_PROXY and the like, never shown
+    check_trust_sources(os.environ, settings.check.ca_bundle)  # SSL_CERT_FILE, SSL_CERT_DIR
 
 
 @main.command()
@@ -701,6 +717,9 @@ def archive(
                          "fix.style"))  # fmt: skip
 @click.option("--include-failing", is_flag=True, default=False, help="Also rewrite failing links (not yet dead).")
 @click.option("--redirects", is_flag=True, default=False, help="Also update permanent redirects to their final URL.")
+@click.option(
+    "--malformed", is_flag=True, default=False, help="Also correct malformed URLs (https:/host) as browsers read them."
+)
 @click.option("--diff", "show_diff", is_flag=True, default=False, help="Print a unified diff; write nothing.")
 @click.option(
     "--check", "check_only", is_flag=True, default=False, help="Write nothing; exit 1 when fixes are pending."
@@ -715,6 +734,7 @@ def fix(
     style: str | None,
     include_failing: bool,
     redirects: bool,
+    malformed: bool,
     show_diff: bool,
     check_only: bool,
     **params: Any,
@@ -724,12 +744,16 @@ def fix(
     settings, _ = _settings(ctx, overrides)
     write = not (show_diff or check_only)
     store = _open_history(settings, read_only=True)
-    if store is None:  # nothing can be dead; the paths are still read (a bad one is exit 2)
+    if store is None and not malformed:  # nothing can be dead; the paths are still read (a bad one is exit 2)
         run_fix(paths, settings, None, write=write)
         _say(ctx, f"nothing to rewrite: {_no_history(settings)}; {history_report.dead_rule(settings.dead_after)}")
         return
-    with store:
-        result = run_fix(paths, settings, store, include_failing=include_failing, redirects=redirects, write=write)
+    if store is None:  # malformed URLs are corrected from the text alone
+        result = run_fix(paths, settings, None, write=write, malformed=True)
+    else:
+        with store:
+            result = run_fix(paths, settings, store, include_failing=include_failing, redirects=redirects,
+                             write=write, malformed=malformed)  # fmt: skip
     if show_diff:
         click.echo("".join(file.diff for file in result.files), nl=False)
     _say(ctx, fix_report.to_text(result, written=write, policy=settings.dead_after))
@@ -780,6 +804,8 @@ def show_config(ctx: click.Context, /, reference: bool, peer: Path | None, outpu
             click.echo(("\n" if section else "") + f"[{key_section}]")
             section = key_section
         value = to_toml_value(setting_value(settings, key))
+        if key == "check.proxy":  # a proxy URL may hold a password
+            value = to_toml_value(redact_proxy_url(settings.check.proxy))
         click.echo(f"{name} = {value}  # {sources[key]} (env {env_name(key)})")
 
 

@@ -15,6 +15,7 @@ import ipaddress
 import math
 import os
 import re
+import ssl
 import tomllib
 import types
 import typing
@@ -102,6 +103,31 @@ def _environment_name(name: str) -> None:
         raise ValueError(f"{name!r} is not an environment variable name")
 
 
+_HOST_NAME = re.compile(r"(?=.{1,253}\Z)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9-]{1,63}\.?")
+
+
+def _host_name(name: str) -> None:
+    if name and not _HOST_NAME.fullmatch(name):
+        raise ValueError(f"{name!r} is not a host name")
+
+
+def _proxy_url(url: str) -> None:
+    """A proxy URL: http://, https://, socks5:// or socks5h:// with a host (its credentials never
+    appear in the error)."""
+    if url:
+        from linkkeeper.check.proxy import parse_proxy_url  # here: linkkeeper.check imports this module
+
+        parse_proxy_url(url)
+
+
+def _ca_bundle(path: str) -> None:
+    """A PEM file of CA certificates that exists and loads."""
+    if path:
+        from linkkeeper.check.trust import load_ca_file  # here: linkkeeper.check imports this module
+
+        load_ca_file(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), path)
+
+
 def _positive_rate(rate: float) -> None:
     if not rate > 0:
         raise ValueError(f"expected more than 0 requests per second, got {rate!r}")
@@ -143,7 +169,7 @@ class ScanSettings:
 DEFAULT_USER_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36 linkkeeper/0.1"
 )
-FAIL_ON_CHOICES = ("broken", "error", "blocked", "failing", "dead", "never")
+FAIL_ON_CHOICES = ("broken", "error", "blocked", "failing", "dead", "drifted", "never")
 
 
 def parse_resolve(entries: Iterable[str]) -> dict[str, str]:
@@ -205,6 +231,9 @@ class HostSettings:
     headers: tuple[str, ...] = _setting(
         (), 'Extra "Name: value" headers sent only to this host; ${VAR} reads the environment.', validate=_valid_headers
     )
+    insecure: bool = _setting(
+        False, "Do not verify this host's TLS certificate (this host only, not its subdomains); reports say so."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +273,13 @@ class CheckSettings:
         "A URL known to answer, asked only when no host answered a run: an answer means the network was up "
         "and the run's failures are judged (empty: such a run is never judged).",
     )
+    dns_canary: str = _setting(
+        "example.com",
+        "A public name that always resolves, looked up when a link's name did not: unless it resolves too, names "
+        "that do not resolve are not judged (a proxy-only or allow-listed resolver); empty: a link's own resolved "
+        "name is the evidence instead (air-gapped networks).",
+        validate=_host_name,
+    )
     user_agent: str = _setting(DEFAULT_USER_AGENT, "User-Agent header; browser-like, because many sites refuse robots.")
     headers: tuple[str, ...] = _setting(
         (), 'Extra "Name: value" headers sent to every host; ${VAR} reads the environment.', validate=_valid_headers
@@ -271,10 +307,42 @@ class CheckSettings:
         ("200-299",), 'Status codes that mean alive: codes or ranges such as "200-299".', validate=parse_accept
     )
     exclude_private: bool = _setting(False, "Also refuse private, loopback and other non-public addresses.")
+    proxy: str = _setting(
+        "",
+        "Proxy URL for every request (http://, https://, socks5:// or socks5h://, user:password@ allowed), instead "
+        "of HTTP_PROXY, HTTPS_PROXY and ALL_PROXY; NO_PROXY still applies (empty: the environment's proxies).",
+        validate=_proxy_url,
+    )
+    ca_bundle: str = _setting(
+        "",
+        "A PEM file of CA certificates trusted besides the system's and SSL_CERT_FILE/SSL_CERT_DIR (a company CA "
+        "that inspects TLS); a relative path is under the working directory.",
+        validate=_ca_bundle,
+    )
     fail_on: str = _setting(
         "broken",
-        "Exit 1 when a link is: broken | error (broken or error) | blocked (any failure) | failing | dead | never.",
+        "Exit 1 when a link is: broken | error (broken or error) | blocked (any failure) | failing | dead | "
+        "drifted (broken, or no longer the page cited) | never.",
         validate=_known_fail_on,
+    )
+    detect_parked: bool = _setting(
+        True, "Read each page (one GET, not HEAD): a domain-parking or for-sale page is broken (parked)."
+    )
+    detect_soft_404: bool = _setting(
+        True,
+        "A 200 page that says not found, or that matches a random sibling URL's page (a probe), is broken (soft-404).",
+    )
+    soft_404_probes: int = _setting(
+        2, "Random-sibling probes at most per host per run (each folder probed once; 0: none).", minimum=0
+    )
+    probe_max_age: str = _setting(
+        "7d", "A host's probe answers kept in the history are reused this long.", validate=parse_duration
+    )
+    detect_drift: bool = _setting(
+        True, "Keep a fingerprint of each page when first seen alive; a page now unrelated to it is drifted."
+    )
+    detect_login_walls: bool = _setting(
+        True, "A redirect to a sign-in page is a wall (blocked, login-wall), never a move."
     )
     max_body_bytes: int = _setting(1024 * 1024, "At most this many bytes of a GET answer are read.", minimum=0)
     max_redirects: int = _setting(10, "Redirects followed before a link counts as broken.", minimum=0)
@@ -285,7 +353,7 @@ class CheckSettings:
         validate=_environment_name,
     )
     hosts: dict[str, HostSettings] = _setting(  # noqa: RUF009 - _setting returns a field()
-        {}, 'Per-host overrides: [linkkeeper.check.hosts."github.com"] with concurrency, interval, headers.'
+        {}, 'Per-host overrides: [linkkeeper.check.hosts."github.com"] with concurrency, interval, headers, insecure.'
     )
 
 
@@ -346,7 +414,8 @@ class WaybackSettings:
     save_resubmits: int = _setting(2, "Resubmissions after a retryable Save Page Now error.", minimum=0)
 
 
-ANCHOR_STYLES = ("github", "gitlab", "mkdocs")
+# How heading anchors are made (linkkeeper/anchors.py); "auto" detects it from the project root.
+ANCHOR_STYLES = ("auto", "github", "gitlab", "mkdocs", "jekyll", "hugo", "docusaurus", "myst", "pandoc")
 
 
 def _known_anchor_style(style: str) -> None:
@@ -367,7 +436,10 @@ class SiteSettings:
         ("md", "markdown", "html"), "Extensions tried when a link names a page without one (page -> page.md)."
     )
     anchor_style: str = _setting(
-        "github", "Heading anchors as rendered by: github | gitlab | mkdocs.", validate=_known_anchor_style
+        "auto",
+        "Heading anchors as made by: auto (detected from the project root) | github | gitlab | mkdocs | jekyll | "
+        "hugo | docusaurus | myst | pandoc.",
+        validate=_known_anchor_style,
     )
     check_fragments: bool = _setting(False, "Also check #fragments of web links (GETs the page and reads its ids).")
 
@@ -750,7 +822,7 @@ def _toml_inline(item: Any) -> str:
     pairs = [
         f"{field.name} = {to_toml_value(getattr(item, field.name))}"
         for field in dataclasses.fields(item)
-        if getattr(item, field.name) not in (None, ())
+        if getattr(item, field.name) not in (None, ()) and getattr(item, field.name) is not False
     ]
     return "{" + ", ".join(pairs) + "}"
 

@@ -4,29 +4,28 @@ A relative link is resolved against the file that contains it; a site-relative o
 against ``site.root`` on disk — where Jekyll/Hugo permalinks (front-matter ``permalink:``, Jekyll's
 ``_config.yml`` ``baseurl`` and ``permalink``) are understood without building the site — or under
 ``site.base_url`` over HTTP. Without either, site-relative links are skipped with a one-line hint.
-Fragments are checked against the target's anchors: heading slugs as GitHub (or GitLab, MkDocs)
-renders them, explicit ``{#id}``s, and HTML ``id``/``name`` attributes. Text fragments
-(``#:~:text=``) are never failures.
+Fragments are checked against the target's anchors: heading ids as the site's generator makes
+them (``site.anchor_style``: GitHub, GitLab, MkDocs, Jekyll, Hugo, Docusaurus, MyST, pandoc, or
+detected from the project root; see linkkeeper/anchors.py), explicit ``{#id}``s, and HTML
+``id``/``name`` attributes. Text fragments (``#:~:text=``) are never failures.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 from urllib.parse import unquote, urldefrag
 
-import pyromark
-
+from linkkeeper.anchors import markdown_anchors, resolve_style, slugify
 from linkkeeper.config import SiteSettings
-from linkkeeper.models import CheckResult, ErrorKind, Flag, Occurrence, Outcome
+from linkkeeper.models import Checkable, CheckResult, Entry, ErrorKind, Flag, Occurrence, Outcome
 from linkkeeper.scan.html import parse_html
-from linkkeeper.scan.markdown import lone_cr_as_lf, parser_options
 from linkkeeper.scan.source import UnreadableSource, decode
+
+__all__ = ["LocalChecker", "fragment_problem", "fragments_checked", "html_anchors", "markdown_anchors", "slugify"]
 
 SITE_HINT = "site-relative link: set site.root (a folder) or site.base_url to check it"
 _LIQUID_SITE = re.compile(r"^\{\{-?\s*site\.(?:url|baseurl)\s*-?\}\}")
@@ -34,7 +33,6 @@ _LIQUID_LINK = re.compile(r"^\{%-?\s*link\s+(\S+)\s*-?%\}")
 _LIQUID_POST = re.compile(r"^\{%-?\s*post_url\s+(\S+)\s*-?%\}")
 _FRONT_MATTER = re.compile(r"\A---\r?\n(.*?)\r?\n---", re.DOTALL)
 _YAML_KEY = re.compile(r"^(permalink|baseurl|url)\s*:\s*[\"']?([^\"'\n#]*)", re.MULTILINE)
-_HTML_ANCHOR = re.compile(r"<[A-Za-z][^>]*?\s(?:id|name)\s*=\s*[\"']?([^\"'\s>]+)", re.IGNORECASE)
 _JEKYLL_STYLES = {
     "": "/:categories/:year/:month/:day/:title:output_ext",
     "date": "/:categories/:year/:month/:day/:title:output_ext",
@@ -46,52 +44,6 @@ _POST_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 
 
 # -- anchors ----------------------------------------------------------------------------------------
-
-
-def slugify(text: str, style: str) -> str:
-    """A heading's anchor as GitHub, GitLab or MkDocs (Python-Markdown's toc) makes it."""
-    if style == "mkdocs":
-        ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-        ascii_text = re.sub(r"[^\w\s-]", "", ascii_text).strip().lower()
-        return re.sub(r"[-\s]+", "-", ascii_text)
-    slug = "".join(char for char in text.lower() if char in " -_" or unicodedata.category(char)[0] in "LMN")
-    slug = slug.replace(" ", "-")
-    return re.sub(r"-{2,}", "-", slug) if style == "gitlab" else slug
-
-
-def markdown_anchors(text: str, style: str) -> frozenset[str]:
-    """Heading anchors (with -1, -2 suffixes for duplicates), explicit {#id}s and HTML ids/names."""
-    anchors: set[str] = set()
-    seen: dict[str, int] = {}
-    heading: list[str] | None = None
-    explicit: str | None = None
-    events: Iterable[tuple[Any, Any]] = pyromark.events_with_range(
-        lone_cr_as_lf(text), options=parser_options(math=True)
-    )
-    for event, _ in events:
-        if isinstance(event, str):
-            continue
-        start = event.get("Start")
-        if isinstance(start, dict) and "Heading" in start:
-            heading, explicit = [], start["Heading"].get("id")
-            continue
-        end = event.get("End")
-        if isinstance(end, dict) and "Heading" in end and heading is not None:
-            if explicit:
-                anchors.add(explicit)
-            else:
-                slug = slugify("".join(heading).strip(), style)
-                count = seen.get(slug, 0)
-                seen[slug] = count + 1
-                anchors.add(slug if count == 0 else f"{slug}-{count}")
-            heading = None
-            continue
-        if heading is not None:
-            piece = event.get("Text") or event.get("Code")
-            if piece:
-                heading.append(piece)
-    anchors.update(_HTML_ANCHOR.findall(text))
-    return frozenset(anchors)
 
 
 def html_anchors(markup: str | bytes) -> frozenset[str] | None:
@@ -125,6 +77,25 @@ def fragment_problem(fragment: str, anchors: frozenset[str] | None) -> str | Non
     if wanted in anchors or wanted.lower() in {anchor.lower() for anchor in anchors}:
         return None
     return f"no anchor #{fragment} on the page"
+
+
+def fragments_checked(entries: Iterable[Entry]) -> bool:
+    """Whether a run judged a ``#fragment`` of a local Markdown page against its heading anchors
+    (then the anchor style matters, and ``check`` says which one it used)."""
+    for entry in entries:
+        result, occurrences = entry.result, entry.target.occurrences
+        fragment = urldefrag(entry.target.url)[1]
+        if (
+            fragment
+            and not fragment.startswith(":~:")
+            and occurrences
+            and occurrences[0].checkable is Checkable.NEEDS_BASE
+            and result.outcome in (Outcome.ALIVE, Outcome.BROKEN_FRAGMENT)
+            and result.final_url is not None
+            and not result.final_url.lower().endswith((".html", ".htm"))
+        ):
+            return True
+    return False
 
 
 # -- the site ---------------------------------------------------------------------------------------
@@ -213,6 +184,8 @@ class LocalChecker:
         self.settings = settings
         self._documents = dict(documents or {})  # texts not on disk (standard input), by their path
         self.site = Site.load(settings)
+        # "auto" becomes the style the project's files say, once per run (see anchors.resolve_style).
+        self.anchor_style, self.anchor_reason = resolve_style(settings.anchor_style, settings.root)
         # One run reads each file's anchors and each folder's listing once, however many links.
         self._anchors: dict[str, frozenset[str] | None] = {}
         self._listings: dict[Path, list[str]] = {}
@@ -238,9 +211,9 @@ class LocalChecker:
         if key not in self._anchors:
             document = self._documents.get(key)
             self._anchors[key] = (
-                _anchors_of(key, self.settings.anchor_style)
+                _anchors_of(key, self.anchor_style)
                 if document is None
-                else markdown_anchors(document, self.settings.anchor_style)
+                else markdown_anchors(document, self.anchor_style)
             )
         return self._anchors[key]
 

@@ -90,7 +90,8 @@ _LYCHEE_LEFT: dict[str, str] = {
     "cache": "linkkeeper always keeps a history; --no-cache asks every link again",
     "method": "linkkeeper asks with HEAD, then GET when a HEAD is refused or fails",
     "accept_timeouts": "a timeout that outlives the retries is `error`, never `broken`; --fail-on broken ignores it",
-    "insecure": "linkkeeper always verifies TLS certificates",
+    "insecure": 'linkkeeper verifies TLS for every host but those given [check.hosts."HOST"] insecure = true: '
+    "mark each host whose certificate cannot be verified (a company CA: SSL_CERT_FILE or check.ca_bundle)",
     "scheme": "linkkeeper checks http and https links, and local files",
     "archive": "`linkkeeper archive` finds verified Wayback Machine copies of dead links",
     "suggest": "`linkkeeper archive` finds verified Wayback Machine copies of dead links",
@@ -153,8 +154,12 @@ def from_lychee(document: Mapping[str, Any], source: str) -> Migration:
                         migration.host(name, "interval", parse_duration(_seconds(str(setting))))
                     elif option == "headers":
                         migration.host(name, "headers", _headers(setting))
+                    elif option == "insecure":
+                        migration.host(name, "insecure", bool(setting))
                     else:
                         migration.leave(f"hosts.{name}.{option}", "no per-host equivalent")
+        elif key == "insecure" and not value:
+            continue  # verifying every certificate is linkkeeper's default too
         elif key in _LYCHEE_LEFT:
             migration.leave(key, _LYCHEE_LEFT[key])
         else:

@@ -16,6 +16,7 @@ class Kind(StrEnum):
     BARE_URL = "bare_url"
     HTML_ATTR = "html_attr"
     FRONT_MATTER = "front_matter"
+    EMAIL = "email"  # a bare e-mail address GFM links (mailto:), never checked nor rewritten
 
 
 class Syntax(StrEnum):
@@ -50,6 +51,7 @@ class Flag(StrEnum):
     LIQUID_TEMPLATE = "liquid-template"
     SUPPRESSED = "suppressed"  # by a <!-- linkkeeper-disable… --> comment
     SUPPRESSED_TO_END = "suppressed-to-end-of-file"  # by a disable never enabled again
+    MALFORMED = "malformed"  # "https:/host": ``url`` is the browser's reading, ``raw`` as written
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +90,8 @@ class Occurrence:
 
     @property
     def rewritable(self) -> bool:
-        """Whether a rewrite may splice this span (verified, and not front matter)."""
-        return Flag.SPAN_UNVERIFIED not in self.flags and self.kind is not Kind.FRONT_MATTER
+        """Whether a rewrite may splice this span (verified, and not front matter nor an e-mail)."""
+        return Flag.SPAN_UNVERIFIED not in self.flags and self.kind not in (Kind.FRONT_MATTER, Kind.EMAIL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +160,8 @@ class ErrorKind(StrEnum):
     TOO_MANY_REDIRECTS = "too-many-redirects"
     INVALID_REDIRECT = "invalid-redirect"
     SOFT_404 = "soft-404"
+    PARKED = "parked"  # a domain-parking or for-sale page where the cited page was
+    LOGIN_WALL = "login-wall"  # redirected to a sign-in page: a wall, never a move
     BOT_WALL = "bot-wall"
     RATE_LIMITED = "rate-limited"
     UNSAFE_ADDRESS = "unsafe-address"
@@ -165,6 +169,8 @@ class ErrorKind(StrEnum):
     NOT_CHECKABLE = "not-checkable"
     INVALID_URL = "invalid-url"
     NETWORK_DOWN = "network-down"
+    PROXY = "proxy"  # the proxy could not carry the request (unreachable, refused, could not reach the site)
+    RESOLVER_UNPROVEN = "resolver-unproven"  # a name did not resolve, on a resolver not shown to work
     MISSING_FILE = "missing-file"
     CASE_MISMATCH = "case-mismatch"
     MISSING_FRAGMENT = "missing-fragment"
@@ -208,6 +214,7 @@ class CheckResult:
     checked_at: str = ""
     from_cache: bool = False
     anchors: frozenset[str] | None = None
+    fingerprint: str | None = None  # the page as read this run (JSON; linkkeeper.check.rot), for drift
 
 
 class Verdict(StrEnum):
@@ -217,6 +224,7 @@ class Verdict(StrEnum):
     REDIRECTED = "redirected"
     FAILING = "failing"
     DEAD = "dead"
+    DRIFTED = "drifted"  # alive, but no longer the page that was cited
     BLOCKED = "blocked"
     EXCLUDED = "excluded"
     SKIPPED = "skipped"
@@ -284,6 +292,7 @@ class RunReport:
     scan_errors: tuple[ScanError, ...] = ()
     files: int = 0
     network_down: bool = False
+    tls_unverified: tuple[str, ...] = ()  # hosts reached over https without verifying TLS (check.hosts."h".insecure)
 
     def counts(self) -> dict[str, int]:
         counted = dict.fromkeys((outcome.value for outcome in Outcome), 0)

@@ -10,20 +10,26 @@ import difflib
 import hashlib
 import itertools
 import json
+import os
 import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence, Set
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urldefrag
 
 import httpx
 
+from linkkeeper.canonical import canonical_url
 from linkkeeper.check import Checker
 from linkkeeper.check.body import ACCEPT_ENCODING
 from linkkeeper.check.hosts import Sleep
-from linkkeeper.check.network import network_is_down, unjudged
+from linkkeeper.check.network import network_is_down, unjudged, unproven
+from linkkeeper.check.proxy import redact_proxy_url
+from linkkeeper.check.transport import web_transport
+from linkkeeper.check.trust import insecure_hosts
 from linkkeeper.config import Settings, parse_duration, parse_remap
 from linkkeeper.errors import InputError
 from linkkeeper.history import History, Judged, judge
@@ -37,6 +43,7 @@ from linkkeeper.models import (
     ErrorKind,
     FileFix,
     FixReport,
+    Flag,
     Kind,
     LinkState,
     NoSnapshot,
@@ -54,6 +61,7 @@ from linkkeeper.models import (
 )
 from linkkeeper.report import Places
 from linkkeeper.report.archive import describe
+from linkkeeper.report.tls import unverified_hosts
 from linkkeeper.rewrite import (
     RewriteRefused,
     apply,
@@ -89,14 +97,18 @@ def suppressed_entries(occurrences: Sequence[Occurrence]) -> list[Entry]:
 
 
 def build_targets(occurrences: Sequence[Occurrence]) -> list[Target]:
-    """One target per unique URL (fragment split off), in first-seen order; suppressed places
-    (``<!-- linkkeeper-disable -->``) are left out."""
+    """One target per unique URL (fragment split off; equivalent spellings are one URL, in its
+    canonical form), in first-seen order; suppressed places (``<!-- linkkeeper-disable -->``)
+    are left out."""
     grouped: dict[str, list[Occurrence]] = defaultdict(list)
     fragments: dict[str, dict[str, None]] = defaultdict(dict)
+    canonical: dict[str, str] = {}  # a spelling's canonical form, worked out once per spelling
     for occ in occurrences:
         if occ.suppressed_by:
             continue
         url, fragment = urldefrag(occ.url) if occ.checkable is Checkable.YES else (occ.url, "")
+        if occ.checkable is Checkable.YES:
+            url = canonical.get(url) or canonical.setdefault(url, canonical_url(url))
         grouped[url].append(occ)
         if fragment:
             fragments[url][fragment] = None
@@ -132,6 +144,15 @@ def _not_requested(target: Target, include: list[re.Pattern[str]], exclude: list
     return None
 
 
+class Checked(NamedTuple):
+    """What ``check_targets`` found: an entry per link, whether the network was down, and the
+    random-sibling probes it asked (``(origin, folder)`` -> answer, JSON) for the history."""
+
+    entries: list[Entry]
+    network_down: bool
+    probes: dict[tuple[str, str], str]
+
+
 def check_targets(
     targets: Sequence[Target],
     settings: Settings,
@@ -142,10 +163,12 @@ def check_targets(
     environ: Mapping[str, str] | None = None,
     offline: bool = False,
     ignored: Sequence[Exclusion] = (),
-) -> tuple[list[Entry], bool]:
+    probes: Mapping[tuple[str, str], str] | None = None,
+) -> Checked:
     """Check what is checkable and not answered by ``cached`` (URLs in ``get_first`` with GET
-    straight away); returns the entries and whether the network was down. ``offline`` requests
-    nothing: a web link has its fresh cached answer or is skipped."""
+    straight away, ``probes`` the random-sibling probes still fresh); returns the entries, whether
+    the network was down, and the probes asked. ``offline`` requests nothing: a web link has its
+    fresh cached answer or is skipped."""
     cached = cached or {}
     include = [re.compile(pattern) for pattern in settings.check.include]
     exclude = exclusions(settings.check.exclude, ignored)
@@ -161,20 +184,27 @@ def check_targets(
     rules = parse_remap(settings.check.remap)
     asked = {url: remap(url, rules) for url in to_check} if rules else {url: url for url in to_check}
     requests = list(dict.fromkeys(asked.values()))
-    anchors_for = {asked[target.url] for target in targets if fragments and target.fragments and target.url in asked}
-    checker = Checker(settings.check, on_result=on_result, environ=environ)
+    anchors_wanted = {target.url for target in targets if fragments and target.fragments and target.url in asked}
+    anchors_for = {asked[url] for url in anchors_wanted}
+    checker = Checker(settings.check, on_result=on_result, environ=environ, probes=probes)
     get_first = {asked[url] for url in get_first if url in asked}
     results = dict(zip(requests, asyncio.run(checker.run(requests, anchors_for=anchors_for, get_first=get_first)),
                        strict=True))  # fmt: skip
     checked = {url: _as_written(results[asked[url]], url) for url in to_check}
+    if not checker.resolver_works:  # "name does not resolve" is evidence only from a working resolver
+        checked = {url: unproven(result, settings.check.dns_canary) for url, result in checked.items()}
     down = network_is_down(list(checked.values()), connected=checker.connected)
     if down:
         down = not _network_answers(settings, cached, environ)
     entries = []
     for target in targets:
-        result = decided[target.url] or _with_fragments(checked[target.url], target)
-        entries.append(Entry(target, unjudged(result) if down else result))
-    return entries, down
+        result = decided[target.url]
+        if result is not None:
+            entries.append(Entry(target, result))
+            continue
+        result = unjudged(checked[target.url]) if down else checked[target.url]
+        entries.extend(_per_fragment(target, result) if target.url in anchors_wanted else [Entry(target, result)])
+    return Checked(entries, down, checker.probes_made)
 
 
 def _network_answers(settings: Settings, cached: Mapping[str, CheckResult], environ: Mapping[str, str] | None) -> bool:
@@ -199,19 +229,35 @@ def _offline(url: str) -> CheckResult:
     return CheckResult(url, Outcome.SKIPPED, error_kind=ErrorKind.OFFLINE, error="web link, not requested (--offline)")
 
 
-def _with_fragments(result: CheckResult, target: Target) -> CheckResult:
-    """A live page missing some of the #fragments linked to is a broken fragment, not a broken page."""
-    if result.anchors is None or result.outcome not in (Outcome.ALIVE, Outcome.REDIRECTED):
-        return result
-    missing = [f"#{fragment}" for fragment in target.fragments if fragment_problem(fragment, result.anchors)]
-    if not missing:
-        return result
-    return dataclasses.replace(
-        result,
-        outcome=Outcome.BROKEN_FRAGMENT,
-        error_kind=ErrorKind.MISSING_FRAGMENT,
-        error=f"the page has no anchor {', '.join(missing)}",
-    )
+def _per_fragment(target: Target, result: CheckResult) -> list[Entry]:
+    """A page checked for its anchors, as one entry per link: the page's own entry holds the
+    places whose fragment is on the page (or that have none), and each missing ``#fragment`` is
+    an entry of its own (``URL#fragment``), so only the links that name it fail. When the page
+    itself failed or could not be read, no fragment can be judged: one entry, as without them."""
+    anchors = result.anchors
+    if anchors is None or result.outcome not in (Outcome.ALIVE, Outcome.REDIRECTED):
+        return [Entry(target, result)]
+    page: list[Occurrence] = []
+    missing: dict[str, list[Occurrence]] = defaultdict(list)
+    for occ in target.occurrences:
+        fragment = urldefrag(occ.url)[1]
+        if fragment and fragment_problem(fragment, anchors):
+            missing[fragment].append(occ)
+        else:
+            page.append(occ)
+    page_result = dataclasses.replace(result, anchors=None)  # the history keeps no anchors
+    entries = [Entry(dataclasses.replace(target, occurrences=tuple(page), fragments=()), page_result)] if page else []
+    for fragment, occurrences in missing.items():
+        url = f"{target.url}#{fragment}"
+        broken = dataclasses.replace(
+            page_result,
+            url=url,
+            outcome=Outcome.BROKEN_FRAGMENT,
+            error_kind=ErrorKind.MISSING_FRAGMENT,
+            error=f"the page has no anchor #{fragment}",
+        )
+        entries.append(Entry(Target(url, tuple(occurrences), (fragment,), target.checkable, target.reason), broken))
+    return entries
 
 
 def resolve_local(
@@ -264,8 +310,10 @@ def web_targets(occurrences: Sequence[Occurrence], settings: Settings) -> tuple[
 
 
 def settings_digest(settings: Settings) -> str:
-    """A short fingerprint of the settings that change answers (no secrets: ${VAR} stays unexpanded)."""
-    text = json.dumps(dataclasses.asdict(settings.check), sort_keys=True, default=str)
+    """A short fingerprint of the settings that change answers (no secrets: ${VAR} stays unexpanded,
+    a proxy's password is left out)."""
+    check = {**dataclasses.asdict(settings.check), "proxy": redact_proxy_url(settings.check.proxy)}
+    text = json.dumps(check, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -330,10 +378,12 @@ def run_check(
     # A link that failed last time is asked with GET at once: HEAD would most likely fail again
     # and be followed by a GET anyway, one more request to a struggling server.
     get_first: set[str] = set()
+    probes: dict[tuple[str, str], str] = {}
     if history is not None:
         fresh_after = started - timedelta(seconds=parse_duration(settings.cache.max_age)) if use_cache else None
         cached, get_first = history.last_answers(checkable, fresh_after)
-    entries, down = check_targets(
+        probes = history.fresh_probes(started - timedelta(seconds=parse_duration(settings.check.probe_max_age)))
+    entries, down, made = check_targets(
         targets,
         settings,
         cached=cached,
@@ -342,12 +392,18 @@ def run_check(
         environ=environ,
         offline=offline,
         ignored=ignored,
+        probes=probes,
     )
     entries = entries + local_entries
     finished = started if now is not None else datetime.now(UTC)
     if history is not None and run_id is not None:
+        drifted: dict[str, str | None] = {}
+        if made:
+            history.put_probes(made, started)
+        if settings.check.detect_drift and not down:
+            entries, drifted = _drift(entries, history, started)
         judged = history.finish_run(
-            run_id, finished, entries, network_down=down, policy=settings.dead_after, at=started
+            run_id, finished, entries, network_down=down, policy=settings.dead_after, at=started, drifted=drifted
         )
         entries = [_judged(entry, judged[entry.target.url], history) for entry in entries]
     entries += suppressed_entries(scanned.occurrences)
@@ -358,9 +414,50 @@ def run_check(
         scan_errors=scanned.errors,
         files=scanned.scanned_files,
         network_down=down,
+        tls_unverified=unverified_hosts(entries, insecure_hosts(settings.check)),
         run_id=run_id,
         elapsed=time.monotonic() - clock,
     )
+
+
+def _drift(entries: list[Entry], history: History, at: datetime) -> tuple[list[Entry], dict[str, str | None]]:
+    """Compare each live page read this run with its fingerprint from when it was first seen
+    alive (kept now for pages seen alive for the first time); the entries, with a drifted page's
+    reason said, and the drifted URLs with since when. A fresh answer from the cache is not read
+    again: it keeps the drift its last reading found."""
+    from linkkeeper.check.rot import Fingerprint, drift
+
+    live = [entry for entry in entries if entry.result.outcome in (Outcome.ALIVE, Outcome.REDIRECTED)]
+    known = history.page_records(entry.target.url for entry in live)
+    first_seen: dict[str, str] = {}
+    similarity: dict[str, float | None] = {}
+    for entry in live:
+        url, read = entry.target.url, entry.result.fingerprint
+        record = known.get(url)
+        if read is None or record is None:
+            if read is not None:
+                first_seen[url] = read
+            continue
+        cited, today = Fingerprint.from_json(record.fingerprint), Fingerprint.from_json(read)
+        similarity[url] = drift(cited, today) if cited is not None and today is not None else None
+    history.record_pages(first_seen, similarity, at)
+    stamp = at.isoformat(timespec="seconds")
+    drifted: dict[str, str | None] = {}
+    described: list[Entry] = []
+    for entry in entries:
+        url = entry.target.url
+        record = known.get(url)
+        cached = record.drift if record is not None and entry.result.from_cache else None
+        level = similarity.get(url) if url in similarity else cached
+        if level is None or record is None:
+            described.append(entry)
+            continue
+        drifted[url] = record.drifted_since or stamp
+        cited = Fingerprint.from_json(record.fingerprint)
+        then = f" (cited as {cited.title!r})" if cited is not None and cited.title else ""
+        reason = f"drifted: {level:.0%} like the page first seen alive here{then}"
+        described.append(Entry(entry.target, dataclasses.replace(entry.result, error=reason), entry.verdict))
+    return described, drifted
 
 
 def _judged(entry: Entry, judged: Judged, history: History) -> Entry:
@@ -439,7 +536,10 @@ async def _archive(
     headers = {"User-Agent": settings.check.user_agent, "Accept-Encoding": ACCEPT_ENCODING}
     entries: list[ArchiveEntry] = []
     saves: list[SaveEntry] = []
-    async with httpx.AsyncClient(headers=headers, timeout=settings.wayback.timeout, trust_env=False) as client:
+    transport = web_transport(settings.check, os.environ)  # the checker's proxies and trust
+    async with httpx.AsyncClient(
+        headers=headers, timeout=settings.wayback.timeout, transport=transport, trust_env=False
+    ) as client:
         wayback = WaybackClient(settings.wayback, client, sleep=sleep)
 
         async def one(target: Target, verdict: Verdict, state: LinkState) -> ArchiveEntry:
@@ -565,6 +665,7 @@ def rebuild_report(history: History, settings: Settings, run_id: int | None = No
         entries=tuple(entries),
         files=files,
         network_down=record.network_down,
+        tls_unverified=unverified_hosts(entries, insecure_hosts(settings.check)),  # as the settings say now
         run_id=record.id,
     )
 
@@ -579,11 +680,13 @@ def run_fix(
     redirects: bool = False,
     write: bool = True,
     now: datetime | None = None,
+    malformed: bool = False,
 ) -> FixReport:
     """Rewrite dead links (with a verified snapshot) to their archived copies, and with
     ``redirects`` permanent redirects to their final URL; ``write=False`` only plans (for --diff
     and --check). Without a history there is nothing to rewrite, but a killed run's temporary
-    files are still cleared."""
+    files are still cleared. ``malformed`` also writes malformed URLs (``https:/host``) as
+    browsers read them (``https://host``), history or not."""
     style = style or settings.fix.style
     scanned = scan_paths(paths, settings.scan, own_output(settings, Path.cwd()))
     replacements: dict[str, tuple[str, str]] = {}
@@ -615,12 +718,16 @@ def run_fix(
         if write and file.error is None:
             remove_leftovers(Path(file.path))  # a killed run's temporary files
         rewritable = [occ for occ in file.occurrences if not occ.suppressed_by]  # a comment said: leave it
-        if file.error is not None or not any(without_fragment(o.url) in replacements for o in rewritable):
+        if file.error is not None or not any(
+            without_fragment(o.url) in replacements or (malformed and Flag.MALFORMED in o.flags) for o in rewritable
+        ):
             continue
         path = Path(file.path)
         text = decode(path.read_bytes()).text
         try:
-            edits, skipped = plan(text, rewritable, replacements, style=style, annotation=settings.fix.annotation)
+            edits, skipped = plan(
+                text, rewritable, replacements, style=style, annotation=settings.fix.annotation, malformed=malformed
+            )
             notes.extend(skipped)
             if not edits:
                 continue
@@ -631,8 +738,9 @@ def run_fix(
                     text.splitlines(keepends=True), new_text.splitlines(keepends=True), file.path, file.path
                 )
             )
-            if write and history is not None:
+            if write:
                 notes.extend(write_atomic(path, new_text, has_bom=file.has_bom, expected_sha256=file.sha256))
+            if write and history is not None:
                 # Recorded file by file: a later file that cannot be written loses none of these.
                 records = [(e.path, e.line, e.column, e.url, e.new_url, style, e.reason) for e in edits]
                 history.record_rewrites(records, now or datetime.now(UTC))

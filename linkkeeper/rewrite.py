@@ -22,7 +22,7 @@ from itertools import pairwise
 from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
-from linkkeeper.models import Edit, Kind, Occurrence, Syntax
+from linkkeeper.models import Edit, Flag, Kind, Occurrence, Syntax
 from linkkeeper.scan.autolink import find_bare_urls
 from linkkeeper.scan.destination import skip_to_destination
 from linkkeeper.scan.markdown import extract
@@ -104,7 +104,9 @@ def html_value(url: str, quote: str) -> str:
 def encode(occ: Occurrence, url: str, text: str) -> tuple[str, Kind]:
     """The text that replaces ``occ``'s span so that it reads back as ``url`` (autolinks: with
     spaces and angle brackets percent-encoded), and the kind it will then be scanned as (a bare URL
-    that would not read back the same becomes an autolink)."""
+    that would not read back the same becomes an autolink). E-mail addresses are never rewritten."""
+    if occ.kind is Kind.EMAIL:
+        raise RewriteRefused(f"{occ.path}:{occ.line}:{occ.column}: e-mail addresses are never rewritten")
     if occ.syntax is Syntax.RAW:
         return raw_destination(url), occ.kind
     if occ.syntax is Syntax.ANGLE:
@@ -166,23 +168,30 @@ def plan(
     *,
     style: str,
     annotation: str,
+    malformed: bool = False,
 ) -> tuple[list[Edit], list[str]]:
-    """Edits for the occurrences whose URL (fragment aside) has a replacement ``(new URL, reason)``;
-    and notes for the ones left alone."""
+    """Edits for the occurrences whose URL (fragment aside) has a replacement ``(new URL, reason)``,
+    and with ``malformed`` for the malformed ones (``https:/host``: written as browsers read
+    them); and notes for the ones left alone."""
     edits: list[Edit] = []
     notes: list[str] = []
     seen_spans: set[tuple[int, int]] = set()
     marker = annotation.split("{archive}", 1)[0]
     for occ in occurrences:
+        if occ.kind is Kind.EMAIL:
+            continue  # a bare e-mail address: never checked, never rewritten
         target = without_fragment(occ.url)
-        if target not in replacements or on_archive_host(occ.url):
+        if target in replacements and not on_archive_host(occ.url):
+            new_url, reason = replacements[target]
+        elif malformed and Flag.MALFORMED in occ.flags:
+            new_url, reason = occ.url, "malformed"  # the URL as read: what the span should say
+        else:
             continue
         place = f"{occ.path}:{occ.line}:{occ.column}"
         if not occ.rewritable:
             why = "front matter" if occ.kind is Kind.FRONT_MATTER else "span not verified"
             notes.append(f"{place}: {occ.url}: left alone ({why})")
             continue
-        new_url, reason = replacements[target]
         new_url = with_fragment(new_url, occ.url)
         point = annotation_point(text, occ) if style == "annotate" and reason == "dead" else None
         if point is not None:

@@ -16,6 +16,9 @@ from tests.fakewayback import FakeWayback
 from tests.fakeweb import FakeWeb
 
 _LINE_ENDING = re.compile(r"\r\n|\r|\n")
+# With a page detector on, every link is one GET (the page is read); tests of HEAD first and the
+# GET after it turn the detectors off (tests/integration/test_pages.py tests them).
+HEAD_FIRST = {"detect_parked": False, "detect_soft_404": False, "detect_drift": False, "detect_login_walls": False}
 
 
 def assert_spans(text: str, occurrences: Sequence[Occurrence]) -> None:

@@ -36,17 +36,22 @@ from linkkeeper.check.hosts import (
     parse_headers,
     secret_values,
 )
-from linkkeeper.check.network import NetworkWatch, not_checked
+from linkkeeper.check.network import NetworkWatch, needs_resolver_evidence, not_checked
+from linkkeeper.check.pages import PageAnswer, PageReader, reads_pages
+from linkkeeper.check.proxy import proxy_rules
 from linkkeeper.check.retry import RETRYABLE_STATUS, RetryableFailure, RetryWait, retry_after_seconds
 from linkkeeper.check.transport import PerOriginTransport, RunClient
+from linkkeeper.check.trust import Trust
 from linkkeeper.config import CheckSettings, parse_accept, parse_resolve
 from linkkeeper.local import html_anchors
 from linkkeeper.models import CheckResult, ErrorKind, Outcome, Redirect
 
 __all__ = ["Checker"]
 
-_RETRYABLE_KINDS = frozenset({ErrorKind.TIMEOUT, ErrorKind.CONNECTION_RESET, ErrorKind.PROTOCOL})
-_NO_GET_FALLBACK = frozenset({ErrorKind.NAME_NOT_FOUND, ErrorKind.CONNECTION_REFUSED, ErrorKind.UNSAFE_ADDRESS})
+_RETRYABLE_KINDS = frozenset({ErrorKind.TIMEOUT, ErrorKind.CONNECTION_RESET, ErrorKind.PROTOCOL, ErrorKind.PROXY})
+_NO_GET_FALLBACK = frozenset(
+    {ErrorKind.NAME_NOT_FOUND, ErrorKind.CONNECTION_REFUSED, ErrorKind.UNSAFE_ADDRESS, ErrorKind.PROXY}
+)
 _GET_NEXT_ATTEMPT = frozenset({ErrorKind.TIMEOUT, ErrorKind.CONNECTION_RESET})  # not a second request now
 _HEAD_REFUSED = frozenset({405, 501})
 _REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
@@ -75,6 +80,7 @@ class Checker:
         clock: Clock = loop_time,
         environ: Mapping[str, str] | None = None,
         on_result: Callable[[CheckResult], None] | None = None,
+        probes: Mapping[tuple[str, str], str] | None = None,
     ) -> None:
         self.settings = settings
         self._sleep = sleep
@@ -83,6 +89,9 @@ class Checker:
         self._accept = parse_accept(settings.accept)
         self._resolve = parse_resolve(settings.resolve)
         environment = os.environ if environ is None else environ
+        # Proxies and trust come from the settings and this environment (ConfigError when unusable).
+        self._proxies = proxy_rules(settings.proxy, environment)
+        self._trust = Trust.load(settings, environment, https_proxy=self._proxies.tls_to_proxy)
         self._headers = parse_headers(settings.headers, environment)
         header_lines = settings.headers + tuple(line for host in settings.hosts.values() for line in host.headers)
         self._hosts = Hosts(settings, sleep=sleep, clock=clock, environ=environ)
@@ -94,6 +103,14 @@ class Checker:
         self._head_failed: set[str] = set()  # URLs whose later attempts ask with GET straight away
         self._attempts: Counter[str] = Counter()
         self._merged_headers: dict[tuple[str, bool], dict[str, str]] = {}
+        self.resolver_works = True  # unless a name failed to resolve and the resolver is not shown to work
+        # Pages are read (one GET per link) to tell parked domains, soft 404s, login walls and drift.
+        self._pages = PageReader(settings, probes) if reads_pages(settings) else None
+
+    @property
+    def probes_made(self) -> dict[tuple[str, str], str]:
+        """The random-sibling probes this checker asked, ``(origin, folder)`` -> answer (JSON), to keep."""
+        return dict(self._pages.made) if self._pages is not None else {}
 
     @property
     def connected(self) -> bool:
@@ -114,7 +131,13 @@ class Checker:
         backend = GuardedBackend(self._resolve, exclude_private=self.settings.exclude_private)
         self._backend = backend
         self._network.connected = lambda: self.connected
-        transport = PerOriginTransport(backend, lambda host: self._hosts.get(host).concurrency)
+        transport = PerOriginTransport(
+            backend,
+            lambda host: self._hosts.get(host).concurrency,
+            trust=self._trust,
+            proxies=self._proxies,
+            exclude_private=self.settings.exclude_private,
+        )
         timeout = httpx.Timeout(
             connect=self.settings.connect_timeout,
             read=self.settings.read_timeout,
@@ -140,6 +163,13 @@ class Checker:
             self._network.on_down = lambda: [task.cancel() for task in tasks if not task.done()]
             done = await asyncio.gather(*tasks, return_exceptions=True)
         results = [_settled(url, outcome) for url, outcome in zip(busiest_first, done, strict=True)]
+        # A proxied name the proxy's resolver said does not exist is evidence when that resolver
+        # reached some site this run; this machine's resolver never saw the name.
+        vouched = transport.proxied_hosts if transport.proxy_resolved else set()
+        needing = (result for result in results if (urlsplit(result.url).hostname or "") not in vouched)
+        self.resolver_works = not any(needs_resolver_evidence(result) for result in needing) or (
+            await backend.resolver_works(self.settings.dns_canary, self.settings.connect_timeout)
+        )
         by_url = dict(zip(busiest_first, results, strict=True))
         return [by_url[url] for url in urls]
 
@@ -243,7 +273,13 @@ class Checker:
         timed out or was reset spends the attempt: the URL's next attempt is a GET. A URL whose
         HEAD failed gets GET only from then on, a host that refused HEAD with 405/501 too, and
         so do URLs in ``get_first``."""
-        wants_get = state.head_refused or url in self._anchors_for or url in self._get_first or url in self._head_failed
+        wants_get = (
+            self._pages is not None
+            or state.head_refused
+            or url in self._anchors_for
+            or url in self._get_first
+            or url in self._head_failed
+        )
         result, retry_after = await self._request(client, "GET" if wants_get else "HEAD", url)
         if wants_get:
             return result, retry_after
@@ -278,9 +314,26 @@ class Checker:
         )
         retry_after = retry_after_seconds(answer.headers) if answer.status in RETRYABLE_STATUS else None
         result = _result(url, judgement, answer.status, answer.final_url, answer.redirects)
-        if method == "GET" and url in self._anchors_for and judgement.outcome in (Outcome.ALIVE, Outcome.REDIRECTED):
-            result = replace(result, anchors=html_anchors(answer.body))
+        if method == "GET" and judgement.outcome in (Outcome.ALIVE, Outcome.REDIRECTED):
+            if self._pages is not None:
+                page = PageAnswer(url, answer.status, answer.headers, answer.body, answer.final_url, answer.redirects)
+                verdict = await self._pages.judge(page, lambda probe: self._probe(client, probe))
+                if verdict.outcome is not None:
+                    return replace(result, outcome=verdict.outcome, error_kind=verdict.error_kind,
+                                   error=verdict.error), retry_after  # fmt: skip
+                result = replace(result, fingerprint=verdict.fingerprint)
+            if url in self._anchors_for:
+                result = replace(result, anchors=html_anchors(answer.body))
         return result, retry_after
+
+    async def _probe(self, client: httpx.AsyncClient, url: str) -> PageAnswer | None:
+        """A random-sibling probe's answer (made with the linked URL's slots), or None if it failed."""
+        try:
+            async with asyncio.timeout(self.settings.timeout):
+                answer = await self._follow(client, "GET", url)
+        except (_RedirectProblem, httpx.HTTPError, httpcore.ConnectError, OSError, TimeoutError, ValueError):
+            return None
+        return PageAnswer(url, answer.status, answer.headers, answer.body, answer.final_url, answer.redirects)
 
     def _build_request(self, client: httpx.AsyncClient, method: str, url: str) -> httpx.Request:
         """The request as ``client.build_request`` would make it, with each host's merged headers
@@ -334,7 +387,10 @@ class Checker:
                     continue
                 # A HEAD answer is read too (it is empty): httpcore puts a connection back in the
                 # pool only once the response has been read to its end.
-                body = await read_body(response, self.settings.max_body_bytes)
+                wanted = self.settings.max_body_bytes
+                if self._pages is not None and not _may_be_html(response.headers.get("content-type", "")):
+                    wanted = 0  # every link is a GET now: a PDF or an image is not downloaded to be judged
+                body = await read_body(response, wanted)
                 headers_seen = {name.lower(): value for name, value in response.headers.items()}
                 return _Answer(response.status_code, headers_seen, body, current, tuple(redirects))
             finally:
@@ -342,6 +398,11 @@ class Checker:
         raise _RedirectProblem(
             ErrorKind.TOO_MANY_REDIRECTS, f"more than {self.settings.max_redirects} redirects", redirects
         )
+
+
+def _may_be_html(content_type: str) -> bool:
+    kind = content_type.partition(";")[0].strip().lower()
+    return not kind or "html" in kind or kind in ("text/plain", "application/octet-stream")
 
 
 async def _take_host_slot(state: HostState, priority: int) -> None:

@@ -12,6 +12,8 @@ import httpcore
 import httpx
 
 from linkkeeper.check.guard import ConnectionRefused, NameNotResolved, UnsafeAddress
+from linkkeeper.check.proxy import ProxyFailure
+from linkkeeper.check.trust import tls_hint
 from linkkeeper.models import ErrorKind, Outcome, Redirect
 
 PERMANENT_REDIRECTS = frozenset({301, 308})
@@ -104,6 +106,9 @@ def _causes(error: BaseException) -> list[BaseException]:
 def judge_exception(error: BaseException) -> Judgement:
     """The outcome of a request that got no answer."""
     chain = _causes(error)
+    proxy = next((item for item in chain if isinstance(item, ProxyFailure)), None)
+    if proxy is not None:  # what the proxy said about the site, or that it cannot be reached
+        return Judgement(proxy.outcome, proxy.kind, proxy.message)
     if any(isinstance(item, NameNotResolved) for item in chain):
         return Judgement(Outcome.BROKEN, ErrorKind.NAME_NOT_FOUND, _message(chain, NameNotResolved))
     if any(isinstance(item, UnsafeAddress) for item in chain):
@@ -111,7 +116,11 @@ def judge_exception(error: BaseException) -> Judgement:
     if any(isinstance(item, ConnectionRefused | ConnectionRefusedError) for item in chain):
         return Judgement(Outcome.BROKEN, ErrorKind.CONNECTION_REFUSED, "connection refused")
     if any(isinstance(item, ssl.SSLError | ssl.CertificateError) for item in chain) or "SSL" in str(error):
-        return Judgement(Outcome.ERROR, ErrorKind.TLS, f"TLS error: {error}")
+        unverified = any(isinstance(item, ssl.SSLCertVerificationError) for item in chain) or (
+            "CERTIFICATE_VERIFY_FAILED" in str(error)
+        )
+        hint = tls_hint(_failed_host(chain)) if unverified else ""
+        return Judgement(Outcome.ERROR, ErrorKind.TLS, f"TLS error: {error}{hint}")
     if any(isinstance(item, httpx.TimeoutException | httpcore.TimeoutException | TimeoutError) for item in chain):
         return Judgement(Outcome.ERROR, ErrorKind.TIMEOUT, f"timed out ({type(error).__name__})")
     if any(isinstance(item, httpx.RemoteProtocolError | httpcore.RemoteProtocolError) for item in chain):
@@ -121,6 +130,17 @@ def judge_exception(error: BaseException) -> Judgement:
     if any(isinstance(item, httpx.ConnectError) for item in chain):
         return Judgement(Outcome.ERROR, ErrorKind.CONNECTION_RESET, f"could not connect: {error}")
     return Judgement(Outcome.ERROR, ErrorKind.PROTOCOL, f"{type(error).__name__}: {error}")
+
+
+def _failed_host(chain: list[BaseException]) -> str | None:
+    """The host of the request that failed (a redirect hop's, perhaps), as httpx recorded it."""
+    for item in chain:
+        if isinstance(item, httpx.RequestError):
+            try:
+                return item.request.url.host
+            except RuntimeError:  # an error raised without its request
+                continue
+    return None
 
 
 def _message(chain: list[BaseException], kind: type[BaseException]) -> str:

@@ -84,6 +84,7 @@ class GuardedBackend(AsyncioBackend):
         self._exclude_private = exclude_private
         self._lookups: dict[tuple[str, int], asyncio.Future[Sequence[str]]] = {}
         self.connected = 0  # TCP connections established
+        self.resolved_a_name = False  # the system resolver gave addresses for a link's (dotted) name
 
     async def _addresses(self, host: str, port: int) -> Sequence[str]:
         """Resolve once per run and name: every URL of a host shares the first lookup (or its failure)."""
@@ -119,7 +120,22 @@ class GuardedBackend(AsyncioBackend):
         addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
         if not addresses:
             raise NameNotResolved(f"{host}: no address")
+        self.resolved_a_name |= "." in name
         return addresses
+
+    async def resolver_works(self, canary: str, timeout: float) -> bool:
+        """Whether this machine's resolver is shown to resolve public names: ``canary`` (a name
+        that always exists) resolves through it, not through ``--resolve`` or a local name; with no
+        canary, whether some link's name resolved this run. A resolver that resolves nothing, or
+        only an allow list (a proxy-only network), makes "name does not resolve" no evidence."""
+        if not canary:
+            return self.resolved_a_name
+        try:
+            async with asyncio.timeout(timeout):
+                infos = await asyncio.get_running_loop().getaddrinfo(canary, 443, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError, TimeoutError):
+            return False
+        return bool(infos)
 
     async def connect_tcp(
         self,

@@ -22,7 +22,9 @@ from urllib.parse import urlsplit
 
 from linkkeeper.models import CheckResult, ErrorKind, Outcome
 
-NETWORK_LEVEL = frozenset({ErrorKind.NAME_NOT_FOUND, ErrorKind.CONNECTION_REFUSED, ErrorKind.TIMEOUT})
+NETWORK_LEVEL = frozenset(
+    {ErrorKind.NAME_NOT_FOUND, ErrorKind.CONNECTION_REFUSED, ErrorKind.TIMEOUT, ErrorKind.PROXY}
+)  # a proxy that cannot be reached, or cannot reach the site, is as much the network's failure
 EARLY_STOP_HOSTS = 10
 
 
@@ -63,10 +65,35 @@ def not_checked(url: str) -> CheckResult:
     )
 
 
+def needs_resolver_evidence(result: CheckResult) -> bool:
+    """A name that did not resolve, which is rot only if the resolver works: not a ``.invalid``
+    name (RFC 6761: it never resolves, on any resolver)."""
+    if result.error_kind is not ErrorKind.NAME_NOT_FOUND:
+        return False
+    try:
+        host = _host(result.url).rstrip(".")
+    except ValueError:
+        return True
+    return not (host == "invalid" or host.endswith(".invalid"))
+
+
+def unproven(result: CheckResult, canary: str) -> CheckResult:
+    """A name that did not resolve on a resolver not shown to work this run: not judged."""
+    if not needs_resolver_evidence(result):
+        return result
+    why = f"the canary {canary} did not resolve either" if canary else "no link's name resolved"
+    return replace(
+        result,
+        outcome=Outcome.SKIPPED,
+        error_kind=ErrorKind.RESOLVER_UNPROVEN,
+        error=f"not judged: {result.error}, but this machine's resolver is not shown to work ({why})",
+    )
+
+
 def network_is_down(results: Sequence[CheckResult], *, connected: bool = False) -> bool:
     """The run's verdict: something failed at the network level, no host answered at all, and no
     connection was established (``connected``)."""
-    level = NETWORK_LEVEL | {ErrorKind.NETWORK_DOWN}
+    level = NETWORK_LEVEL | {ErrorKind.NETWORK_DOWN, ErrorKind.RESOLVER_UNPROVEN}
     answered = connected or any(result.status_code is not None for result in results)
     return not answered and any(result.error_kind in level for result in results)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from linkkeeper.canonical import canonical_url
+
 APPLICATION_ID = 0x4C4B4850  # "LKHP": marks the file as a linkkeeper history
 
 
@@ -140,6 +142,55 @@ def _v6_run_verdicts(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE runs ADD COLUMN verdict_counts TEXT")
 
 
+def _v7_canonical_urls(db: sqlite3.Connection) -> None:
+    """Web URLs under their canonical spelling (``linkkeeper.canonical``), as ``check`` now keys
+    them, so no streak is lost to the change. Where two spellings of one URL were recorded, the
+    one checked last keeps its row (its state) and the other's checks, places, snapshot and save
+    move to it where that run or place has none."""
+    rows = db.execute("SELECT id, url, COALESCE(last_checked, 0) FROM urls").fetchall()
+    known = {url: (row_id, checked) for row_id, url, checked in rows}
+    for row_id, url, checked in rows:
+        normal = canonical_url(url)
+        if normal == url:
+            continue
+        other = known.get(normal)
+        if other is None:
+            db.execute("UPDATE urls SET url = ? WHERE id = ?", (normal, row_id))
+            known[normal] = (row_id, checked)
+            continue
+        keep, drop = (other[0], row_id) if other[1] >= checked else (row_id, other[0])
+        db.execute(
+            "DELETE FROM checks WHERE url_id = ? AND run_id IN (SELECT run_id FROM checks WHERE url_id = ?)",
+            (drop, keep),
+        )
+        for table in ("checks", "occurrences", "snapshots", "saves"):
+            db.execute(f"UPDATE OR IGNORE {table} SET url_id = ? WHERE url_id = ?", (keep, drop))
+            db.execute(f"DELETE FROM {table} WHERE url_id = ?", (drop,))
+        db.execute("DELETE FROM urls WHERE id = ?", (drop,))
+        db.execute("UPDATE urls SET url = ? WHERE id = ?", (normal, keep))
+        known[normal] = (keep, max(other[1], checked))
+
+
+def _v8_reference_rot(db: sqlite3.Connection) -> None:
+    """What a page looked like when first seen alive (a compact fingerprint), whether and since
+    when it drifted from that, and the random-sibling probes that tell a soft-404 site."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE urls ADD COLUMN fingerprint TEXT;
+        ALTER TABLE urls ADD COLUMN drift REAL;
+        ALTER TABLE urls ADD COLUMN drifted_since INTEGER;
+        CREATE TABLE probes (
+            host TEXT NOT NULL,
+            folder TEXT NOT NULL,
+            checked_at INTEGER NOT NULL,
+            answer TEXT NOT NULL,
+            PRIMARY KEY (host, folder)
+        ) WITHOUT ROWID
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_initial,
     _v2_saves,
@@ -147,5 +198,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v4_redirect_chains,
     _v5_run_counts,
     _v6_run_verdicts,
+    _v7_canonical_urls,
+    _v8_reference_rot,
 ]
 """Append only: migration i brings the schema from version i to i + 1."""

@@ -14,7 +14,7 @@ import json
 import math
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,6 +37,7 @@ from linkkeeper.models import (
     Outcome,
     Redirect,
     Snapshot,
+    Verdict,
 )
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -50,6 +51,7 @@ _FAILED = frozenset({Outcome.BROKEN, Outcome.ERROR, Outcome.BLOCKED})
 # say NULLIF), and enum members become their text with one dict lookup.
 _NO_TEXT = ""
 _NO_NUMBER = -1
+_LIVE_VERDICTS = frozenset({Verdict.ALIVE, Verdict.REDIRECTED})
 _TEXT_OF: dict[str, str] = {member: member.value for enum in (Outcome, ErrorKind, Kind) for member in enum}
 
 
@@ -94,6 +96,16 @@ class SaveRecord:
     status: str
     timestamp: str | None = None
     detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PageRecord:
+    """What the history keeps of a page: its fingerprint when first seen alive (JSON text), and
+    its drift from that, if it drifted: the similarity, and since when."""
+
+    fingerprint: str
+    drift: float | None = None
+    drifted_since: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,10 +275,13 @@ class History:
         network_down: bool,
         policy: DeadAfterSettings,
         at: datetime,
+        drifted: Mapping[str, str | None] | None = None,
     ) -> dict[str, Judged]:
         """Record every entry's result and occurrences, advance each link's state (not when the
         network was down), judge it, and mark the run complete with its verdict counts — all in one
-        transaction. Returns each URL's state and verdict."""
+        transaction. Returns each URL's state and verdict; a live page in ``drifted`` (URL -> since
+        when) is judged drifted."""
+        drifted = drifted or {}
         moment = to_epoch(at)
         iso = to_iso(moment) or ""
         judged: dict[str, Judged] = {}
@@ -307,6 +322,8 @@ class History:
                         )
                     )
                 verdict, since = judge(result.outcome, state, policy)
+                if verdict in _LIVE_VERDICTS and url in drifted:
+                    verdict, since = Verdict.DRIFTED, drifted[url]
                 judged[url] = Judged(state, verdict, since)
                 verdicts[verdict.value] += 1
                 check_rows.append(
@@ -591,6 +608,56 @@ class History:
                 """INSERT OR REPLACE INTO snapshots (url_id, looked_up_at, reference_date, timestamp, archive_url,
                    captured_status, reason) VALUES (?, ?, ?, ?, ?, ?, ?)""",
                 (url_id, to_epoch(at), to_epoch(reference), *values),
+            )
+
+    # -- what pages looked like (reference rot) ------------------------------------------------------
+
+    def page_records(self, urls: Iterable[str]) -> dict[str, PageRecord]:
+        """For each URL that has one: its page's fingerprint when first seen alive (JSON text), and
+        whether it has drifted from that (the similarity, and since when)."""
+        found: dict[str, PageRecord] = {}
+        with self._errors():
+            for batch in _batches(list(dict.fromkeys(urls)), self._batch):
+                marks = ",".join("?" * len(batch))
+                rows = self._db.execute(
+                    f"""SELECT url, fingerprint, drift, drifted_since FROM urls
+                        WHERE url IN ({marks}) AND fingerprint IS NOT NULL""",
+                    batch,
+                )
+                for url, fingerprint, drift, since in rows:
+                    found[url] = PageRecord(fingerprint, drift, to_iso(since))
+        return found
+
+    def record_pages(self, first_seen: Mapping[str, str], drift: Mapping[str, float | None], at: datetime) -> None:
+        """Keep the fingerprint of pages seen alive for the first time (``first_seen``: URL ->
+        JSON), and mark each page compared this run as drifted (with the similarity, since the
+        first run that saw it so) or not (``drift``: URL -> similarity, None when not drifted)."""
+        moment = to_epoch(at)
+        with self._write():
+            self._known(list(first_seen), moment)
+            self._db.executemany(
+                "UPDATE urls SET fingerprint = ? WHERE url = ? AND fingerprint IS NULL",
+                ((fingerprint, url) for url, fingerprint in first_seen.items()),
+            )
+            self._db.executemany(
+                """UPDATE urls SET drift = ?, drifted_since = CASE WHEN ? IS NULL THEN NULL
+                   ELSE COALESCE(drifted_since, ?) END WHERE url = ?""",
+                ((similarity, similarity, moment, url) for url, similarity in drift.items()),
+            )
+
+    def fresh_probes(self, fresh_after: datetime) -> dict[tuple[str, str], str]:
+        """Random-sibling probes made at or after ``fresh_after``: (host, folder) -> the answer (JSON)."""
+        with self._errors():
+            rows = self._db.execute(
+                "SELECT host, folder, answer FROM probes WHERE checked_at >= ?", (to_epoch(fresh_after),)
+            ).fetchall()
+        return {(host, folder): answer for host, folder, answer in rows}
+
+    def put_probes(self, probes: Mapping[tuple[str, str], str], at: datetime) -> None:
+        with self._write():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO probes (host, folder, checked_at, answer) VALUES (?, ?, ?, ?)",
+                ((host, folder, to_epoch(at), answer) for (host, folder), answer in probes.items()),
             )
 
     def save_job(self, url: str) -> SaveRecord | None:

@@ -8,7 +8,8 @@ from typing import Any
 from linkkeeper.models import Entry, ErrorKind, Outcome, RunReport, Verdict
 from linkkeeper.report.archive import describe, snapshot_record
 from linkkeeper.report.history import streak
-from linkkeeper.report.markdown import as_written, judgement
+from linkkeeper.report.markdown import as_written, judgement, unresolved_note
+from linkkeeper.report.tls import tls_note, unverified
 
 CHECK_JSON_VERSION = 1
 _ORDER = (
@@ -21,6 +22,7 @@ _ORDER = (
 )
 OUTCOMES_FAILING = {
     "broken": frozenset({Outcome.BROKEN, Outcome.BROKEN_FRAGMENT}),
+    "drifted": frozenset({Outcome.BROKEN, Outcome.BROKEN_FRAGMENT}),  # and the drifted verdicts
     "error": frozenset({Outcome.BROKEN, Outcome.BROKEN_FRAGMENT, Outcome.ERROR}),
     "blocked": frozenset({Outcome.BROKEN, Outcome.BROKEN_FRAGMENT, Outcome.ERROR, Outcome.BLOCKED}),
 }
@@ -37,7 +39,11 @@ def failing_entries(report: RunReport, fail_on: str) -> list[Entry]:
         verdicts = VERDICTS_FAILING[fail_on]
         return [entry for entry in report.entries if entry.verdict in verdicts]
     outcomes = OUTCOMES_FAILING.get(fail_on, frozenset())
-    return [entry for entry in report.entries if entry.result.outcome in outcomes]
+    return [
+        entry
+        for entry in report.entries
+        if entry.result.outcome in outcomes or (fail_on == "drifted" and entry.verdict is Verdict.DRIFTED)
+    ]
 
 
 def _target_record(entry: Entry) -> dict[str, Any]:
@@ -65,15 +71,21 @@ def _target_record(entry: Entry) -> dict[str, Any]:
             "failing_days": entry.state.failing_days,
         },
         "snapshot": snapshot_record(entry.snapshot),
-        "occurrences": [{"path": o.path, "line": o.line, "column": o.column} for o in entry.target.occurrences],
+        "occurrences": [
+            {"path": o.path, "line": o.line, "column": o.column, "url": o.url} for o in entry.target.occurrences
+        ],
     }
 
 
 def to_json(report: RunReport, fail_on: str) -> str:
     failing = len(failing_entries(report, fail_on))
+    targets = [_target_record(entry) for entry in report.entries]
+    for record, entry in zip(targets, report.entries, strict=True) if report.tls_unverified else ():
+        if unverified(entry, report):
+            record["tls_verified"] = False  # answered by a host whose certificate was not checked
     document = {
         "version": CHECK_JSON_VERSION,
-        "targets": [_target_record(entry) for entry in report.entries],
+        "targets": targets,
         "summary": {
             "run_id": report.run_id,
             "started_at": report.started_at,
@@ -87,6 +99,7 @@ def to_json(report: RunReport, fail_on: str) -> str:
             "failing": failing,  # kept for version 1: the links failing the policy, as fails_policy
             "fails_policy": failing,
             "scan_errors": [{"path": e.path, "problem": e.problem} for e in report.scan_errors],
+            **({"tls_unverified": list(report.tls_unverified)} if report.tls_unverified else {}),
         },
     }
     # One line: the C encoder (indent= would fall back to the pure-Python one, ten times slower).
@@ -122,6 +135,10 @@ def to_text(report: RunReport, *, verbose: bool = False) -> str:
         lines.append(f"{cached} answer(s) reused from the history (cache); failures are always re-checked")
     if report.network_down:
         lines.append("network unreachable: no host answered; no link was judged")
+    if not report.network_down and (note := unresolved_note(report)) is not None:
+        lines.append(note)
+    if (tls := tls_note(report)) is not None:
+        lines.append(tls)
     site_skipped = sum(1 for entry in report.entries if entry.result.error_kind is ErrorKind.NEEDS_SITE)
     if site_skipped:
         lines.append(
@@ -138,10 +155,21 @@ def to_text(report: RunReport, *, verbose: bool = False) -> str:
             result = entry.result
             status = str(result.status_code) if result.status_code is not None else "-"
             detail = result.error or (f"-> {result.final_url}" if result.final_url != entry.target.url else "")
+            detail = f"{detail} [TLS not verified]".lstrip() if unverified(entry, report) else detail
             judged = _verdict_note(entry)
             for occ in entry.target.occurrences:
                 link = as_written(entry, occ)
                 lines.append(f"  {occ.path}:{occ.line}:{occ.column}  {status}  {link}  {detail}{judged}".rstrip())
+    drifted = [entry for entry in report.entries if entry.verdict is Verdict.DRIFTED]
+    if drifted:
+        places = sum(len(entry.target.occurrences) for entry in drifted)
+        counted = f"{_count(len(drifted), 'link')} in {_count(places, 'place')}"
+        lines += ["", f"DRIFTED: {counted} (alive, but not the page cited)"]
+        for entry in drifted:
+            since = f"  [drifted since {entry.since[:10]}]" if entry.since else ""
+            for occ in entry.target.occurrences:
+                place = f"{occ.path}:{occ.line}:{occ.column}"
+                lines.append(f"  {place}  {as_written(entry, occ)}  {entry.result.error}{since}")
     for error in report.scan_errors:
         lines.append(f"could not read {error.path}: {error.problem}")
     if report.elapsed:

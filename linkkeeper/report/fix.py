@@ -4,7 +4,7 @@ why there is nothing to do when there is nothing."""
 from __future__ import annotations
 
 from linkkeeper.config import DeadAfterSettings
-from linkkeeper.models import FixReport
+from linkkeeper.models import Edit, FixReport
 from linkkeeper.report.history import nothing_dead
 
 
@@ -15,7 +15,7 @@ def to_text(report: FixReport, *, written: bool, policy: DeadAfterSettings) -> s
     links = len({edit.url for edit in edits})
     files = f"{len(changed)} file(s) {'changed' if written else 'to change'}"
     lines = [f"{files}, {links} link(s) {verb} in {len(edits)} place(s)"]
-    lines += [f"  {e.path}:{e.line}:{e.column}  {e.url} -> {e.new_url}  ({e.reason})" for e in edits]
+    lines += [f"  {e.path}:{e.line}:{e.column}  {_written(e)} -> {e.new_url}  ({e.reason})" for e in edits]
     if report.without_snapshot:
         lines.append(f"{len(report.without_snapshot)} link(s) without a verified archived copy:")
         unknown = "not looked up yet: run `linkkeeper archive`"
@@ -25,3 +25,9 @@ def to_text(report: FixReport, *, written: bool, policy: DeadAfterSettings) -> s
     if not edits and not report.without_snapshot and not any(file.problem for file in report.files):
         lines.append(nothing_dead(report.waiting, policy, "`--include-failing`"))
     return "\n".join(lines) + "\n"
+
+
+def _written(edit: Edit) -> str:
+    """The link as the reader knows it: a malformed one as written (its URL is already the
+    corrected reading)."""
+    return edit.old if edit.reason == "malformed" else edit.url

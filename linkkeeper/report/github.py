@@ -37,7 +37,7 @@ def annotation_lines(report: RunReport, fail_on: str, max_errors: int, max_warni
     left_out = 0
     for entry in report.entries:
         verdict = verdict_of(entry)
-        if id(entry) not in failing and verdict not in (Verdict.FAILING, Verdict.DEAD):
+        if id(entry) not in failing and verdict not in (Verdict.FAILING, Verdict.DEAD, Verdict.DRIFTED):
             continue
         command = "error" if id(entry) in failing else "warning"
         reason = reason_of(entry)

@@ -21,6 +21,8 @@ from linkkeeper import __version__
 from linkkeeper.models import Entry, Occurrence, Outcome, RunReport, Snapshot, Verdict
 from linkkeeper.report.archive import describe
 from linkkeeper.report.markdown import as_written, verdict_of
+from linkkeeper.report.tls import tls_note
+from linkkeeper.report.tls import unverified as tls_unverified
 
 COLOURS = {
     "alive": "#1a7f37", "redirected": "#0969da", "failing": "#9a6700", "dead": "#cf222e",
@@ -216,7 +218,10 @@ _SEVERITY = {
 }
 
 
-def _row(entry: Entry, links_from: str) -> str:
+_UNVERIFIED = ' <span class="note">(TLS not verified)</span>'
+
+
+def _row(entry: Entry, links_from: str, unverified: bool = False) -> str:
     verdict = verdict_of(entry).value
     result = entry.result
     status = result.status_code if result.status_code is not None else ""
@@ -246,7 +251,8 @@ def _row(entry: Entry, links_from: str) -> str:
         f'data-status="{status}" data-since="{_e(entry.since or "")}" data-places="{len(entry.target.occurrences)}">'
         f'<td class="url" data-label="Link">{link}</td>'
         f'<td data-label="Verdict"><span class="badge" style="background:{COLOURS.get(verdict, "#57606a")}">{verdict}</span></td>'
-        f'<td data-label="Status">{status} {_e(reason)}</td><td data-label="Since">{_e((entry.since or "")[:10])}</td>'
+        f'<td data-label="Status">{status} {_e(reason)}{_UNVERIFIED if unverified else ""}</td>'
+        f'<td data-label="Since">{_e((entry.since or "")[:10])}</td>'
         f'<td data-label="Places"><ul class="places">{places}</ul></td><td data-label="Archived copy">{archived}</td></tr>'
     )
 
@@ -268,7 +274,9 @@ def to_html(report: RunReport, summaries: Sequence[RunSummary] = (), links_from:
     for entry in report.entries:
         by_verdict[verdict_of(entry).value].append(entry)
     order = list(_SEVERITY)
-    rows = "".join(_row(entry, links_from) for name in order for entry in by_verdict.get(name, []))
+    rows = "".join(
+        _row(entry, links_from, tls_unverified(entry, report)) for name in order for entry in by_verdict.get(name, [])
+    )
     options = "".join(f'<option value="{name}">{name}</option>' for name in order)
     headers = [("link", "Link", 38), ("verdict", "Verdict", 9), ("status", "Status", 15), ("since", "Since", 9),
                ("places", "Places", 18), (None, "Archived copy", 11)]  # fmt: skip
@@ -285,9 +293,10 @@ def to_html(report: RunReport, summaries: Sequence[RunSummary] = (), links_from:
                              ("status:asc", "status, lowest first"), ("since:asc", "failing longest first"),
                              ("places:desc", "most places first"), ("link:asc", "link, A to Z"))
     )  # fmt: skip
+    tls = tls_note(report)
     warning = (
         '<p role="alert"><strong>Network unreachable:</strong> no link was judged.</p>' if report.network_down else ""
-    )
+    ) + (f'<p role="note"><strong>Not verified:</strong> {_e(tls)}.</p>' if tls else "")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Link health: {len(report.entries)} links</title><style>{_STYLE}</style></head>

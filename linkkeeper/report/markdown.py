@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from linkkeeper.models import Entry, Occurrence, Outcome, RunReport, Snapshot, Verdict
+from linkkeeper.models import Entry, ErrorKind, Occurrence, Outcome, RunReport, Snapshot, Verdict
 from linkkeeper.report.archive import describe
+from linkkeeper.report.tls import tls_note
 
 SECTIONS: tuple[tuple[str, Verdict], ...] = (
     ("Dead", Verdict.DEAD),
     ("Failing", Verdict.FAILING),
+    ("Drifted", Verdict.DRIFTED),
     ("Blocked", Verdict.BLOCKED),
     ("Redirected", Verdict.REDIRECTED),
 )
@@ -37,7 +39,7 @@ def reason_of(entry: Entry) -> str:
 def judgement(entry: Entry) -> str:
     """The verdict in words, with since when for a failing or dead link: ``dead since 2026-02-01``."""
     verdict = verdict_of(entry)
-    if verdict in (Verdict.FAILING, Verdict.DEAD) and entry.since:
+    if verdict in (Verdict.FAILING, Verdict.DEAD, Verdict.DRIFTED) and entry.since:
         return f"{verdict.value} since {entry.since[:10]}"
     return verdict.value
 
@@ -48,11 +50,23 @@ def _cell(text: str) -> str:
 
 def as_written(entry: Entry, occ: Occurrence) -> str:
     """The link as the file writes it, so a reader can search for it; a local link resolved to
-    another path has that path beside it in parentheses. A web URL is shown as checked."""
+    another path has that path beside it in parentheses. A web URL is shown as written too: its
+    equivalent spellings share one target, named in canonical form."""
     url = entry.target.url
     if "://" in url or occ.url == url:
-        return url
+        return occ.url if "://" in occ.url else url
     return f"{occ.url} ({url})"
+
+
+def unresolved_note(report: RunReport) -> str | None:
+    """Why links whose names did not resolve were not judged, when some were not."""
+    count = sum(1 for entry in report.entries if entry.result.error_kind is ErrorKind.RESOLVER_UNPROVEN)
+    if not count:
+        return None
+    return (
+        f"{count} link(s) not judged: their names did not resolve, and neither did a name that always does "
+        "(check.dns_canary), so this resolver answers only some names (a proxy-only or allow-listed network?)"
+    )
 
 
 def to_markdown(report: RunReport) -> str:
@@ -63,6 +77,10 @@ def to_markdown(report: RunReport) -> str:
                  f"({report.started_at}).")  # fmt: skip
     if report.network_down:
         lines += ["", "> **Network unreachable**: no host answered; no link was judged."]
+    if not report.network_down and (note := unresolved_note(report)) is not None:
+        lines += ["", f"> **Not judged**: {note}."]
+    if (tls := tls_note(report)) is not None:
+        lines += ["", f"> **Not verified**: {tls}."]
     lines += ["", "| | count |", "|---|---:|"]
     if verdicts is not None:
         lines += [f"| verdict: {name} | {count} |" for name, count in verdicts.items() if count]

@@ -53,6 +53,8 @@ def to_text(report: ScanReport) -> str:
         note = "" if occ.checkable.value == "yes" else f"  [{occ.checkable.value}: {occ.reason}]"
         if occ.suppressed_by:
             note += f"  [suppressed at {occ.suppressed_by}]"
+        if Flag.MALFORMED in occ.flags:
+            note += f"  [written {occ.raw}]"
         flags = f"  {{{', '.join(flag.value for flag in occ.flags)}}}" if occ.flags else ""
         lines.append(f"{place}  {occ.kind.value}  {occ.url}{note}{flags}")
     return "\n".join(lines) + ("\n" if lines else "")
@@ -78,6 +80,7 @@ SYNTAX_FLAGS = {
     Flag.SUSPECT_BROKEN_LINK_SYNTAX: "link syntax looks broken (the URL is not a link)",
     Flag.LOOKS_LIKE_HOST_MISSING_SCHEME: "looks like a web address without https://",
     Flag.SPAN_UNVERIFIED: "the destination's exact place could not be verified",
+    Flag.MALFORMED: "malformed URL, read as browsers do (`linkkeeper fix --malformed` corrects it)",
 }
 
 

@@ -1,4 +1,5 @@
-"""GFM extended autolinks (bare ``http://``, ``https://``, ``ftp://`` and ``www.`` URLs).
+"""GFM extended autolinks (bare ``http://``, ``https://``, ``ftp://`` and ``www.`` URLs, and
+e-mail addresses).
 
 A port of cmark-gfm's ``extensions/autolink.c`` (``www_match``, ``url_match``, ``check_domain``,
 ``autolink_delim``), run over raw source text as cmark-gfm does, so a URL may run over emphasis
@@ -154,3 +155,102 @@ def _match_scheme(text: str, begin: int, after: int, start: int, limit: int) -> 
     if stop <= after:
         return None
     return BareUrl(begin, stop, text[begin:stop])
+
+
+# -- e-mail addresses ---------------------------------------------------------------------------
+
+_PROTOCOLS = ("mailto:", "xmpp:")
+
+
+@dataclass(frozen=True, slots=True)
+class Email:
+    """An e-mail address GFM links in a text: ``text[start:end]`` and the URL it links to
+    (``mailto:`` added unless written with ``mailto:`` or ``xmpp:``)."""
+
+    start: int
+    end: int
+    url: str
+
+
+def _ascii_alnum(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+def _protocol_before(text: str, colon: int, floor: int) -> str | None:
+    """The protocol (``mailto:`` or ``xmpp:``) ending at ``text[colon]``, standing alone: at
+    ``floor`` (where the rewind may go no further) or after a character that is not alphanumeric
+    (cmark-gfm's ``validate_protocol``; case-sensitive, as there)."""
+    for protocol in _PROTOCOLS:
+        begin = colon + 1 - len(protocol)
+        if begin < floor or not text.startswith(protocol, begin):
+            continue
+        if begin == floor or not _ascii_alnum(text[begin - 1]):
+            return protocol
+    return None
+
+
+def find_emails(text: str) -> Iterator[Email]:
+    """Yield the e-mail autolinks of one text node, as cmark-gfm's autolink extension finds them
+    (``postprocess_text``). ``text`` is the node's decoded text (escapes and entities resolved),
+    never a stretch crossing emphasis, code, links or line breaks: cmark-gfm links within one
+    text node only. Local part: ASCII letters, digits and ``.+-_``, optionally after a
+    ``mailto:`` or ``xmpp:`` standing alone; domain: ASCII letters, digits, ``-`` and ``_`` with
+    at least one ``.`` followed by a letter or digit, ending in a letter (``xmpp:`` addresses
+    may also hold ``/``). A second ``@`` restarts the match after the first one."""
+    size = len(text)
+    floor = 0  # the rewind never goes before this: the end of the last link, or a failed "@"
+    at = text.find("@", floor)
+    while at != -1:
+        auto_mailto, is_xmpp = True, False
+        rewind_to = at
+        while rewind_to > floor:
+            char = text[rewind_to - 1]
+            if _ascii_alnum(char) or char in ".+-_":
+                rewind_to -= 1
+                continue
+            if char == ":":
+                protocol = _protocol_before(text, rewind_to - 1, floor)
+                if protocol is not None:
+                    auto_mailto = False
+                    is_xmpp = is_xmpp or protocol == "xmpp:"
+                    rewind_to -= 1
+                    continue
+            break
+        if rewind_to == at:
+            floor = at + 1
+            at = text.find("@", floor)
+            continue
+        end, dots, again = at + 1, 0, -1
+        while end < size:
+            char = text[end]
+            if _ascii_alnum(char):
+                end += 1
+            elif char == "@":
+                again = end
+                break
+            elif char == "." and end + 1 < size and _ascii_alnum(text[end + 1]):
+                dots += 1
+                end += 1
+            elif (char == "/" and is_xmpp) or char in "-_":
+                end += 1
+            else:
+                break
+        if again != -1:  # a second "@": try again from it, rewinding no further than the first
+            floor = at + 1
+            at = again
+            continue
+        last = text[end - 1]
+        if end - at < 2 or not dots or not ((last.isascii() and last.isalpha()) or last == "."):
+            floor = at + 1
+            at = text.find("@", floor)
+            continue
+        while end > at and text[end - 1] in _TRAILING_PUNCTUATION:
+            end -= 1  # autolink_delim; the checks above leave it little to trim
+        if end == at:
+            floor = at + 1
+            at = text.find("@", floor)
+            continue
+        address = text[rewind_to:end]
+        yield Email(rewind_to, end, "mailto:" + address if auto_mailto else address)
+        floor = end
+        at = text.find("@", floor)

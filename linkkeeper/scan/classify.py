@@ -113,6 +113,34 @@ class Classification:
 
 
 _CHECKABLE = Classification(Checkable.YES, "")
+# WHATWG URL "special" schemes whose authority browsers find after any run of "/" or "\"
+# (file: has its own rules and is not one of them here).
+_SPECIAL_SLASHES = re.compile(r"((?i:https?|ftp|wss?)):([/\\]*)")
+_HOST_NAME = re.compile(r"[^\W_](?:[\w.-]*[^\W_])?")  # letters and digits in any script, "-", ".", "_"
+
+
+def browser_reading(url: str) -> str | None:
+    """How a browser (and lychee) reads ``https:/host/a``, ``https:host/a``, ``https:///host/a``
+    or ``https:\\\\host/a``: as ``https://host/a`` (the WHATWG URL parser, parsing an absolute
+    URL, skips any number of slashes and backslashes after a special scheme). None when ``url``
+    is not malformed that way, or has no plausible host (a name, an IP address) even so."""
+    match = _SPECIAL_SLASHES.match(url)
+    if match is None or match.group(2) == "//":
+        return None
+    rest = url[match.end() :]
+    if not rest or rest[0] in "?#":
+        return None
+    reading = match.group(1).lower() + "://" + rest
+    try:
+        parts = urlsplit(reading)
+        host = parts.hostname
+        _ = parts.port  # raises on a malformed port
+    except ValueError:
+        return None
+    if not host or any(char <= " " or char == "\x7f" for char in parts.netloc):
+        return None
+    # A name, an IPv4 address or (from its brackets) an IPv6 one: "https:/```/x" is no slip of a slash.
+    return reading if _HOST_NAME.fullmatch(host) or ":" in host else None
 
 
 def looks_like_host(url: str) -> bool:

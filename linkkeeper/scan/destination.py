@@ -41,6 +41,38 @@ def unescape(raw: str) -> str:
     return _ESCAPE_OR_ENTITY.sub(replace, raw)
 
 
+def unescape_mapped(raw: str) -> tuple[str, list[int], list[int]]:
+    """``unescape(raw)`` with, for each decoded character, where its source starts and ends in
+    ``raw`` (an escape or entity maps all its characters to the whole of its source)."""
+    if "\\" not in raw and "&" not in raw:
+        return raw, list(range(len(raw))), list(range(1, len(raw) + 1))
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    position = 0
+    for match in _ESCAPE_OR_ENTITY.finditer(raw):
+        pieces.append(raw[position : match.start()])
+        starts.extend(range(position, match.start()))
+        ends.extend(range(position + 1, match.start() + 1))
+        if match.group(1) is not None:
+            decoded: str = match.group(1)
+        else:
+            reference = _decode_reference(match.group(2))
+            decoded = match.group() if reference is None else reference
+        if decoded == match.group():
+            starts.extend(range(match.start(), match.end()))
+            ends.extend(range(match.start() + 1, match.end() + 1))
+        else:
+            starts.extend([match.start()] * len(decoded))
+            ends.extend([match.end()] * len(decoded))
+        pieces.append(decoded)
+        position = match.end()
+    pieces.append(raw[position:])
+    starts.extend(range(position, len(raw)))
+    ends.extend(range(position + 1, len(raw) + 1))
+    return "".join(pieces), starts, ends
+
+
 @dataclass(frozen=True, slots=True)
 class DestinationSpan:
     """Where a destination's characters are (angle brackets excluded) and how it is written."""

@@ -4,13 +4,16 @@ pyromark (pulldown-cmark) decides structure: what is a link, an image, code, raw
 matter. Each destination is then located in the raw source and verified by decoding it and
 comparing with the parser's ``dest_url``; a span that cannot be verified is flagged
 ``span-unverified`` and is never rewritten. Bare URLs are found in the raw text runs between other
-inline constructs (see ``autolink``), HTML attributes by ``html``.
+inline constructs (see ``autolink``), bare e-mail addresses in the parser's decoded text, HTML
+attributes by ``html``. Maths (``$…$``) never hides a link whose brackets or destination it
+would cross, as on GitHub.
 """
 
 from __future__ import annotations
 
 import bisect
 import html
+import itertools
 import math
 import re
 from collections.abc import Iterable, Iterator
@@ -19,11 +22,11 @@ from typing import Any
 
 import pyromark
 
-from linkkeeper.models import Flag, Kind, Occurrence, Position, Syntax
+from linkkeeper.models import Checkable, Flag, Kind, Occurrence, Position, Syntax
 from linkkeeper.scan import liquid
-from linkkeeper.scan.autolink import BareUrl, find_bare_urls
-from linkkeeper.scan.classify import classify
-from linkkeeper.scan.destination import scan_destination, skip_to_destination, unescape
+from linkkeeper.scan.autolink import BareUrl, find_bare_urls, find_emails
+from linkkeeper.scan.classify import Classification, browser_reading, classify
+from linkkeeper.scan.destination import scan_destination, skip_to_destination, unescape, unescape_mapped
 from linkkeeper.scan.html import find_html_urls
 from linkkeeper.scan.source import OffsetMap
 from linkkeeper.scan.suppress import DIRECTIVE, Directive, suppress
@@ -49,6 +52,14 @@ _BARE_URL_HINTS = (re.compile(rb"://"), re.compile(rb"www\."))
 _LABEL_SPACE = re.compile(r"\s+")
 _LONE_CR = re.compile(r"\r(?!\n)")
 _TEXT_LIMIT = 200
+# What a "$" that opened maths across a link's boundary becomes in the parsed copy: a fullwidth
+# dollar, punctuation to CommonMark as "$" is (same emphasis flanking), but never a maths delimiter.
+_UNMATHS = "\uff04"
+_MATHS = frozenset({"InlineMath", "DisplayMath"})
+_EXACT_MATHS_ROUNDS = 2  # rounds that take only the opening "$" of a formula across a link
+_MATHS_ROUNDS = 5  # then maths is off for the text: every link wins
+_EMAIL_NOT_CHECKED = Classification(Checkable.NO, "e-mail address; not checked")
+_WELL_FORMED_WEB_URL = re.compile(r"https?://[^/\\]")  # the common case: never malformed
 
 
 def parser_options(*, math: bool) -> pyromark.Options:
@@ -81,6 +92,16 @@ class _LinkFrame:
 
 
 @dataclass(slots=True)
+class _Walk:
+    """What one walk over the events leaves for the passes after it (byte offsets)."""
+
+    runs: list[_TextRun]
+    metadata: list[tuple[int, int]]
+    emails: list[tuple[str, int, int]]
+    maths: list[tuple[int, int]]
+
+
+@dataclass(slots=True)
 class _TextRun:
     """A stretch of inline text between other constructs, where bare URLs may appear."""
 
@@ -96,6 +117,7 @@ class _Extractor:
         self.masked = lone_cr_as_lf(liquid.mask(text) if use_liquid else text)
         self.offsets = OffsetMap(self.masked)
         self.options = parser_options(math=math)
+        self.unmathed = False  # whether some "$" became _UNMATHS in the parsed copy
         self.occurrences: list[Occurrence] = []
         self.usages: dict[str, list[Position]] = {}
         self._covered: list[tuple[int, int]] | None = None
@@ -118,7 +140,13 @@ class _Extractor:
         label: str | None = None,
         usages: tuple[Position, ...] = (),
     ) -> None:
+        if ":" in url and not _WELL_FORMED_WEB_URL.match(url):
+            reading = browser_reading(url)
+            if reading is not None:  # "https:/host": checked (and fixed) as browsers read it
+                url, flags = reading, (*flags, Flag.MALFORMED)
         verdict = classify(url)
+        if kind is Kind.EMAIL and verdict.checkable is not Checkable.NO:
+            verdict = _EMAIL_NOT_CHECKED  # ".mailto:a@b.co" links somewhere odd, but never a page to check
         line, column = self.offsets.line_column(start)
         all_flags = tuple(dict.fromkeys((*flags, *verdict.flags))) if flags else verdict.flags
         self.occurrences.append(
@@ -152,8 +180,48 @@ class _Extractor:
     # -- the walk ------------------------------------------------------------------------------
 
     def run(self) -> list[Occurrence]:
+        # A "$" that opens maths across a link's boundary loses to the link, as on GitHub
+        # (axios's "[$http service](https://…/service/$http)"): it is made an ordinary character
+        # and the text walked again, where its partner may pair with a later "$". After a few
+        # such rounds (texts built to need one per link) both delimiters go at once, and in the
+        # end maths itself: the walks stay few on any input.
+        walk = self._walk()
+        rounds = 0
+        while walk.maths:
+            across = self._maths_across_links(walk.maths)
+            if not across:
+                break
+            rounds += 1
+            if rounds > _MATHS_ROUNDS:
+                self.options = parser_options(math=False)
+                walk = self._walk()
+                break
+            self._unmath(across, both=rounds > _EXACT_MATHS_ROUNDS)
+            walk = self._walk()
+        char = self.offsets.char
+        # Byte offsets of "://" and "www.": a run without one holds no bare URL. Runs and hints
+        # are both in document order, so one walk pairs them.
+        hints = _hint_offsets(self.masked.encode()) if walk.runs else []
+        next_hint, hint_count = 0, len(hints)
+        for text_run in walk.runs:
+            while next_hint < hint_count and hints[next_hint] < text_run.start:
+                next_hint += 1
+            if next_hint == hint_count:
+                break
+            if hints[next_hint] < text_run.end:
+                self._bare_urls(text_run)
+        if walk.emails:
+            self._emails(walk.emails)
+        for meta_start, meta_end in walk.metadata:
+            self._front_matter(char(meta_start), char(meta_end))
+        self._definitions()
+        self.occurrences.sort(key=lambda occ: (occ.start, occ.end))
+        return self.occurrences
+
+    def _walk(self) -> _Walk:
         # The hot loop: every event passes here, so it keeps byte offsets and does the least it
         # can; offsets become characters only where an occurrence is made.
+        self.occurrences, self.usages, self.directives, self._blanks = [], {}, [], []
         frames: list[_LinkFrame] = []
         runs: list[_TextRun] = []
         run: _TextRun | None = None
@@ -161,6 +229,8 @@ class _Extractor:
         block_started = True
         html_block: list[tuple[str, int]] | None = None
         metadata: list[tuple[int, int]] = []
+        emails: list[tuple[str, int, int]] = []  # top-level text events holding an "@"
+        maths: list[tuple[int, int]] = []
         in_code = in_metadata = 0
         image_depth = 0
         byte_range: Any = {"start": 0, "end": 0}
@@ -186,11 +256,15 @@ class _Extractor:
             if text is not None:
                 if frames:
                     frames[-1].text.append(text)
-                elif in_code:
-                    pass
-                elif in_metadata:
+                    continue
+                if in_code:
+                    continue
+                if in_metadata:
                     metadata.append((byte_range["start"], byte_range["end"]))
-                elif run is None:
+                    continue
+                if "@" in text:
+                    emails.append((text, byte_range["start"], byte_range["end"]))
+                if run is None:
                     run = _TextRun(byte_range["start"], byte_range["end"], block_started)
                     runs.append(run)
                     block_started = False
@@ -271,37 +345,88 @@ class _Extractor:
                 continue
             if "InlineHtml" in event:
                 self._html_pieces([(event["InlineHtml"], byte_range["start"])])
+            elif not _MATHS.isdisjoint(event):
+                maths.append((byte_range["start"], byte_range["end"]))
             if frames:
                 if "Code" in event:
                     frames[-1].text.append(event["Code"])
                 continue
             run = None
             block_started = False
+        return _Walk(runs, metadata, emails, maths)
 
+    # -- maths against links ---------------------------------------------------------------------
+
+    def _maths_across_links(self, maths: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
+        """The maths spans (byte ranges) that reach into a link's destination, or across its
+        brackets, in a parse without maths (there the link wins), each with whether its opening
+        ``$`` is in a reference link's label (where changing it would unmatch the label). Maths
+        wholly inside a link's text (``[$x$](url)``), or wholly around link-like syntax
+        (``$$ [\\psi](\\mathbf{L}) $$``), stays maths."""
+        links: list[tuple[int, int, int, bool]] = []  # start, text end, end, reference; outer first
+        opened: list[int] = []
+        previous_end = 0
+        events: Iterator[tuple[Any, Any]] = pyromark.events_with_range(self.masked, options=parser_options(math=False))
+        for event, byte_range in events:
+            if type(event) is dict:
+                tag = event.get("Start")
+                if type(tag) is dict and ("Link" in tag or "Image" in tag):
+                    link_type = (tag.get("Link") or tag["Image"])["link_type"]
+                    autolink = link_type in ("Autolink", "Email")  # its text is its URL
+                    reference = not autolink and link_type != "Inline"
+                    opened.append(len(links))
+                    links.append((byte_range["start"], byte_range["start"], byte_range["end"], reference))
+                    previous_end = byte_range["start"] + (0 if autolink else 1)
+                    continue
+                if event.get("End") in ("Link", "Image") and opened:
+                    index = opened.pop()
+                    start, _, end, reference = links[index]
+                    links[index] = (start, max(start, previous_end), end, reference)
+            previous_end = byte_range["end"]
+        starts = [link[0] for link in links]
+        reach = list(itertools.accumulate((link[2] for link in links), max))  # the furthest end so far
+        across: list[tuple[int, int, bool]] = []
+        for math_start, math_end in maths:
+            index = bisect.bisect_left(starts, math_end) - 1  # the last link starting inside or before
+            while index >= 0 and reach[index] > math_start:
+                link_start, text_end, link_end, reference = links[index]
+                in_text = link_start < math_start and math_end <= text_end
+                around = math_start <= link_start and link_end <= math_end
+                if link_end > math_start and not in_text and not around:
+                    across.append((math_start, math_end, _in_reference(links, starts, reach, math_start)))
+                    break
+                index -= 1
+        return across
+
+    def _unmath(self, spans: list[tuple[int, int, bool]], *, both: bool) -> None:
+        """Make a delimiter (``$`` or ``$$``) of each maths span an ordinary character: the
+        opening one, or the closing one when the opening one is in a reference label; with
+        ``both``, the closing one too."""
+        chars = list(self.masked)
         char = self.offsets.char
-        # Byte offsets of "://" and "www.": a run without one holds no bare URL. Runs and hints
-        # are both in document order, so one walk pairs them.
-        hints = _hint_offsets(self.masked.encode()) if runs else []
-        next_hint, hint_count = 0, len(hints)
-        for text_run in runs:
-            while next_hint < hint_count and hints[next_hint] < text_run.start:
-                next_hint += 1
-            if next_hint == hint_count:
-                break
-            if hints[next_hint] < text_run.end:
-                self._bare_urls(text_run)
-        for meta_start, meta_end in metadata:
-            self._front_matter(char(meta_start), char(meta_end))
-        self._definitions()
-        self.occurrences.sort(key=lambda occ: (occ.start, occ.end))
-        return self.occurrences
+        for start, end, opener_in_label in spans:
+            delimiters = [(char(end) - 1, -1)] if opener_in_label or both else []
+            if not opener_in_label:
+                delimiters.append((char(start), 1))
+            for index, step in delimiters:
+                while 0 <= index < len(chars) and chars[index] == "$":
+                    chars[index] = _UNMATHS
+                    index += step
+        self.masked = "".join(chars)
+        self.offsets = OffsetMap(self.masked)
+        self._covered = None
+        self.unmathed = True
+
+    def _unmasked(self, text: str) -> str:
+        """``text`` taken from the parsed copy, with its unmathed dollars back."""
+        return text.replace(_UNMATHS, "$") if self.unmathed and _UNMATHS not in self.text else text
 
     # -- link kinds ------------------------------------------------------------------------------
 
     def _link(self, frame: _LinkFrame) -> None:
         char = self.offsets.char
         frame.start, frame.end, frame.text_end = char(frame.start), char(frame.end), char(frame.text_end)
-        link_text = "".join(frame.text)
+        link_text = self._unmasked("".join(frame.text))
         link_type = frame.link_type
         if link_type in ("Autolink", "Email"):
             start, end = frame.start + 1, frame.end - 1
@@ -349,7 +474,8 @@ class _Extractor:
         """Report a destination whose exact characters could not be proved; never rewritten."""
         found = self.masked.find(dest, region_start, region_end) if dest else -1
         start, end = (found, found + len(dest)) if found != -1 else (region_start, region_end)
-        self._emit(start, end, kind, Syntax.RAW, dest, text, (Flag.SPAN_UNVERIFIED, *flags), **extra)
+        url = self._unmasked(dest)
+        self._emit(start, end, kind, Syntax.RAW, url, text, (Flag.SPAN_UNVERIFIED, *flags), **extra)
 
     def _definitions(self) -> None:
         definitions = pyromark.reference_definitions(self.masked, options=self.options)
@@ -481,6 +607,33 @@ class _Extractor:
                 url = "http://" + url
             self._emit(found.start, found.end, Kind.BARE_URL, Syntax.BARE, url, "", flags)
 
+    def _emails(self, texts: list[tuple[str, int, int]]) -> None:
+        """GFM e-mail autolinks: found per text node (``texts`` are the parser's decoded text
+        events outside links, code, HTML and front matter), as cmark-gfm does, and never inside a
+        bare URL (a link already there). Reported, never checked nor rewritten."""
+        bare = sorted((occ.start, occ.end) for occ in self.occurrences if occ.kind is Kind.BARE_URL)
+        char = self.offsets.char
+        for text, byte_start, byte_end in texts:
+            start, end = char(byte_start), char(byte_end)
+            decoded, starts, ends = unescape_mapped(self.masked[start:end])
+            if decoded != text:
+                continue  # decoded some other way: no span to vouch for
+            # A bare URL is a link node of its own: it splits the text, and an address inside
+            # it ("https://example.com/~jane@example.org") is part of the URL.
+            cuts = [0]
+            first = bisect.bisect_left(bare, (start, -1))
+            if first and bare[first - 1][1] > start:
+                first -= 1
+            for bare_start, bare_end in bare[first : bisect.bisect_left(bare, (end, -1))]:
+                cuts.append(bisect.bisect_left(starts, bare_start - start))
+                cuts.append(bisect.bisect_left(starts, bare_end - start))
+            cuts.append(len(decoded))
+            for low, high in zip(cuts[::2], cuts[1::2], strict=True):
+                for email in find_emails(decoded[low:high]):
+                    span_start = start + starts[low + email.start]
+                    span_end = start + ends[low + email.end - 1]
+                    self._emit(span_start, span_end, Kind.EMAIL, Syntax.BARE, email.url, "")
+
     def _front_matter(self, start: int, end: int) -> None:
         for found in find_bare_urls(self.masked, start, end):
             url = self.text[found.start : found.end]
@@ -490,6 +643,18 @@ class _Extractor:
 
 
 _AFTER_DESTINATION = frozenset(") \t\r\n")
+
+
+def _in_reference(links: list[tuple[int, int, int, bool]], starts: list[int], reach: list[int], offset: int) -> bool:
+    """Whether ``offset`` lies inside a reference link (``links`` by start, ``reach`` the
+    furthest end up to each)."""
+    index = bisect.bisect_left(starts, offset) - 1
+    while index >= 0 and reach[index] > offset:
+        start, _, end, reference = links[index]
+        if reference and start < offset < end:
+            return True
+        index -= 1
+    return False
 
 
 def _hint_offsets(data: bytes) -> list[int]:

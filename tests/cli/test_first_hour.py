@@ -315,7 +315,7 @@ def test_base_url_and_check_fragments_flags(workdir: Path, fakeweb: FakeWeb) -> 
         "--check-fragments", "a.md",
     )  # fmt: skip
     outcomes = {t["url"]: t["outcome"] for t in json.loads(flagged.stdout)["targets"]}
-    assert outcomes == {fakeweb.url(1, "/ok"): "broken-fragment", fakeweb.url(0, "/ok"): "alive"}
+    assert outcomes == {fakeweb.url(1, "/ok#nowhere"): "broken-fragment", fakeweb.url(0, "/ok"): "alive"}
     assert fakeweb.count(host=0, path="/ok") >= 1
 
 

@@ -152,7 +152,7 @@ def test_report_rerenders_the_last_run_without_the_network(project: Path, fakewe
     document = json.loads(result.stdout)
     assert document["summary"]["run_id"] == 2
     (broken,) = [t for t in document["targets"] if t["outcome"] == "broken"]
-    assert broken["occurrences"] == [{"path": "a.md", "line": 3, "column": 8}]
+    assert broken["occurrences"] == [{"path": "a.md", "line": 3, "column": 8, "url": broken["url"]}]
     assert (project / REPORTS / "report.md").is_file()
     first = json.loads(CliRunner().invoke(main, ["report", "--run", "1", "--format", "json"]).stdout)
     assert first["summary"]["run_id"] == 1

@@ -126,7 +126,7 @@ def test_remap_checks_elsewhere_and_keeps_the_written_url(workdir: Path, fakeweb
     assert fakeweb.count(host=0) == 0 and fakeweb.count(host=3, path="/status/404") >= 1
     (target,) = json.loads(result.stdout)["targets"]
     assert (target["url"], target["outcome"], target["status_code"]) == (written, "broken", 404)
-    assert target["occurrences"] == [{"path": "a.md", "line": 1, "column": 7}]
+    assert target["occurrences"] == [{"path": "a.md", "line": 1, "column": 7, "url": written}]
     with sqlite3.connect(workdir / ".linkkeeper" / "history.sqlite") as database:
         assert database.execute("SELECT url FROM urls").fetchall() == [(written,)]
     assert written in (workdir / ".linkkeeper" / "reports" / "report.md").read_text()

@@ -13,14 +13,15 @@ import pytest
 from linkkeeper.check import Checker
 from linkkeeper.config import CheckSettings, HostSettings
 from linkkeeper.models import CheckResult, ErrorKind, Outcome
+from tests.conftest import HEAD_FIRST
 from tests.fakeweb import FakeWeb
 
 
 def settings_for(web: FakeWeb, **overrides: Any) -> CheckSettings:
-    """Settings for tests: every fake host resolved to loopback, short timeouts, tiny backoff."""
+    """Settings for tests: every fake host resolved to loopback, short timeouts, tiny backoff, HEAD first."""
     base = CheckSettings(
         resolve=web.resolve_entries(), timeout=2.0, connect_timeout=1.0, read_timeout=1.0,
-        retries=2, backoff=0.01, retry_after_cap=5.0,
+        retries=2, backoff=0.01, retry_after_cap=5.0, **HEAD_FIRST,
     )  # fmt: skip
     return dataclasses.replace(base, **overrides)
 

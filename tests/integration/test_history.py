@@ -27,6 +27,7 @@ from linkkeeper.models import (
     Verdict,
 )
 from linkkeeper.pipeline import run_check
+from tests.conftest import HEAD_FIRST
 from tests.fakeweb import FakeWeb
 
 DAY_ONE = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -40,8 +41,9 @@ def history(tmp_path: Path) -> Iterator[History]:
 
 def settings_for(web: FakeWeb) -> Settings:
     check = CheckSettings(
-        resolve=web.resolve_entries(), timeout=2.0, connect_timeout=1.0, read_timeout=1.0, retries=0, backoff=0.01
-    )
+        resolve=web.resolve_entries(), timeout=2.0, connect_timeout=1.0, read_timeout=1.0, retries=0, backoff=0.01,
+        **HEAD_FIRST,
+    )  # fmt: skip
     return dataclasses.replace(Settings(), check=check)
 
 

@@ -14,6 +14,7 @@ import looptime
 from linkkeeper.check import Checker
 from linkkeeper.config import CheckSettings
 from linkkeeper.models import CheckResult, ErrorKind, Outcome
+from tests.conftest import HEAD_FIRST
 from tests.fakeweb import FakeWeb
 
 T = TypeVar("T")
@@ -78,7 +79,7 @@ def test_a_hanging_url_costs_one_timeout_per_attempt() -> None:
     """HEAD times out, and the next attempts are GETs: (R+1) requests and (R+1) timeouts, not twice that."""
 
     async def scenario(web: FakeWeb) -> tuple[list[CheckResult], float, list[str]]:
-        results, elapsed = await timed_check(web, [web.url(2, "/hang")])
+        results, elapsed = await timed_check(web, [web.url(2, "/hang")], **HEAD_FIRST)
         return results, elapsed, [record.method for record in web.records]
 
     (result,), elapsed, methods = in_simulated_time(scenario)

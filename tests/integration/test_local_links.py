@@ -111,9 +111,11 @@ def test_web_fragments_are_checked_when_asked(workdir: Path, fakeweb: FakeWeb) -
         check=CheckSettings(resolve=fakeweb.resolve_entries(), retries=0),
     )
     report = run_check([str(page)], settings, environ={})
-    (entry,) = report.entries
-    assert entry.result.outcome is Outcome.BROKEN_FRAGMENT and "#missing" in entry.result.error
-    assert "#intro" not in entry.result.error and "#legacy" not in entry.result.error
+    page_entry, missing = report.entries  # one link per missing fragment; the others stay with the page
+    assert page_entry.result.outcome is Outcome.ALIVE and len(page_entry.target.occurrences) == 3
+    assert missing.target.url == f"{base}#missing" and len(missing.target.occurrences) == 1
+    assert missing.result.outcome is Outcome.BROKEN_FRAGMENT
+    assert missing.result.error == "the page has no anchor #missing"
     assert fakeweb.count(method="GET") == 1 and fakeweb.count(method="HEAD") == 0
     plain = run_check([str(page)], dataclasses.replace(settings, site=SiteSettings()), environ={})
     assert plain.entries[0].result.outcome is Outcome.ALIVE

@@ -34,8 +34,8 @@ def normalized(url: str) -> str:
 def found_urls(markdown: str, *, gfm: bool) -> list[str]:
     rendered = []
     for occ in scan(markdown):
-        if occ.kind is Kind.BARE_URL and not gfm:
-            continue  # bare URLs are a GFM extension; CommonMark leaves them as text
+        if occ.kind in (Kind.BARE_URL, Kind.EMAIL) and not gfm:
+            continue  # bare URLs and e-mails are a GFM extension; CommonMark leaves them as text
         if occ.flags and {Flag.UNUSED_DEFINITION, Flag.DUPLICATE_DEFINITION} & set(occ.flags):
             continue  # definitions nothing uses render nothing
         if occ.kind is Kind.REFERENCE_DEFINITION:
