@@ -718,6 +718,10 @@ def archive(
 @click.option("--include-failing", is_flag=True, default=False, help="Also rewrite failing links (not yet dead).")
 @click.option("--redirects", is_flag=True, default=False, help="Also update permanent redirects to their final URL.")
 @click.option(
+    "--include-drifted", is_flag=True, default=False,
+    help="Also rewrite drifted links (alive, no longer the page cited) to their cited copies.",
+)  # fmt: skip
+@click.option(
     "--malformed", is_flag=True, default=False, help="Also correct malformed URLs (https:/host) as browsers read them."
 )
 @click.option("--diff", "show_diff", is_flag=True, default=False, help="Print a unified diff; write nothing.")
@@ -734,6 +738,7 @@ def fix(
     style: str | None,
     include_failing: bool,
     redirects: bool,
+    include_drifted: bool,
     malformed: bool,
     show_diff: bool,
     check_only: bool,
@@ -753,7 +758,7 @@ def fix(
     else:
         with store:
             result = run_fix(paths, settings, store, include_failing=include_failing, redirects=redirects,
-                             write=write, malformed=malformed)  # fmt: skip
+                             write=write, malformed=malformed, include_drifted=include_drifted)  # fmt: skip
     if show_diff:
         click.echo("".join(file.diff for file in result.files), nl=False)
     _say(ctx, fix_report.to_text(result, written=write, policy=settings.dead_after))

@@ -317,14 +317,15 @@ class RunReport:
 
 @dataclass(frozen=True, slots=True)
 class ArchiveEntry:
-    """A dead (or failing) link, the snapshot found for it or why there is none, and the date
-    it was matched against."""
+    """A dead (or failing, parked, soft-404 or drifted) link, the snapshot found for it or why
+    there is none, and the date it was matched against."""
 
     target: Target
     verdict: Verdict
     snapshot: Snapshot | NoSnapshot
     reference_date: str
     reference_source: str
+    note: str = ""  # for a drifted link: how the snapshot's title compares with today's page
 
 
 @dataclass(frozen=True, slots=True)

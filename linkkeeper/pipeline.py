@@ -33,6 +33,7 @@ from linkkeeper.check.trust import insecure_hosts
 from linkkeeper.config import Settings, parse_duration, parse_remap
 from linkkeeper.errors import InputError
 from linkkeeper.history import History, Judged, judge
+from linkkeeper.history.store import PageRecord
 from linkkeeper.local import LocalChecker, fragment_problem
 from linkkeeper.models import (
     ArchiveEntry,
@@ -430,7 +431,7 @@ def _drift(entries: list[Entry], history: History, at: datetime) -> tuple[list[E
     live = [entry for entry in entries if entry.result.outcome in (Outcome.ALIVE, Outcome.REDIRECTED)]
     known = history.page_records(entry.target.url for entry in live)
     first_seen: dict[str, str] = {}
-    similarity: dict[str, float | None] = {}
+    similarity: dict[str, tuple[float, str] | None] = {}
     for entry in live:
         url, read = entry.target.url, entry.result.fingerprint
         record = known.get(url)
@@ -439,7 +440,8 @@ def _drift(entries: list[Entry], history: History, at: datetime) -> tuple[list[E
                 first_seen[url] = read
             continue
         cited, today = Fingerprint.from_json(record.fingerprint), Fingerprint.from_json(read)
-        similarity[url] = drift(cited, today) if cited is not None and today is not None else None
+        level = drift(cited, today) if cited is not None and today is not None else None
+        similarity[url] = None if level is None or today is None else (level, today.title)
     history.record_pages(first_seen, similarity, at)
     stamp = at.isoformat(timespec="seconds")
     drifted: dict[str, str | None] = {}
@@ -448,7 +450,8 @@ def _drift(entries: list[Entry], history: History, at: datetime) -> tuple[list[E
         url = entry.target.url
         record = known.get(url)
         cached = record.drift if record is not None and entry.result.from_cache else None
-        level = similarity.get(url) if url in similarity else cached
+        found = similarity.get(url)
+        level = (found[0] if found is not None else None) if url in similarity else cached
         if level is None or record is None:
             described.append(entry)
             continue
@@ -509,15 +512,19 @@ async def _archive(
     chosen: list[tuple[Target, Verdict, LinkState]] = []
     live: list[Target] = []
     states: list[LinkState] = []
+    pages = history.page_records(target.url for target in targets)
     for target in targets:
         state = history.state(target.url)
         if state is None:
             continue
         states.append(state)
+        page = pages.get(target.url)
         if _is_dead(state, settings):
             chosen.append((target, Verdict.DEAD, state))
-        elif include_failing and state.consecutive_failures > 0:
-            chosen.append((target, Verdict.FAILING, state))
+        elif state.consecutive_failures > 0 and (include_failing or history.last_error_kind(target.url) in _ROT):
+            chosen.append((target, Verdict.FAILING, state))  # a parked domain or soft 404: rot already
+        elif state.consecutive_failures == 0 and page is not None and page.drift is not None:
+            chosen.append((target, Verdict.DRIFTED, state))
         elif state.consecutive_failures == 0 and state.last_alive is not None:
             live.append(target)
     waiting_now = waiting(states, settings, now.date())
@@ -558,7 +565,8 @@ async def _archive(
                     history.put_snapshot(found, cited.at, now)
             if on_progress is not None:
                 on_progress(1)
-            return ArchiveEntry(target, verdict, found, cited.at.isoformat(timespec="seconds"), cited.source)
+            note = _titles_compared(found, pages.get(target.url), wayback.titles) if verdict is Verdict.DRIFTED else ""
+            return ArchiveEntry(target, verdict, found, cited.at.isoformat(timespec="seconds"), cited.source, note)
 
         slots = asyncio.Semaphore(ARCHIVE_CONCURRENCY)
 
@@ -588,6 +596,25 @@ async def _archive(
             if saver.refused:
                 notes.append(saver.refused)
     return ArchiveReport(tuple(entries), tuple(saves), tuple(notes), waiting_now)
+
+
+_ROT = frozenset({ErrorKind.PARKED.value, ErrorKind.SOFT_404.value})
+
+
+def _titles_compared(
+    found: Snapshot | NoSnapshot, page: PageRecord | None, titles: Mapping[tuple[str, str], str]
+) -> str:
+    """How a drifted page's cited copy and today's page compare, by their titles."""
+    today = page.drift_title if page is not None else None
+    then = titles.get((found.timestamp, found.url)) if isinstance(found, Snapshot) else None
+    if then is None and isinstance(found, Snapshot):
+        return f"today's page is titled {today!r}" if today else ""
+    if then is None:
+        return ""
+    if today is None:
+        return f"the snapshot is titled {then!r}"
+    same = "the same title as" if then == today else "a different title from"
+    return f"the snapshot is titled {then!r}, {same} today's page ({today!r})"
 
 
 def _to_look_up(known: Snapshot | NoSnapshot | None) -> bool:
@@ -681,18 +708,21 @@ def run_fix(
     write: bool = True,
     now: datetime | None = None,
     malformed: bool = False,
+    include_drifted: bool = False,
 ) -> FixReport:
     """Rewrite dead links (with a verified snapshot) to their archived copies, and with
     ``redirects`` permanent redirects to their final URL; ``write=False`` only plans (for --diff
     and --check). Without a history there is nothing to rewrite, but a killed run's temporary
     files are still cleared. ``malformed`` also writes malformed URLs (``https:/host``) as
-    browsers read them (``https://host``), history or not."""
+    browsers read them (``https://host``), history or not. ``include_drifted`` also rewrites
+    drifted links (alive, but no longer the page cited) to their cited copies."""
     style = style or settings.fix.style
     scanned = scan_paths(paths, settings.scan, own_output(settings, Path.cwd()))
     replacements: dict[str, tuple[str, str]] = {}
     without: list[tuple[str, str]] = []
     targets, aliases = web_targets(scanned.occurrences, settings)
     states: list[LinkState] = []
+    drifted = history.page_records(t.url for t in targets) if history is not None and include_drifted else {}
     for target in targets:
         state = history.state(target.url) if history is not None else None
         if state is None or history is None:
@@ -706,6 +736,13 @@ def run_fix(
             else:
                 without.append((target.url, "" if snapshot is None else describe(snapshot)))
             continue
+        page = drifted.get(target.url)
+        if page is not None and page.drift is not None:
+            snapshot = history.snapshot(target.url)
+            if isinstance(snapshot, Snapshot):
+                replacements[target.url] = (snapshot.archive_url, "drifted")
+                continue
+            without.append((target.url, "" if snapshot is None else describe(snapshot)))
         outcome, final_url = history.last_answer(target.url)
         if redirects and outcome == Outcome.REDIRECTED.value and final_url and final_url != target.url:
             replacements[target.url] = (final_url, "redirected")

@@ -24,6 +24,7 @@ import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from linkkeeper.archive.ratelimit import RateLimiter
+from linkkeeper.check import rot
 from linkkeeper.check.body import read_body
 from linkkeeper.check.hosts import Clock, Sleep
 from linkkeeper.check.retry import retry_after_seconds
@@ -88,6 +89,7 @@ class WaybackClient:
         self.replay_limiter = RateLimiter(settings.replay_per_minute, window, sleep=sleep, clock=clock)
         self._exponential = wait_exponential_jitter(multiplier=1.0, max=settings.retry_after_default)
         self.answered = False  # some request of this run got an HTTP answer: the network is up
+        self.titles: dict[tuple[str, str], str] = {}  # (timestamp, original) -> a verified capture's title
 
     # -- transport -------------------------------------------------------------------------------
 
@@ -252,6 +254,14 @@ class WaybackClient:
             return f"an archived error page (HTTP {status})"
         if not response.content.strip():
             return "an empty capture"
+        page = rot.read_page(response.content, response.headers.get("content-type", ""))
+        if page is not None:
+            # A capture made after the rot set in is no copy of what was cited.
+            if rot.parked_evidence(page, capture.original, capture.original, ()) is not None:
+                return "an archived parking or for-sale page"
+            if rot.not_found_page(page) is not None:
+                return "an archived not-found page (answered 200)"
+            self.titles[capture.timestamp, capture.original] = page.title
         return None
 
     async def newest_capture(self, url: str) -> Capture | None:

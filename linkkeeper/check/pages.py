@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import posixpath
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -147,7 +148,7 @@ class PageReader:
     async def _probe(self, url: str, fetch: Fetch) -> _Probe | None:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
-        folder = parts.path.rsplit("/", 1)[0] + "/"
+        folder = _folder(parts.path)
         key = (f"{parts.scheme}://{parts.netloc}".lower(), folder)
         if key in self._known:
             return self._known[key]
@@ -165,14 +166,17 @@ class PageReader:
         return probe
 
     def _nearest(self, key: tuple[str, str]) -> _Probe | None:
-        """The probe of the longest folder above ``key``'s on the same origin, if any was made."""
+        """The probe of the folder nearest ``key``'s on the same origin (the longest shared start:
+        ``/news/2019/`` stands for ``/news/2018/``), if any was made."""
         origin, folder = key
-        above = [known for known in self._known if known[0] == origin and folder.startswith(known[1])]
-        return self._known[max(above, key=lambda known: len(known[1]))] if above else None
+        made = [known for known in self._known if known[0] == origin]
+        if not made:
+            return None
+        return self._known[max(made, key=lambda known: len(posixpath.commonpath([known[1], folder])))]
 
     async def _ask(self, scheme: str, netloc: str, folder: str, path: str, fetch: Fetch) -> _Probe | None:
-        name = path.rsplit("/", 1)[-1]
-        suffix = name[name.rfind(".") :] if "." in name[1:] else ("/" if not name else "")
+        name = path.rstrip("/").rsplit("/", 1)[-1]
+        suffix = "/" if path.endswith("/") else (name[name.rfind(".") :] if "." in name[1:] else "")
         probe_url = urlunsplit((scheme, netloc, f"{folder}lk-{secrets.token_hex(6)}{suffix}", "", ""))
         answer = await fetch(probe_url)
         if answer is None:
@@ -181,6 +185,11 @@ class PageReader:
         if page is not None:
             page = rot.Page(page.title, page.heading, page.text[:_PROBE_TEXT_CHARS], page.words, "")
         return _Probe(answer.status, answer.final_url, bool(answer.redirects), page)
+
+
+def _folder(path: str) -> str:
+    """The folder a page is in: ``/a/b/post`` and ``/a/b/post/`` are both in ``/a/b/``."""
+    return path.rstrip("/").rsplit("/", 1)[0] + "/"
 
 
 def _is_deep(url: str) -> bool:

@@ -291,8 +291,14 @@ def similar(a: Page, b: Page) -> float:
 MINHASH_VALUES = 64  # a bottom-k sketch: the 64 smallest 32-bit hashes of the page's shingles
 MIN_DRIFT_WORDS = 50  # fewer words than this, on either side: nothing can be said
 # Drifted when the estimated resemblance (the best of Jaccard and either containment) is below:
-DRIFT_NEW_TITLE = 0.2  # with an unrelated title; a 20 % edit scattered word by word keeps 0.37 and more
-DRIFT_SAME_TITLE = 0.1  # with the same title, only a body that shares next to nothing
+# Shingles: a 20 % edit of whole sentences keeps 0.7 and more; one scattered word by word, 0.37 and
+# more (the content words then decide); unrelated articles of one site's templates share up to 0.38.
+DRIFT_NEW_TITLE = 0.5  # with an unrelated title
+DRIFT_SAME_TITLE = 0.4  # with the same title
+# Content words: a 20 % edit keeps about 0.8; unrelated articles share up to about 0.45.
+VOCABULARY_VALUES = 32  # a bottom-k sketch of the distinct content words
+VOCABULARY_NEW_TITLE = 0.6
+VOCABULARY_SAME_TITLE = 0.55
 _MIN_CONTAINMENT_SAMPLE = 4  # values a sampled containment must rest on (unrelated texts share none)
 _MAX_SIZE_RATIO = 16  # past this, the smaller text leaves too few values in the larger one's sketch
 _TITLE_MAX = 200
@@ -309,10 +315,12 @@ class Fingerprint:
     title: str  # at most 200 characters
     minhash: tuple[int, ...]  # sorted; the MINHASH_VALUES smallest shingle hashes (all, on a short text)
     words: int
+    vocabulary: tuple[int, ...] = ()  # sorted; the smallest hashes of its distinct content words
 
     def to_json(self) -> str:
-        packed = b"".join(value.to_bytes(4, "big") for value in self.minhash)
-        data = {"v": 1, "title": self.title, "words": self.words, "minhash": base64.b64encode(packed).decode()}
+        data = {"v": 1, "title": self.title, "words": self.words, "minhash": _pack(self.minhash)}
+        if self.vocabulary:
+            data["vocabulary"] = _pack(self.vocabulary)
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
@@ -328,6 +336,7 @@ class Fingerprint:
             if not (isinstance(title, str) and isinstance(words, int) and isinstance(encoded, str)):
                 return None
             packed = base64.b64decode(encoded, validate=True)
+            vocabulary = _unpack(data.get("vocabulary", ""))
         except (ValueError, KeyError, TypeError, RecursionError, binascii.Error):
             return None
         if isinstance(words, bool) or words < 0 or len(title) > _TITLE_MAX or len(packed) % 4:
@@ -335,7 +344,160 @@ class Fingerprint:
         values = tuple(int.from_bytes(packed[i : i + 4], "big") for i in range(0, len(packed), 4))
         if len(values) > MINHASH_VALUES or list(values) != sorted(set(values)):
             return None
-        return cls(title=title, minhash=values, words=words)
+        return cls(title=title, minhash=values, words=words, vocabulary=vocabulary or ())
+
+
+def _pack(values: tuple[int, ...]) -> str:
+    return base64.b64encode(b"".join(value.to_bytes(4, "big") for value in values)).decode()
+
+
+def _unpack(encoded: object) -> tuple[int, ...] | None:
+    """A packed sketch; None when it is not one (too long, not whole values, not sorted)."""
+    if not isinstance(encoded, str):
+        return None
+    packed = base64.b64decode(encoded, validate=True)
+    values = tuple(int.from_bytes(packed[i : i + 4], "big") for i in range(0, len(packed), 4))
+    if len(packed) % 4 or len(values) > MINHASH_VALUES or list(values) != sorted(set(values)):
+        return None
+    return values
+
+
+# Words that say nothing of a text's subject: two unrelated texts share them, and template
+# phrases built of them ("several readers asked about …") make unrelated shingles meet.
+_FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "then",
+        "so",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "i",
+        "you",
+        "we",
+        "they",
+        "he",
+        "she",
+        "my",
+        "our",
+        "your",
+        "their",
+        "me",
+        "us",
+        "them",
+        "not",
+        "no",
+        "do",
+        "does",
+        "did",
+        "have",
+        "has",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "may",
+        "might",
+        "must",
+        "just",
+        "than",
+        "too",
+        "very",
+        "more",
+        "most",
+        "less",
+        "also",
+        "into",
+        "over",
+        "under",
+        "about",
+        "after",
+        "before",
+        "again",
+        "there",
+        "here",
+        "when",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "how",
+        "why",
+        "all",
+        "any",
+        "each",
+        "few",
+        "other",
+        "some",
+        "such",
+        "only",
+        "own",
+        "same",
+        "both",
+        "out",
+        "up",
+        "down",
+        "off",
+        "while",
+        "because",
+        "until",
+        "through",
+        "during",
+        "above",
+        "below",
+        "between",
+        "one",
+        "two",
+        "first",
+        "last",
+        "new",
+        "old",
+        "get",
+        "got",
+        "make",
+        "made",
+        "much",
+        "many",
+        "well",
+        "even",
+        "still",
+        "way",
+        "thing",
+        "things",
+    ]
+)
+
+
+def _content_words(text: str) -> frozenset[str]:
+    return frozenset(word for word in _tokens(text) if len(word) > 2 and word != "0" and word not in _FUNCTION_WORDS)
 
 
 def _hash(shingle: tuple[str, ...]) -> int:
@@ -345,12 +507,11 @@ def _hash(shingle: tuple[str, ...]) -> int:
 
 def fingerprint(page: Page) -> Fingerprint:
     """The page's fingerprint; an app shell's has no sketch (it can never be said to have drifted)."""
-    values = (
-        ()
-        if is_spa_shell(page)
-        else tuple(heapq.nsmallest(MINHASH_VALUES, {_hash(s) for s in _shingle_tuples(_tokens(page.text))}))
-    )
-    return Fingerprint(title=page.title[:_TITLE_MAX], minhash=values, words=page.words)
+    if is_spa_shell(page):
+        return Fingerprint(title=page.title[:_TITLE_MAX], minhash=(), words=page.words)
+    values = tuple(heapq.nsmallest(MINHASH_VALUES, {_hash(s) for s in _shingle_tuples(_tokens(page.text))}))
+    vocabulary = tuple(heapq.nsmallest(VOCABULARY_VALUES, {_hash((word,)) for word in _content_words(page.text)}))
+    return Fingerprint(title=page.title[:_TITLE_MAX], minhash=values, words=page.words, vocabulary=vocabulary)
 
 
 def _resemblance(cited: Fingerprint, now: Fingerprint) -> float:
@@ -381,6 +542,14 @@ def _resemblance(cited: Fingerprint, now: Fingerprint) -> float:
             shared = jaccard * (inner_words + outer_words) / (1 + jaccard)
             best = max(best, min(1.0, shared / inner_words))
     return best
+
+
+def _sketch_jaccard(first: tuple[int, ...], second: tuple[int, ...], k: int) -> float:
+    """The Jaccard resemblance of two sets estimated from their bottom-``k`` sketches."""
+    full = 1 << 32
+    limit = min(first[-1] if len(first) >= k else full, second[-1] if len(second) >= k else full)
+    union = {value for value in set(first) | set(second) if value <= limit}
+    return len(union & set(first) & set(second)) / len(union) if union else 0.0
 
 
 def _title_words(part: str) -> frozenset[str]:
@@ -424,8 +593,16 @@ def drift(cited: Fingerprint, now: Fingerprint) -> float | None:
     if max(cited.words, now.words) > _MAX_SIZE_RATIO * min(cited.words, now.words):
         return None  # one is a sliver of the other: 64 values cannot tell "contained" from "unrelated"
     score = _resemblance(cited, now)
-    limit = DRIFT_SAME_TITLE if _titles_related(cited.title, now.title) else DRIFT_NEW_TITLE
-    return score if score < limit else None
+    related = _titles_related(cited.title, now.title)
+    if score >= (DRIFT_SAME_TITLE if related else DRIFT_NEW_TITLE):
+        return None
+    if cited.vocabulary and now.vocabulary:
+        # Edits scattered word by word break shingles but keep the words: a page about the same
+        # things is the same page, whatever the phrasing.
+        words = _sketch_jaccard(cited.vocabulary, now.vocabulary, VOCABULARY_VALUES)
+        if words >= (VOCABULARY_SAME_TITLE if related else VOCABULARY_NEW_TITLE):
+            return None
+    return score
 
 
 # -- app shells -------------------------------------------------------------------------------------
@@ -570,13 +747,29 @@ _PARKING_BOILERPLATE = re.compile(
     r"|(?:diese|die) domain(?: [\w.-]+\.[a-z]{2,})?"
     r" (?:steht zum verkauf|ist zu verkaufen|kann (?:gekauft|erworben) werden)"
     r"|ce (?:nom de )?domaine(?: [\w.-]+\.[a-z]{2,})? (?:est|pourrait être|peut être) à vendre"
-    r"|este dominio(?: [\w.-]+\.[a-z]{2,})? (?:est[áa]|puede estar) (?:a la )?venta"
+    r"|este dominio(?: [\w.-]+\.[a-z]{2,})? (?:est[áa]|puede estar) (?:a la |en )?venta"
+    r"|este dom[íi]nio(?: [\w.-]+\.[a-z]{2,})? (?:est[áa]|pode estar) [àa] venda"
+    r"|questo dominio(?: [\w.-]+\.[a-z]{2,})? (?:è|e|potrebbe essere) in vendita"
+    r"|(?:dit domein|deze domeinnaam|de domeinnaam)(?: [\w.-]+\.[a-z]{2,})? (?:is|staat) te koop"
+    # Registrars' pages for a name bought and never used, and parking services' own words.
+    r"|(?:this|the) domain(?: name)?(?: [\w.-]+\.[a-z]{2,})? (?:was|has been|is) (?:recently )?registered"
+    r" (?:at|with|by|via|through)"
+    r"|(?:this|the) domain(?: name)?(?: [\w.-]+\.[a-z]{2,})? is parked (?:at|with|by|on)"
+    r"|parked domain name on|future home of (?:something|the website)"
+    r"|\bis parked (?:for )?free|\bparked domain\b|is this your domain\?"
+    r"|sponsored listings?\b.{0,60}\b(?:supplied|served|provided|displayed) automatically"
+    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}"
+    r" (?:steht zum verkauf|est à vendre|está en venta|è in vendita|is te koop)"
 )
 # Calls to buy: on a parking page, but also in passing in an article.
 _PARKING_CALL = re.compile(
     r"buy this domain|get this domain|(?:make an offer|inquire|enquire|ask) (?:on|about|for) this domain"
     r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,} (?:is|may be) for sale|domains? (?:names? )?for sale"
-    r"|lease to own|diese domain kaufen|acheter ce (?:nom de )?domaine|comprar este dominio|dominio en venta"
+    r"|lease to own|rent to own|own this domain|buy it now|make an offer|diese domain kaufen|zum kauf an"
+    r"|preisvorschlag|acheter ce (?:nom de )?domaine|faire une offre"
+    r"|comprar este dom[íi]nio|dominio en venta|compra questo dominio|koop deze domeinnaam"
+    # The ad blocks a pay-per-click parking page is made of.
+    r"|related searches|sponsored listings|related links:"
 )
 _IN_ATTRIBUTE = r"""(?:src|href|action)\s*=\s*["']?(?:https?:)?//(?:[a-z0-9-]+\.)*"""
 # Markup only a parking service's page loads: its scripts, styles, images, links (as attributes:
@@ -588,7 +781,12 @@ _PARKING_MARKUP = (
     ("Above.com", re.compile(_IN_ATTRIBUTE + r"above\.com[/\"'\s>]")),
     ("GoDaddy CashParking", re.compile(_IN_ATTRIBUTE + r"(?:wsimg\.com/parking-lander|[a-z0-9.-]*cashparking)")),
     ("Namecheap parking", re.compile(_IN_ATTRIBUTE + r"parkingpage\.namecheap\.com")),
-    ("Google AdSense for Domains", re.compile(_IN_ATTRIBUTE + r"google\.com/adsense/domains/caf\.js")),
+    (
+        "Google AdSense for Domains",
+        re.compile(_IN_ATTRIBUTE + r"(?:google\.com|syndicatedsearch\.goog)/adsense/domains/"),
+    ),
+    ("a parking lander", re.compile(r"""(?:window|document|top)\.location(?:\.href)?\s*=\s*["'][^"']*/lander\b""")),
+    ("a parking script", re.compile(r"""<script[^>]+src\s*=\s*["']?[^"'\s>]*\bpark(?:ing)?(?:[.-][\w.-]*)?\.js""")),
     ("a parking script", re.compile(r"<script[^>]*>\s*window\.park\s*=")),
     ("DomainSponsor", re.compile(_IN_ATTRIBUTE + r"domainsponsor\.com")),
     ("ParkLogic", re.compile(_IN_ATTRIBUTE + r"parklogic\.com")),
@@ -662,6 +860,15 @@ def _redirect_evidence(url: str, final_url: str, redirect_hosts: tuple[str, ...]
     return None
 
 
+@lru_cache(maxsize=256)
+def _ww_host_of(host: str) -> re.Pattern[str]:
+    """Markup that loads from or links to ``ww1.<the domain>``: where parking services serve a
+    parked domain's page."""
+    return re.compile(
+        _IN_ATTRIBUTE.replace("(?:[a-z0-9-]+\\.)*", "") + r"ww\d+\." + re.escape(_registrable(host)) + r"\b"
+    )
+
+
 def _first(patterns: tuple[tuple[str, re.Pattern[str]], ...], markup: str) -> str | None:
     return next((name for name, pattern in patterns if pattern.search(markup)), None)
 
@@ -691,11 +898,14 @@ def parked_evidence(page: Page, url: str, final_url: str, redirect_hosts: tuple[
         points += 2 if page.words < _LONG_PAGE else 1
         points += 1 if page.words < 60 else 0  # the notice and little else
         reasons.append(f'the page says "{_short(boilerplate.group())}"')
-    call = _PARKING_CALL.search(text)
-    if call:
-        points += 1
+    calls = {match.group() for match in _PARKING_CALL.finditer(text)}
+    if calls:
+        points += min(2, len(calls))  # one call to buy can be an article's; several are a sales page
         if not boilerplate:
-            reasons.append(f'the page says "{_short(call.group())}"')
+            reasons.append(f'the page says "{_short(min(calls, key=text.find))}"')
+    if _ww_host_of(start).search(page.markup):
+        points += 2 if page.words < _SHORT_PAGE else 1
+        reasons.append("it loads from a ww1.-style host of the domain, as parking services do")
     service = _first(_PARKING_MARKUP, page.markup)
     if service:
         points += 3 if page.words < _SHORT_PAGE else 2
@@ -704,10 +914,11 @@ def parked_evidence(page: Page, url: str, final_url: str, redirect_hosts: tuple[
     if market:
         points += 1
         reasons.append(f"it links to {market} to buy the domain")
-    bare_domain = page.title.split(" ")[0].removeprefix("www.") == start.removeprefix("www.")
-    if points and bare_domain and page.words < _SHORT_PAGE:
+    domain = start.removeprefix("www.")
+    bare_domain = page.title.split(" ")[0].removeprefix("www.") == domain
+    if points and page.words < _SHORT_PAGE and (bare_domain or domain in page.title):
         points += 1
-        reasons.append("its title is the bare domain")
+        reasons.append("its title is the bare domain" if bare_domain else "its title names the domain")
     if page.words >= _VERY_LONG_PAGE:
         points -= 4
     elif page.words >= _LONG_PAGE:

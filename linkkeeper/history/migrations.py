@@ -180,6 +180,7 @@ def _v8_reference_rot(db: sqlite3.Connection) -> None:
         ALTER TABLE urls ADD COLUMN fingerprint TEXT;
         ALTER TABLE urls ADD COLUMN drift REAL;
         ALTER TABLE urls ADD COLUMN drifted_since INTEGER;
+        ALTER TABLE urls ADD COLUMN drift_title TEXT;
         CREATE TABLE probes (
             host TEXT NOT NULL,
             folder TEXT NOT NULL,

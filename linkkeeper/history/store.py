@@ -106,6 +106,7 @@ class PageRecord:
     fingerprint: str
     drift: float | None = None
     drifted_since: str | None = None
+    drift_title: str | None = None  # the drifted page's title when it was last read
 
 
 @dataclass(frozen=True, slots=True)
@@ -620,18 +621,20 @@ class History:
             for batch in _batches(list(dict.fromkeys(urls)), self._batch):
                 marks = ",".join("?" * len(batch))
                 rows = self._db.execute(
-                    f"""SELECT url, fingerprint, drift, drifted_since FROM urls
+                    f"""SELECT url, fingerprint, drift, drifted_since, drift_title FROM urls
                         WHERE url IN ({marks}) AND fingerprint IS NOT NULL""",
                     batch,
                 )
-                for url, fingerprint, drift, since in rows:
-                    found[url] = PageRecord(fingerprint, drift, to_iso(since))
+                for url, fingerprint, drift, since, title in rows:
+                    found[url] = PageRecord(fingerprint, drift, to_iso(since), title)
         return found
 
-    def record_pages(self, first_seen: Mapping[str, str], drift: Mapping[str, float | None], at: datetime) -> None:
+    def record_pages(
+        self, first_seen: Mapping[str, str], drift: Mapping[str, tuple[float, str] | None], at: datetime
+    ) -> None:
         """Keep the fingerprint of pages seen alive for the first time (``first_seen``: URL ->
-        JSON), and mark each page compared this run as drifted (with the similarity, since the
-        first run that saw it so) or not (``drift``: URL -> similarity, None when not drifted)."""
+        JSON), and mark each page compared this run as drifted (with the similarity and today's
+        title, since the first run that saw it so) or not (``drift``: URL -> None)."""
         moment = to_epoch(at)
         with self._write():
             self._known(list(first_seen), moment)
@@ -640,10 +643,23 @@ class History:
                 ((fingerprint, url) for url, fingerprint in first_seen.items()),
             )
             self._db.executemany(
-                """UPDATE urls SET drift = ?, drifted_since = CASE WHEN ? IS NULL THEN NULL
+                """UPDATE urls SET drift = ?, drift_title = ?, drifted_since = CASE WHEN ? IS NULL THEN NULL
                    ELSE COALESCE(drifted_since, ?) END WHERE url = ?""",
-                ((similarity, similarity, moment, url) for url, similarity in drift.items()),
+                (
+                    (None, None, None, moment, url) if found is None else (found[0], found[1], found[0], moment, url)
+                    for url, found in drift.items()
+                ),
             )
+
+    def last_error_kind(self, url: str) -> str | None:
+        """Why the URL's last check failed, in a word (``parked``, ``soft-404``…), or None."""
+        with self._errors():
+            row = self._db.execute(
+                """SELECT c.error_kind FROM urls u JOIN checks c ON c.url_id = u.id WHERE u.url = ?
+                   ORDER BY c.run_id DESC LIMIT 1""",
+                (url,),
+            ).fetchone()
+        return None if row is None else row[0]
 
     def fresh_probes(self, fresh_after: datetime) -> dict[tuple[str, str], str]:
         """Random-sibling probes made at or after ``fresh_after``: (host, folder) -> the answer (JSON)."""

@@ -34,6 +34,7 @@ def to_json(report: ArchiveReport) -> str:
                 "snapshot": snapshot_record(entry.snapshot),
                 "reference_date": entry.reference_date,
                 "reference_source": entry.reference_source,
+                "note": entry.note,
                 "occurrences": [{"path": o.path, "line": o.line, "column": o.column} for o in entry.target.occurrences],
             }
             for entry in report.entries
@@ -69,6 +70,8 @@ def to_text(report: ArchiveReport, policy: DeadAfterSettings) -> str:
         lines.append(
             f"      -> {describe(entry.snapshot)}  (cited {entry.reference_date[:10]}, from {entry.reference_source})"
         )
+        if entry.note:
+            lines.append(f"      {entry.note}")
     if not report.entries:
         lines.append("nothing to look up: " + nothing_dead(report.waiting, policy, "`--include-failing`"))
     if report.saves:

@@ -56,12 +56,19 @@ _WORDS = _WORD_LIST.split()
 _WEIGHTS = [1 / (rank + 1) ** 0.9 for rank in range(len(_WORDS))]
 
 
-def words_of(seed: int, count: int) -> list[str]:
-    """``count`` words of article prose: sentences of 8 to 22 words, capitalised and full-stopped."""
+_COMMON = _WORDS.index("system")  # the words before it are every text's; those after, a subject's
+_TOPICS = (_WORDS[:_COMMON] + _WORDS[_COMMON::2], _WORDS[:_COMMON] + _WORDS[_COMMON + 1 :: 2])
+
+
+def words_of(seed: int, count: int, topic: int | None = None) -> list[str]:
+    """``count`` words of article prose: sentences of 8 to 22 words, capitalised and full-stopped;
+    with ``topic`` (0 or 1), about one of two subjects that share only the common words."""
     rng = random.Random(seed)
+    words = _WORDS if topic is None else _TOPICS[topic]
+    weights = _WEIGHTS[: len(words)]
     out: list[str] = []
     while len(out) < count:
-        sentence = rng.choices(_WORDS, _WEIGHTS, k=rng.randint(8, 22))
+        sentence = rng.choices(words, weights, k=rng.randint(8, 22))
         sentence[0] = sentence[0].capitalize()
         sentence[-1] += rng.choice(".....?!")
         out.extend(sentence)
@@ -662,7 +669,7 @@ def test_a_fingerprint_is_small_and_survives_json() -> None:
     assert len(print_.title) == 200 and len(print_.minhash) == MINHASH_VALUES
     assert list(print_.minhash) == sorted(print_.minhash)
     stored = print_.to_json()
-    assert len(stored.encode()) < 700
+    assert len(stored.encode()) < 800
     assert Fingerprint.from_json(stored) == print_
 
 
@@ -781,8 +788,8 @@ def test_shells_and_slivers_are_never_drifted() -> None:
 def test_a_new_title_over_an_unrelated_body_is_drift() -> None:
     """The domain changed hands, or the URL now serves something else entirely."""
     for seed in range(20):
-        cited = text_page(words_of(1000 + seed, 800), "notes on rivers")
-        now = text_page(words_of(1100 + seed, 600), "best online casino bonuses")
+        cited = text_page(words_of(1000 + seed, 800, topic=0), "notes on rivers")
+        now = text_page(words_of(1100 + seed, 600, topic=1), "best online casino bonuses")
         score = _drift(cited, now)
         assert score is not None and 0.0 <= score < DRIFT_NEW_TITLE
 
@@ -790,12 +797,12 @@ def test_a_new_title_over_an_unrelated_body_is_drift() -> None:
 def test_the_same_title_over_an_unrelated_body_is_drift() -> None:
     """A wiki page overwritten, or a site that answers every URL with its generic page under one title."""
     for seed in range(20):
-        cited = text_page(words_of(1200 + seed, 800), "field notes")
-        now = text_page(words_of(1300 + seed, 900), "field notes")
+        cited = text_page(words_of(1200 + seed, 800, topic=0), "field notes")
+        now = text_page(words_of(1300 + seed, 900, topic=1), "field notes")
         score = _drift(cited, now)
         assert score is not None and score < DRIFT_SAME_TITLE
-    generic = text_page(words_of(1400, 500), "field notes")
-    assert _drift(text_page(words_of(1401, 800), "notes on rivers | field notes"), generic) is not None
+    generic = text_page(words_of(1400, 500, topic=1), "field notes")
+    assert _drift(text_page(words_of(1401, 800, topic=0), "notes on rivers | field notes"), generic) is not None
 
 
 def test_drift_is_fast() -> None:
