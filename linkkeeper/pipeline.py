@@ -743,9 +743,9 @@ def run_fix(
                 replacements[target.url] = (snapshot.archive_url, "drifted")
                 continue
             without.append((target.url, "" if snapshot is None else describe(snapshot)))
-        outcome, final_url = history.last_answer(target.url)
-        if redirects and outcome == Outcome.REDIRECTED.value and final_url and final_url != target.url:
-            replacements[target.url] = (final_url, "redirected")
+        moved = history.moved_to(target.url) if redirects else None
+        if moved and moved != target.url:
+            replacements[target.url] = (moved, "redirected")
     for destination, web_url in aliases.items():  # "/old-post/" checked as base_url + "/old-post/"
         if web_url in replacements:
             replacements[destination] = replacements[web_url]

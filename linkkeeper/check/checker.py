@@ -314,6 +314,12 @@ class Checker:
         )
         retry_after = retry_after_seconds(answer.headers) if answer.status in RETRYABLE_STATUS else None
         result = _result(url, judgement, answer.status, answer.final_url, answer.redirects)
+        if method == "GET" and self._pages is not None and judgement.error_kind is ErrorKind.SOFT_404:
+            # A deep link sent to a root: a parking service's lander there says more than the root does.
+            page = PageAnswer(url, answer.status, answer.headers, answer.body, answer.final_url, answer.redirects)
+            parked = self._pages.parked(page)
+            if parked is not None:
+                return replace(result, error_kind=parked.error_kind, error=parked.error), retry_after
         if method == "GET" and judgement.outcome in (Outcome.ALIVE, Outcome.REDIRECTED):
             if self._pages is not None:
                 page = PageAnswer(url, answer.status, answer.headers, answer.body, answer.final_url, answer.redirects)

@@ -82,7 +82,8 @@ def judge_response(
             return Judgement(
                 Outcome.BROKEN, ErrorKind.SOFT_404, f"redirected to {final_url}: looks like a missing page"
             )
-        if any(hop.status in PERMANENT_REDIRECTS for hop in redirects):
+        if redirects and redirects[0].status in PERMANENT_REDIRECTS:
+            # Only the link's own hop says whether it moved: after a 302 it is to be used as it is.
             return Judgement(Outcome.REDIRECTED)
         return Judgement(Outcome.ALIVE)
     if status == 429:

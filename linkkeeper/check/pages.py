@@ -103,16 +103,27 @@ class PageReader:
         self._asked: dict[str, int] = {}  # probes asked this run, per host
         self.made: dict[tuple[str, str], str] = {}
 
+    def parked(self, answer: PageAnswer, page: rot.Page | None = None) -> PageVerdict | None:
+        """The parked verdict, when the page (read from ``answer`` unless given) is a parking or
+        for-sale page and that detector is on."""
+        if not self.settings.detect_parked:
+            return None
+        page = page or rot.read_page(answer.body, answer.headers.get("content-type", ""))
+        if page is None:
+            return None
+        hops = tuple(hop.url for hop in answer.redirects)
+        hosts = tuple(urlsplit(url).hostname or "" for url in (*hops[1:], answer.final_url))
+        reason = rot.parked_evidence(page, answer.url, answer.final_url, hosts)
+        return PageVerdict(Outcome.BROKEN, ErrorKind.PARKED, reason) if reason else None
+
     async def judge(self, answer: PageAnswer, fetch: Fetch) -> PageVerdict:
         """The page's verdict; ``fetch`` asks a probe URL (with the host's slot already held)."""
         settings = self.settings
         page = rot.read_page(answer.body, answer.headers.get("content-type", ""))
         hops = tuple(hop.url for hop in answer.redirects)
-        if settings.detect_parked and page is not None:
-            hosts = tuple(urlsplit(url).hostname or "" for url in (*hops[1:], answer.final_url))
-            reason = rot.parked_evidence(page, answer.url, answer.final_url, hosts)
-            if reason:
-                return PageVerdict(Outcome.BROKEN, ErrorKind.PARKED, reason)
+        parked = self.parked(answer, page) if page is not None else None
+        if parked is not None:
+            return parked
         if settings.detect_login_walls and hops and rot.login_wall(answer.final_url, hops, page):
             return PageVerdict(
                 Outcome.BLOCKED, ErrorKind.LOGIN_WALL, f"redirected to a sign-in page ({answer.final_url}): a wall"

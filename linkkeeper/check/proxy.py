@@ -7,8 +7,10 @@ unsets), and upper-case ``HTTP_PROXY`` is ignored when ``REQUEST_METHOD`` is set
 ``Proxy:`` header arrives as that variable: "httpoxy"). ``NO_PROXY`` applies either way: names
 (a name covers its subdomains; a leading ``.`` or ``*.`` is allowed), ``*`` for every host, IP
 addresses and CIDR ranges (matched against a URL's literal address: no name is resolved to
-decide), each with an optional ``:port``. Loopback addresses, ``localhost`` names and ``.invalid``
-are never proxied: a proxy's loopback is not this machine's.
+decide), each with an optional ``:port``. As with curl, requests and httpx, loopback addresses and
+``localhost`` go through the proxy too unless ``NO_PROXY`` names them (a proxy on this machine
+reaches them; for one elsewhere, list them in ``NO_PROXY`` as you would for curl). ``.invalid``
+names never go anywhere: RFC 6761 says they never resolve.
 
 Through a proxy the proxy resolves the name, so linkkeeper judges only what the URL itself says:
 an IP literal is refused as the address guard refuses it (the metadata ranges always,
@@ -209,16 +211,9 @@ def _split_port(entry: str) -> tuple[str, int | None]:
 
 
 def never_proxied(host: str) -> bool:
-    """Loopback, ``localhost`` and ``.invalid``: always asked directly (and judged by the guard)."""
+    """``.invalid`` names: never resolvable anywhere, so never sent to a proxy (the guard says so)."""
     name = _host_name(host)
-    address = _literal(name)
-    if address is not None:
-        return address.is_loopback or (
-            isinstance(address, ipaddress.IPv6Address)
-            and address.ipv4_mapped is not None
-            and address.ipv4_mapped.is_loopback
-        )
-    return name in ("localhost", "invalid") or name.endswith((".localhost", ".invalid"))
+    return name == "invalid" or name.endswith(".invalid")
 
 
 @dataclass(frozen=True, slots=True)

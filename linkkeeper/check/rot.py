@@ -616,6 +616,9 @@ _NEEDS_SCRIPT = re.compile(
 )
 
 
+_NOSCRIPT = re.compile(r"<noscript[^>]*>(.{0,2000}?)</noscript>", re.S)
+
+
 def is_spa_shell(page: Page) -> bool:
     """A single-page app's shell: (almost) no text, or a "please enable JavaScript" notice and little else.
 
@@ -623,7 +626,12 @@ def is_spa_shell(page: Page) -> bool:
     """
     if page.words < SHELL_WORDS:
         return True
-    return page.words < _SHELL_WITH_NOTICE_WORDS and _NEEDS_SCRIPT.search(page.text) is not None
+    if page.words >= _SHELL_WITH_NOTICE_WORDS:
+        return False
+    # The notice is often in <noscript> (create-react-app puts it there), which is no main text.
+    return _NEEDS_SCRIPT.search(page.text) is not None or any(
+        _NEEDS_SCRIPT.search(block) for block in _NOSCRIPT.findall(page.markup)
+    )
 
 
 # -- not-found pages --------------------------------------------------------------------------------
@@ -903,7 +911,8 @@ def parked_evidence(page: Page, url: str, final_url: str, redirect_hosts: tuple[
         points += min(2, len(calls))  # one call to buy can be an article's; several are a sales page
         if not boilerplate:
             reasons.append(f'the page says "{_short(min(calls, key=text.find))}"')
-    if _ww_host_of(start).search(page.markup):
+    ww_host = _ww_host_of(start).search(page.markup) is not None
+    if ww_host:
         points += 2 if page.words < _SHORT_PAGE else 1
         reasons.append("it loads from a ww1.-style host of the domain, as parking services do")
     service = _first(_PARKING_MARKUP, page.markup)
@@ -919,6 +928,8 @@ def parked_evidence(page: Page, url: str, final_url: str, redirect_hosts: tuple[
     if points and page.words < _SHORT_PAGE and (bare_domain or domain in page.title):
         points += 1
         reasons.append("its title is the bare domain" if bare_domain else "its title names the domain")
+    if page.words >= _LONG_PAGE and not (service or ww_host):
+        return None  # an article, whatever it says about domains: only a parking service's markup says more
     if page.words >= _VERY_LONG_PAGE:
         points -= 4
     elif page.words >= _LONG_PAGE:

@@ -550,6 +550,21 @@ class History:
                 summaries.append((run_id, to_iso(started) or "", counts))
         return summaries
 
+    def moved_to(self, url: str) -> str | None:
+        """Where a link last found redirected has moved: the end of its leading permanent hops
+        (a temporary hop after them is not part of the move), or None."""
+        with self._errors():
+            row = self._db.execute(
+                "SELECT last_outcome, last_final_url, last_redirects FROM urls WHERE url = ?", (url,)
+            ).fetchone()
+        if row is None or row[0] != Outcome.REDIRECTED.value or not row[1]:
+            return None
+        hops = _decode_redirects(row[2])
+        for index, hop in enumerate(hops):
+            if hop.status not in (301, 308):
+                return hop.url if index else None
+        return str(row[1])
+
     def last_answer(self, url: str) -> tuple[str | None, str | None]:
         """The last judged outcome of ``url`` and the final URL it led to."""
         with self._errors():

@@ -25,7 +25,7 @@ from linkkeeper.report.tls import tls_note
 from linkkeeper.report.tls import unverified as tls_unverified
 
 COLOURS = {
-    "alive": "#1a7f37", "redirected": "#0969da", "failing": "#9a6700", "dead": "#cf222e",
+    "alive": "#1a7f37", "redirected": "#0969da", "failing": "#9a6700", "dead": "#cf222e", "drifted": "#bc4c00",
     "blocked": "#8250df", "excluded": "#57606a", "skipped": "#6e7781",
 }  # fmt: skip
 RunSummary = tuple[int, str, dict[str, int]]
@@ -214,7 +214,8 @@ def _file_href(path: str, links_from: str) -> str | None:
 
 
 _SEVERITY = {
-    name: rank for rank, name in enumerate(("dead", "failing", "blocked", "redirected", "alive", "excluded", "skipped"))
+    name: rank
+    for rank, name in enumerate(("dead", "failing", "drifted", "blocked", "redirected", "alive", "excluded", "skipped"))
 }
 
 

@@ -217,11 +217,15 @@ async def test_address_guard_judges_the_literal_host_through_a_proxy(fakeweb: Fa
     assert proxy.log == []
 
 
-async def test_loopback_is_never_proxied(fakeweb: FakeWeb, proxy: FakeProxy) -> None:
-    """A proxy's loopback is not this machine's: loopback addresses are asked directly."""
+async def test_a_loopback_address_goes_through_the_proxy_unless_no_proxy_names_it(
+    fakeweb: FakeWeb, proxy: FakeProxy
+) -> None:
+    """As curl, requests and httpx do: HTTP_PROXY covers loopback addresses too; NO_PROXY exempts them."""
     url = f"http://{fakeweb.addresses[2]}:{fakeweb.port}/ok"
     (result,) = await check({"HTTP_PROXY": proxy.url()}, [url])
-    assert result.outcome is Outcome.ALIVE and proxy.log == []
+    assert result.outcome is Outcome.ALIVE and [seen.target for seen in proxy.log] == [url]
+    (direct,) = await check({"HTTP_PROXY": proxy.url(), "NO_PROXY": fakeweb.addresses[2]}, [url])
+    assert direct.outcome is Outcome.ALIVE and len(proxy.log) == 1  # the first run's request only
 
 
 @pytest.mark.parametrize("scheme", ["socks5h", "socks5"])

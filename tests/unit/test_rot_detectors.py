@@ -345,6 +345,19 @@ def test_an_article_about_domain_parking_is_not_parked() -> None:
     assert parked_evidence(read(medium), "https://blog.example/back", "https://blog.example/back", ()) is None
 
 
+def test_an_article_whose_title_asks_about_a_sale_is_not_parked() -> None:
+    """A question in the title ("is this domain for sale?") and the answer in a long text are an
+    article's; found by the reference-rot benchmark on seeds it had not been tuned on."""
+    quoted = (
+        "<p>The page said: this domain is for sale. Make an offer, or buy it now. Lease to own is possible "
+        "too. I wrote to the owner instead.</p>"
+    )
+    for seed, words in ((7, 450), (8, 900)):
+        markup = article_html("Is this domain for sale? Writing to an owner", words_of(seed, words), extra=quoted)
+        page = read(markup)
+        assert parked_evidence(page, "https://notes.example/sale", "https://notes.example/sale", ()) is None
+
+
 def test_an_article_naming_parking_hosts_in_text_and_code_is_not_parked() -> None:
     """Hosts named in prose or in an escaped code sample are not a parking service's markup."""
     extra = (
