@@ -26,6 +26,7 @@ from typing import Any
 import pyromark
 
 from linkkeeper.config import ANCHOR_STYLES
+from linkkeeper.folders import project_root
 from linkkeeper.scan.markdown import lone_cr_as_lf, parser_options
 
 AUTO = "auto"
@@ -496,10 +497,6 @@ def _marker(folder: Path) -> tuple[str, str] | None:
     return None
 
 
-def _project_root(start: Path) -> Path:
-    return next((folder for folder in (start, *start.parents) if (folder / ".git").exists()), start)
-
-
 def detect_style(root: Path) -> tuple[str, str]:
     """The anchor style a project's files say (its root, then its ``docs/`` folder), and why."""
     for folder, prefix in ((root, ""), (root / "docs", "docs/")):
@@ -516,5 +513,5 @@ def resolve_style(style: str, site_root: str = "", cwd: Path | None = None) -> t
     if style != AUTO:
         return style, "from site.anchor_style"
     start = (cwd or Path.cwd()).absolute()
-    root = (start / site_root) if site_root else _project_root(start)
+    root = (start / site_root) if site_root else project_root(start)
     return detect_style(root)

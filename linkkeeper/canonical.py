@@ -41,7 +41,7 @@ def canonical_url(url: str) -> str:
     if netloc is None:
         return url
     path, question, query = path_and_query.partition("?")
-    path = _escapes(_without_dot_segments(path)) or "/"
+    path = _without_dot_segments(_escapes(path)) or "/"  # %2E is a dot: decoded first (§6.2.2)
     normal = f"{lowered}://{netloc}{path}{question}{_escapes(query)}"
     return normal + hash_mark + fragment
 

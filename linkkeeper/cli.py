@@ -20,6 +20,7 @@ import click
 
 from linkkeeper import __version__
 from linkkeeper.anchors import resolve_style
+from linkkeeper.canonical import canonical_url
 from linkkeeper.check.hosts import github_token, parse_headers
 from linkkeeper.check.proxy import proxy_rules, redact_proxy_url
 from linkkeeper.check.trust import check_trust_sources
@@ -39,13 +40,13 @@ from linkkeeper.config import (
     to_toml_value,
 )
 from linkkeeper.errors import ConfigError, HistoryError, InputError, LinkkeeperError, OutputError
+from linkkeeper.folders import project_root
 from linkkeeper.history import History
 from linkkeeper.local import fragments_checked
 from linkkeeper.models import RunReport
 from linkkeeper.pipeline import (
     history_path,
     own_output,
-    project_root,
     rebuild_report,
     report_places,
     run_archive,
@@ -512,6 +513,9 @@ def history_show(ctx: click.Context, /, url: str) -> None:
         raise InputError(f"{url}: not in the history; {_no_history(settings)}")
     with store:
         state = store.state(url)
+        if state is None:  # kept under its canonical spelling: HTTP://Example.COM is http://example.com/
+            url = canonical_url(url)
+            state = store.state(url)
         if state is None:
             raise InputError(f"{url}: not in the history")
         click.echo(

@@ -333,7 +333,7 @@ class CheckSettings:
         "A 200 page that says not found, or that matches a random sibling URL's page (a probe), is broken (soft-404).",
     )
     soft_404_probes: int = _setting(
-        2, "Random-sibling probes at most per host per run (each folder probed once; 0: none).", minimum=0
+        3, "Random-sibling probes at most per host per run (each folder probed once; 0: none).", minimum=0
     )
     probe_max_age: str = _setting(
         "7d", "A host's probe answers kept in the history are reused this long.", validate=parse_duration

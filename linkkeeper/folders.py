@@ -13,6 +13,11 @@ STATE_FOLDER = ".linkkeeper"
 _GITIGNORE = "# Created by linkkeeper: its history and reports stay out of git (delete this file to commit them).\n*\n"
 
 
+def project_root(start: Path) -> Path:
+    """The top of the git work tree containing ``start``, else ``start`` itself."""
+    return next((folder for folder in (start, *start.parents) if (folder / ".git").exists()), start)
+
+
 def make_folders(folder: Path) -> None:
     """``folder`` and its missing parents, like ``mkdir -p``; raises OSError."""
     missing = []

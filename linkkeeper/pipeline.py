@@ -32,6 +32,7 @@ from linkkeeper.check.transport import web_transport
 from linkkeeper.check.trust import insecure_hosts
 from linkkeeper.config import Settings, parse_duration, parse_remap
 from linkkeeper.errors import InputError
+from linkkeeper.folders import project_root
 from linkkeeper.history import History, Judged, judge
 from linkkeeper.history.store import PageRecord
 from linkkeeper.local import LocalChecker, fragment_problem
@@ -109,7 +110,9 @@ def build_targets(occurrences: Sequence[Occurrence]) -> list[Target]:
             continue
         url, fragment = urldefrag(occ.url) if occ.checkable is Checkable.YES else (occ.url, "")
         if occ.checkable is Checkable.YES:
-            url = canonical.get(url) or canonical.setdefault(url, canonical_url(url))
+            if url not in canonical:
+                canonical[url] = canonical_url(url)
+            url = canonical[url]
         grouped[url].append(occ)
         if fragment:
             fragments[url][fragment] = None
@@ -318,14 +321,6 @@ def settings_digest(settings: Settings) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def project_root(start: Path) -> Path:
-    """The top of the git work tree containing ``start``, else ``start`` itself."""
-    for folder in (start, *start.parents):
-        if (folder / ".git").exists():
-            return folder
-    return start
-
-
 def history_path(settings: Settings, cwd: Path) -> Path:
     configured = Path(settings.history.db).expanduser()
     return configured if configured.is_absolute() else project_root(cwd) / configured
@@ -449,9 +444,11 @@ def _drift(entries: list[Entry], history: History, at: datetime) -> tuple[list[E
     for entry in entries:
         url = entry.target.url
         record = known.get(url)
-        cached = record.drift if record is not None and entry.result.from_cache else None
-        found = similarity.get(url)
-        level = (found[0] if found is not None else None) if url in similarity else cached
+        if url in similarity:  # read this run
+            found = similarity[url]
+            level = found[0] if found is not None else None
+        else:  # a cached answer keeps its last reading's drift
+            level = record.drift if record is not None and entry.result.from_cache else None
         if level is None or record is None:
             described.append(entry)
             continue

@@ -20,6 +20,7 @@ import asyncio
 import json
 import posixpath
 import secrets
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
@@ -31,6 +32,7 @@ from linkkeeper.models import ErrorKind, Outcome, Redirect
 __all__ = ["PageAnswer", "PageReader", "PageVerdict"]
 
 _PROBE_TEXT_CHARS = 4000  # what is kept of a probe's page in the history (a template is short)
+_ARTICLE_WORDS = 400  # a page answered 200 with this much main text is not probed
 _INDEX_NAMES = ("index.", "default.", "home.")
 
 
@@ -99,6 +101,9 @@ class PageReader:
     def __init__(self, settings: CheckSettings, known: Mapping[tuple[str, str], str] | None = None) -> None:
         self.settings = settings
         self._known = {key: probe for key, text in (known or {}).items() if (probe := _Probe.from_json(text))}
+        self._folders: dict[str, list[str]] = defaultdict(list)  # origin -> its probed folders
+        for origin, folder in self._known:
+            self._folders[origin].append(folder)
         self._pending: dict[tuple[str, str], asyncio.Future[_Probe | None]] = {}
         self._asked: dict[str, int] = {}  # probes asked this run, per host
         self.made: dict[tuple[str, str], str] = {}
@@ -143,6 +148,8 @@ class PageReader:
         """A soft 404 by the folder's probe: the same page, or redirected to the same place."""
         if page is not None and rot.is_spa_shell(page):
             return None
+        if not answer.redirects and page is not None and page.words >= _ARTICLE_WORDS:
+            return None  # a template answering every path is short: a long page is the page itself
         probe = await self._probe(answer.url, fetch)
         if probe is None or not 200 <= probe.status < 300:
             return None  # a site that answers a URL that cannot exist with an error is an honest one
@@ -171,8 +178,9 @@ class PageReader:
             pending = asyncio.ensure_future(self._ask(parts.scheme, parts.netloc, folder, parts.path, fetch))
             self._pending[key] = pending
         probe = await asyncio.shield(pending)
-        if probe is not None:
+        if probe is not None and key not in self._known:
             self._known[key] = probe
+            self._folders[key[0]].append(key[1])
             self.made[key] = probe.to_json()
         return probe
 
@@ -180,10 +188,10 @@ class PageReader:
         """The probe of the folder nearest ``key``'s on the same origin (the longest shared start:
         ``/news/2019/`` stands for ``/news/2018/``), if any was made."""
         origin, folder = key
-        made = [known for known in self._known if known[0] == origin]
-        if not made:
+        folders = self._folders.get(origin)
+        if not folders:
             return None
-        return self._known[max(made, key=lambda known: len(posixpath.commonpath([known[1], folder])))]
+        return self._known[origin, max(folders, key=lambda known: len(posixpath.commonpath([known, folder])))]
 
     async def _ask(self, scheme: str, netloc: str, folder: str, path: str, fetch: Fetch) -> _Probe | None:
         name = path.rstrip("/").rsplit("/", 1)[-1]

@@ -742,37 +742,39 @@ def not_found_page(page: Page) -> str | None:
 
 # -- parked domains ---------------------------------------------------------------------------------
 
-# Boilerplate that only parking, for-sale and expiry pages carry.
+# Boilerplate that only parking, for-sale and expiry pages carry. A domain name in these patterns
+# starts only after white space and is bounded in length: "a.a.a.…" over a page's 20,000
+# characters must not be tried from every dot (quadratic time, on the event loop).
+_NAME = r"(?: [\w.-]{1,253}\.[a-z]{2,24})?"  # an optional domain name after "this domain"
+_DOMAIN = r"(?<![^\s])[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,8}\.[a-z]{2,24}"  # a domain name on its own
 _PARKING_BOILERPLATE = re.compile(
-    r"(?:this|the) domain(?: name)?(?: [\w.-]+\.[a-z]{2,})? (?:is|may be|might be|could be) for sale"
-    r"|(?:this|the) domain(?: name)?(?: [\w.-]+\.[a-z]{2,})? (?:is )?(?:now )?available for (?:purchase|sale|lease)"
-    r"|(?:this|the) domain(?: name)?(?: [\w.-]+\.[a-z]{2,})? (?:has|is) (?:been )?parked"
-    r"|(?:this|the) domain(?: name)?(?: [\w.-]+\.[a-z]{2,})? (?:registration )?has expired"
+    r"(?:this|the) domain(?: name)?" + _NAME + r" (?:is|may be|might be|could be) for sale"
+    r"|(?:this|the) domain(?: name)?" + _NAME + r" (?:is )?(?:now )?available for (?:purchase|sale|lease)"
+    r"|(?:this|the) domain(?: name)?" + _NAME + r" (?:has|is) (?:been )?parked"
+    r"|(?:this|the) domain(?: name)?" + _NAME + r" (?:registration )?has expired"
     r"|this (?:web ?)?page is parked|parked free,? courtesy of|is parked free"
     r"|sponsored listings displayed above are served automatically by a third party"
     r"|this domain (?:name )?is registered,? but may still be available"
     r"|the owner of this domain has not yet uploaded"
-    r"|(?:diese|die) domain(?: [\w.-]+\.[a-z]{2,})?"
-    r" (?:steht zum verkauf|ist zu verkaufen|kann (?:gekauft|erworben) werden)"
-    r"|ce (?:nom de )?domaine(?: [\w.-]+\.[a-z]{2,})? (?:est|pourrait être|peut être) à vendre"
-    r"|este dominio(?: [\w.-]+\.[a-z]{2,})? (?:est[áa]|puede estar) (?:a la |en )?venta"
-    r"|este dom[íi]nio(?: [\w.-]+\.[a-z]{2,})? (?:est[áa]|pode estar) [àa] venda"
-    r"|questo dominio(?: [\w.-]+\.[a-z]{2,})? (?:è|e|potrebbe essere) in vendita"
-    r"|(?:dit domein|deze domeinnaam|de domeinnaam)(?: [\w.-]+\.[a-z]{2,})? (?:is|staat) te koop"
+    r"|(?:diese|die) domain" + _NAME + r" (?:steht zum verkauf|ist zu verkaufen|kann (?:gekauft|erworben) werden)"
+    r"|ce (?:nom de )?domaine" + _NAME + r" (?:est|pourrait être|peut être) à vendre"
+    r"|este dominio" + _NAME + r" (?:est[áa]|puede estar) (?:a la |en )?venta"
+    r"|este dom[íi]nio" + _NAME + r" (?:est[áa]|pode estar) [àa] venda"
+    r"|questo dominio" + _NAME + r" (?:è|e|potrebbe essere) in vendita"
+    r"|(?:dit domein|deze domeinnaam|de domeinnaam)" + _NAME + r" (?:is|staat) te koop"
     # Registrars' pages for a name bought and never used, and parking services' own words.
-    r"|(?:this|the) domain(?: name)?(?: [\w.-]+\.[a-z]{2,})? (?:was|has been|is) (?:recently )?registered"
+    r"|(?:this|the) domain(?: name)?" + _NAME + r" (?:was|has been|is) (?:recently )?registered"
     r" (?:at|with|by|via|through)"
-    r"|(?:this|the) domain(?: name)?(?: [\w.-]+\.[a-z]{2,})? is parked (?:at|with|by|on)"
+    r"|(?:this|the) domain(?: name)?" + _NAME + r" is parked (?:at|with|by|on)"
     r"|parked domain name on|future home of (?:something|the website)"
     r"|\bis parked (?:for )?free|\bparked domain\b|is this your domain\?"
     r"|sponsored listings?\b.{0,60}\b(?:supplied|served|provided|displayed) automatically"
-    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}"
-    r" (?:steht zum verkauf|est à vendre|está en venta|è in vendita|is te koop)"
+    r"|" + _DOMAIN + r" (?:steht zum verkauf|est à vendre|está en venta|è in vendita|is te koop)"
 )
 # Calls to buy: on a parking page, but also in passing in an article.
 _PARKING_CALL = re.compile(
     r"buy this domain|get this domain|(?:make an offer|inquire|enquire|ask) (?:on|about|for) this domain"
-    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,} (?:is|may be) for sale|domains? (?:names? )?for sale"
+    r"|" + _DOMAIN + r" (?:is|may be) for sale|domains? (?:names? )?for sale"
     r"|lease to own|rent to own|own this domain|buy it now|make an offer|diese domain kaufen|zum kauf an"
     r"|preisvorschlag|acheter ce (?:nom de )?domaine|faire une offre"
     r"|comprar este dom[íi]nio|dominio en venta|compra questo dominio|koop deze domeinnaam"

@@ -166,8 +166,9 @@ def _v7_canonical_urls(db: sqlite3.Connection) -> None:
         for table in ("checks", "occurrences", "snapshots", "saves"):
             db.execute(f"UPDATE OR IGNORE {table} SET url_id = ? WHERE url_id = ?", (keep, drop))
             db.execute(f"DELETE FROM {table} WHERE url_id = ?", (drop,))
+        first_seen = db.execute("SELECT MIN(first_seen) FROM urls WHERE id IN (?, ?)", (keep, drop)).fetchone()[0]
         db.execute("DELETE FROM urls WHERE id = ?", (drop,))
-        db.execute("UPDATE urls SET url = ? WHERE id = ?", (normal, keep))
+        db.execute("UPDATE urls SET url = ?, first_seen = ? WHERE id = ?", (normal, first_seen, keep))
         known[normal] = (keep, max(other[1], checked))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 from linkkeeper.config import DeadAfterSettings
@@ -59,9 +60,9 @@ def to_text(report: ArchiveReport, policy: DeadAfterSettings) -> str:
         return "network unreachable: the Wayback Machine did not answer; nothing was looked up\n"
     lines = []
     found = sum(1 for entry in report.entries if isinstance(entry.snapshot, Snapshot))
-    dead = sum(1 for entry in report.entries if entry.verdict is Verdict.DEAD)
-    failing = len(report.entries) - dead
-    which = f"{dead} dead" + (f" and {failing} failing" if failing else "")
+    counted = Counter(entry.verdict for entry in report.entries)
+    kinds = [f"{counted[verdict]} {verdict.value}" for verdict in (Verdict.DEAD, Verdict.FAILING, Verdict.DRIFTED)]
+    which = " and ".join([kind for kind in kinds if not kind.startswith("0 ")] or kinds[:1])
     if report.entries:
         lines.append(f"{which} link(s): {found} with a verified snapshot, {len(report.entries) - found} without")
     for entry in report.entries:

@@ -32,10 +32,12 @@ def nothing_dead(waiting: Waiting, policy: DeadAfterSettings, act_now: str) -> s
     )
 
 
-def _verdict(state: LinkState, policy: DeadAfterSettings) -> str:
+def _verdict(state: LinkState, policy: DeadAfterSettings, last: Outcome | None = None) -> str:
     if state.consecutive_failures:
         verdict, since = judge(Outcome.BROKEN, state, policy)
         return f"{verdict.value} since {since}"
+    if last is Outcome.BROKEN_FRAGMENT:
+        return "failing (the page is there, its #fragment is not; a missing anchor never makes a link dead)"
     return "alive" if state.last_alive else "not judged yet"
 
 
@@ -44,7 +46,7 @@ def url_text(
 ) -> str:
     lines = [
         url,
-        f"  verdict: {_verdict(state, policy)}",
+        f"  verdict: {_verdict(state, policy, checks[-1].outcome if checks else None)}",
         f"  first seen {state.first_seen}; last alive {state.last_alive or 'never'}"
         + (f"; {streak(state)}" if state.consecutive_failures else ""),
         "  checks:",

@@ -48,9 +48,11 @@ def _case(entry: Entry, path: str, places: list[Occurrence], failing: bool) -> t
     if not failing and verdict_of(entry) in _HEALTHY:
         return f"{opening} />", "passed"
     element = "failure" if failing else "skipped"
-    message = f"{judgement(entry)}: {reason_of(entry)} ({lines})"
+    drifted = verdict_of(entry) is Verdict.DRIFTED  # its reason says "drifted: …" already
+    message = f"{reason_of(entry) if drifted else judgement(entry) + ': ' + reason_of(entry)} ({lines})"
     text = escape("\n".join(f"{entry.target.url} at {path}:{occ.line}:{occ.column}" for occ in places))
-    kind = f" type={_attribute(entry.result.outcome.value)}" if failing else ""
+    problem = Verdict.DRIFTED.value if drifted else entry.result.outcome.value
+    kind = f" type={_attribute(problem)}" if failing else ""
     case = f"{opening}>\n      <{element} message={_attribute(message)}{kind}>{text}</{element}>\n    </testcase>"
     return case, element
 

@@ -64,8 +64,8 @@ def unresolved_note(report: RunReport) -> str | None:
     if not count:
         return None
     return (
-        f"{count} link(s) not judged: their names did not resolve, and neither did a name that always does "
-        "(check.dns_canary), so this resolver answers only some names (a proxy-only or allow-listed network?)"
+        f"{count} link(s) not judged: their names did not resolve, and this machine's resolver was not shown to "
+        "resolve public names this run (check.dns_canary): a proxy-only or allow-listed network?"
     )
 
 

@@ -33,8 +33,8 @@ _FIX = (
     "Once the link is dead (it kept failing over days, see `linkkeeper history URL`), "
     "`linkkeeper archive` finds a verified Wayback Machine copy and `linkkeeper fix` rewrites the link to it."
 )
-_RULES: dict[Outcome, tuple[str, str, str, str]] = {
-    # outcome: (id, short description, full description, what to do)
+_RULES: dict[Outcome | Verdict, tuple[str, str, str, str]] = {
+    # outcome (or the drifted verdict, whose outcome is alive): (id, short description, full description, what to do)
     Outcome.BROKEN: (
         "broken-link",
         "The link's target is gone.",
@@ -70,12 +70,22 @@ _RULES: dict[Outcome, tuple[str, str, str, str]] = {
         "The server answered with a permanent redirect (301 or 308) to another address, which works.",
         "Replace the link with its final address: `linkkeeper fix --redirects` does it in place.",
     ),
+    Verdict.DRIFTED: (
+        "drifted-link",
+        "The page answers, but it is no longer the page that was cited.",
+        "When the link was first seen alive, linkkeeper kept a fingerprint of its page (title and text); today's "
+        "page under the same address is unrelated to it: the domain changed hands, or the page was replaced.",
+        "Check what the link was meant to show: `linkkeeper archive` finds the copy from when it was cited, and "
+        "`linkkeeper fix --include-drifted` rewrites the link to it.",
+    ),
 }
-_LEVELS = {Outcome.REDIRECTED: "note"}
+_LEVELS: dict[Outcome | Verdict, str] = {Outcome.REDIRECTED: "note"}
 
 
-def _rule_outcome(entry: Entry) -> Outcome | None:
+def _rule_outcome(entry: Entry) -> Outcome | Verdict | None:
     """The problem class of an unhealthy entry (None for a healthy or unchecked one)."""
+    if entry.verdict is Verdict.DRIFTED:
+        return Verdict.DRIFTED
     outcome = entry.result.outcome
     if outcome in _RULES:
         return outcome

@@ -202,7 +202,7 @@ def test_archive_and_fix_call_failing_links_failing(workdir: Path, fakeweb: Fake
     (workdir / "a.md").write_text(f"[x]({url})\n")
     run("check", "--no-progress", "a.md")
     archived = run("archive", "--no-progress", "--include-failing", "a.md")
-    assert archived.stdout.startswith("0 dead and 1 failing link(s): 1 with a verified snapshot")
+    assert archived.stdout.startswith("1 failing link(s): 1 with a verified snapshot")
     fixed = run("fix", "--include-failing", "--diff", "a.md")
     assert "(failing)" in fixed.stderr and "(dead)" not in fixed.stderr
 

@@ -171,7 +171,7 @@ def test_sarif_rules_say_what_to_do() -> None:
     """Every rule has a description, help that says what to do (fix, where it applies) and a default level."""
     rules = to_sarif(fixed_report())["runs"][0]["tool"]["driver"]["rules"]
     assert [rule["id"] for rule in rules] == [
-        "broken-link", "broken-fragment", "unreachable-link", "blocked-link", "redirected-link",
+        "broken-link", "broken-fragment", "unreachable-link", "blocked-link", "redirected-link", "drifted-link",
     ]  # fmt: skip
     for rule in rules:
         assert rule["fullDescription"]["text"] and "What to do" in rule["help"]["text"]
@@ -306,3 +306,20 @@ def test_html_makes_only_http_and_relative_links_clickable(url: str) -> None:
 def test_golden_files_exist(name: str) -> None:
     """The golden files are committed (regenerate with LINKKEEPER_REGENERATE_GOLDEN=1)."""
     assert (FIXTURES / "golden" / name).is_file()
+
+
+def test_a_drifted_link_is_a_sarif_result_that_fails_only_under_fail_on_drifted() -> None:
+    """The test tab and the exit code agree: --fail-on drifted makes the drifted place an error."""
+    import dataclasses
+
+    from linkkeeper.models import Verdict
+
+    report = fixed_report()
+    alive = next(entry for entry in report.entries if entry.result.outcome.value == "alive")
+    drifted = dataclasses.replace(alive, verdict=Verdict.DRIFTED, since="2026-03-02T00:00:00+00:00")
+    report = dataclasses.replace(report, entries=(*[e for e in report.entries if e is not alive], drifted))
+    for fail_on, level in (("drifted", "error"), ("broken", "warning")):
+        results = to_sarif(report, fail_on=fail_on)["runs"][0]["results"]
+        assert [r["level"] for r in results if r["ruleId"] == "drifted-link"] == [level] * len(
+            drifted.target.occurrences
+        )
