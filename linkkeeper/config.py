@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from linkkeeper.errors import ConfigError
 
@@ -423,6 +424,32 @@ def _known_anchor_style(style: str) -> None:
         raise ValueError(f"expected one of {', '.join(ANCHOR_STYLES)}, got {style!r}")
 
 
+def _web_address(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url!r}: expected an http(s):// URL with a host")
+
+
+@dataclass(frozen=True, slots=True)
+class GitHubSettings:
+    """Where GitHub is (github.com, or a GitHub Enterprise Server): its links are checked through
+    its GraphQL API when a token is set (``check.github_token_env``)."""
+
+    web_url: str = _setting(
+        "https://github.com",
+        "GitHub's web address: links with this scheme, host and port are GitHub links.",
+        validate=_web_address,
+    )
+    api_url: str = _setting(
+        "https://api.github.com", "GitHub's REST API (GHES: https://HOST/api/v3).", validate=_web_address
+    )
+    graphql_url: str = _setting(
+        "https://api.github.com/graphql",
+        "GitHub's GraphQL API (GHES: https://HOST/api/graphql).",
+        validate=_web_address,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class SiteSettings:
     """How local, relative and site-relative links are resolved."""
@@ -532,6 +559,7 @@ class Settings:
     report: ReportSettings = field(default_factory=ReportSettings)
     fix: FixSettings = field(default_factory=FixSettings)
     site: SiteSettings = field(default_factory=SiteSettings)
+    github: GitHubSettings = field(default_factory=GitHubSettings)
 
 
 Sources = Mapping[str, str]

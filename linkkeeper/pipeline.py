@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import difflib
+import functools
 import hashlib
 import itertools
 import json
@@ -18,19 +19,20 @@ from collections.abc import Callable, Mapping, Sequence, Set
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import urldefrag
+from urllib.parse import urldefrag, urlsplit
 
 import httpx
 
 from linkkeeper.canonical import canonical_url
 from linkkeeper.check import Checker
 from linkkeeper.check.body import ACCEPT_ENCODING
-from linkkeeper.check.hosts import Sleep
+from linkkeeper.check.github import GitHubLinks, check_github, parse_link
+from linkkeeper.check.hosts import Sleep, github_token
 from linkkeeper.check.network import network_is_down, unjudged, unproven
 from linkkeeper.check.proxy import redact_proxy_url
 from linkkeeper.check.transport import web_transport
 from linkkeeper.check.trust import insecure_hosts
-from linkkeeper.config import Settings, parse_duration, parse_remap
+from linkkeeper.config import Settings, parse_duration, parse_remap, parse_resolve
 from linkkeeper.errors import InputError
 from linkkeeper.folders import project_root
 from linkkeeper.history import History, Judged, judge
@@ -183,14 +185,19 @@ def check_targets(
         or (_offline(target.url) if offline else None)
         for target in targets
     }
-    to_check = [target.url for target in targets if decided[target.url] is None]
+    environment = os.environ if environ is None else environ
+    from_github = _github_answers(targets, decided, settings, environment) if not offline else _NO_GITHUB
+    to_check = [
+        target.url for target in targets if decided[target.url] is None and target.url not in from_github.results
+    ]
     # --remap: a URL is asked where the rules say, and answers under the URL as written.
     rules = parse_remap(settings.check.remap)
     asked = {url: remap(url, rules) for url in to_check} if rules else {url: url for url in to_check}
     requests = list(dict.fromkeys(asked.values()))
     anchors_wanted = {target.url for target in targets if fragments and target.fragments and target.url in asked}
     anchors_for = {asked[url] for url in anchors_wanted}
-    checker = Checker(settings.check, on_result=on_result, environ=environ, probes=probes)
+    github_host = urlsplit(settings.github.web_url).hostname or ""
+    checker = Checker(settings.check, on_result=on_result, environ=environ, probes=probes, github_host=github_host)
     get_first = {asked[url] for url in get_first if url in asked}
     results = dict(zip(requests, asyncio.run(checker.run(requests, anchors_for=anchors_for, get_first=get_first)),
                        strict=True))  # fmt: skip
@@ -206,9 +213,52 @@ def check_targets(
         if result is not None:
             entries.append(Entry(target, result))
             continue
+        answered = from_github.results.get(target.url)
+        if answered is not None:  # decided through GitHub's API; its line anchors too
+            lines = from_github.missing_lines.get(target.url, ())
+            past = {fragment: f"#{fragment}: the file has fewer lines (GitHub's API)" for fragment in lines}
+            entries.extend(_per_fragment(target, answered, past.get) if lines else [Entry(target, answered)])
+            continue
         result = unjudged(checked[target.url]) if down else checked[target.url]
-        entries.extend(_per_fragment(target, result) if target.url in anchors_wanted else [Entry(target, result)])
+        if target.url in anchors_wanted and result.anchors is not None:
+            entries.extend(_per_fragment(target, result, functools.partial(_missing_anchor, anchors=result.anchors)))
+        else:
+            entries.append(Entry(target, result))
     return Checked(entries, down, checker.probes_made)
+
+
+_NO_GITHUB = GitHubLinks({}, {})
+
+
+def _missing_anchor(fragment: str, anchors: frozenset[str]) -> str | None:
+    return f"the page has no anchor #{fragment}" if fragment_problem(fragment, anchors) else None
+
+
+def _github_answers(
+    targets: Sequence[Target], decided: Mapping[str, CheckResult | None], settings: Settings, environ: Mapping[str, str]
+) -> GitHubLinks:
+    """GitHub links decided through GitHub's GraphQL API, when a token is set; the others (and any
+    the API gave no verdict for) are asked as pages."""
+    token = github_token(settings.check, environ)
+    if not token:
+        return _NO_GITHUB
+    links = [
+        link
+        for target in targets
+        if decided[target.url] is None
+        and (link := parse_link(target.url, settings.github.web_url, target.fragments)) is not None
+    ]
+    if not links:
+        return _NO_GITHUB
+
+    async def ask() -> GitHubLinks:
+        transport = web_transport(settings.check, environ, resolve=parse_resolve(settings.check.resolve))
+        timeout = httpx.Timeout(settings.check.timeout * 3, connect=settings.check.connect_timeout)
+        headers = {"User-Agent": settings.check.user_agent, "Accept": "application/json"}
+        async with httpx.AsyncClient(transport=transport, timeout=timeout, headers=headers, trust_env=False) as client:
+            return await check_github(links, settings.github, token, client)
+
+    return asyncio.run(ask())
 
 
 def _network_answers(settings: Settings, cached: Mapping[str, CheckResult], environ: Mapping[str, str] | None) -> bool:
@@ -233,20 +283,23 @@ def _offline(url: str) -> CheckResult:
     return CheckResult(url, Outcome.SKIPPED, error_kind=ErrorKind.OFFLINE, error="web link, not requested (--offline)")
 
 
-def _per_fragment(target: Target, result: CheckResult) -> list[Entry]:
+def _per_fragment(target: Target, result: CheckResult, problem_of: Callable[[str], str | None]) -> list[Entry]:
     """A page checked for its anchors, as one entry per link: the page's own entry holds the
-    places whose fragment is on the page (or that have none), and each missing ``#fragment`` is
-    an entry of its own (``URL#fragment``), so only the links that name it fail. When the page
-    itself failed or could not be read, no fragment can be judged: one entry, as without them."""
-    anchors = result.anchors
-    if anchors is None or result.outcome not in (Outcome.ALIVE, Outcome.REDIRECTED):
+    places whose fragment is on the page (or that have none), and each missing ``#fragment``
+    (``problem_of`` says why, or None) is an entry of its own (``URL#fragment``), so only the
+    links that name it fail. When the page itself failed or could not be read (no anchors for a
+    page read for them), no fragment can be judged: one entry, as without them."""
+    if result.outcome not in (Outcome.ALIVE, Outcome.REDIRECTED):
         return [Entry(target, result)]
     page: list[Occurrence] = []
     missing: dict[str, list[Occurrence]] = defaultdict(list)
+    problems: dict[str, str] = {}
     for occ in target.occurrences:
         fragment = urldefrag(occ.url)[1]
-        if fragment and fragment_problem(fragment, anchors):
+        problem = problem_of(fragment) if fragment else None
+        if problem:
             missing[fragment].append(occ)
+            problems[fragment] = problem
         else:
             page.append(occ)
     page_result = dataclasses.replace(result, anchors=None)  # the history keeps no anchors
@@ -258,7 +311,7 @@ def _per_fragment(target: Target, result: CheckResult) -> list[Entry]:
             url=url,
             outcome=Outcome.BROKEN_FRAGMENT,
             error_kind=ErrorKind.MISSING_FRAGMENT,
-            error=f"the page has no anchor #{fragment}",
+            error=problems[fragment],
         )
         entries.append(Entry(Target(url, tuple(occurrences), (fragment,), target.checkable, target.reason), broken))
     return entries

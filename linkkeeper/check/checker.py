@@ -27,6 +27,7 @@ from linkkeeper.check.body import ACCEPT_ENCODING, read_body
 from linkkeeper.check.classify import Judgement, judge_exception, judge_response
 from linkkeeper.check.guard import GuardedBackend
 from linkkeeper.check.hosts import (
+    GITHUB_HOSTS,
     Clock,
     Hosts,
     HostState,
@@ -81,6 +82,7 @@ class Checker:
         environ: Mapping[str, str] | None = None,
         on_result: Callable[[CheckResult], None] | None = None,
         probes: Mapping[tuple[str, str], str] | None = None,
+        github_host: str = "",
     ) -> None:
         self.settings = settings
         self._sleep = sleep
@@ -94,7 +96,8 @@ class Checker:
         self._trust = Trust.load(settings, environment, https_proxy=self._proxies.tls_to_proxy)
         self._headers = parse_headers(settings.headers, environment)
         header_lines = settings.headers + tuple(line for host in settings.hosts.values() for line in host.headers)
-        self._hosts = Hosts(settings, sleep=sleep, clock=clock, environ=environ)
+        github_hosts = GITHUB_HOSTS | ({github_host.lower()} if github_host else set())
+        self._hosts = Hosts(settings, sleep=sleep, clock=clock, environ=environ, github_hosts=github_hosts)
         self._secrets = secret_values(header_lines, environment) | {self._hosts.github_token} - {""}
         self._network = NetworkWatch()
         self._backend: GuardedBackend | None = None
@@ -261,6 +264,10 @@ class Checker:
         finally:
             global_slots.release_from(state, self._clock())
         self._hosts.learn(state, result, retry_after, sent_at)
+        if state.walls_on_429 and result.status_code == 429:
+            reason = state.closed or state.throttled(self._clock(), retry_after, bool(self._hosts.github_token))
+            if reason is not None:
+                return replace(result, outcome=Outcome.BLOCKED, error_kind=ErrorKind.RATE_LIMITED, error=reason)
         retryable = result.error_kind in _RETRYABLE_KINDS or (
             result.status_code in RETRYABLE_STATUS and result.error_kind is not ErrorKind.BOT_WALL
         )

@@ -34,6 +34,8 @@ def loop_time() -> float:
     return asyncio.get_running_loop().time()
 
 
+GITHUB_WAIT_BUDGET = 10.0  # seconds of Retry-After a run waits out for GitHub's pages, over all URLs left
+GITHUB_DEFAULT_WAIT = 60.0  # a GitHub 429 that says nothing: its secondary limits last a minute
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -57,16 +59,45 @@ class HostState:
     timeouts_in_a_row: int = 0
     timed_out_urls: set[str] = field(default_factory=set)
     not_answering: str | None = None  # why the host's remaining URLs are not asked
+    walls_on_429: bool = False  # GitHub's pages: a 429 pauses the whole host, or closes it for the run
+    paused_until: float = float("-inf")  # no request to the host before then (a Retry-After for all of it)
+    closed: str | None = None  # why the host's remaining URLs are blocked without being asked
 
     def ready_at(self) -> float:
         """When the host's next request may start."""
-        return max(self.pace.ready_at(self.last_start), self.last_start + self.base_interval)
+        return max(self.pace.ready_at(self.last_start), self.last_start + self.base_interval, self.paused_until)
 
     def unasked(self, url: str) -> CheckResult | None:
         """The result for a URL of a host that answers nothing, given without asking it again."""
+        if self.closed is not None:
+            return CheckResult(url, Outcome.BLOCKED, error_kind=ErrorKind.RATE_LIMITED, error=self.closed)
         if self.not_answering is None:
             return None
         return CheckResult(url, Outcome.ERROR, error_kind=ErrorKind.TIMEOUT, error=self.not_answering)
+
+    def throttled(self, now: float, retry_after: float | None, token_set: bool) -> str | None:
+        """A 429 from GitHub's pages: no request to the host until its Retry-After has passed, and
+        when waiting that out for every URL left would cost more than ``GITHUB_WAIT_BUDGET``
+        seconds, the host's remaining URLs are not asked this run (blocked, never broken: the
+        returned reason says how the API would check them); None while the run waits instead."""
+        wait = retry_after if retry_after is not None else GITHUB_DEFAULT_WAIT
+        self.paused_until = max(self.paused_until, now + wait)
+        if wait * max(self.remaining, 1) <= GITHUB_WAIT_BUDGET:
+            return None
+        return self.close_after_429(retry_after, token_set)
+
+    def close_after_429(self, retry_after: float | None, token_set: bool) -> str:
+        """GitHub throttles robots' page requests for minutes at a time: rather than wait that out
+        again and again, the host's remaining page requests are not made this run (they are
+        blocked, never broken), and the reason says how the API would check them."""
+        wait = f" (Retry-After: {retry_after:.0f} s)" if retry_after is not None else ""
+        self.closed = f"GitHub throttled page requests{wait}: not asked again this run; " + (
+            "only pages the API does not answer for are asked as pages"
+            if token_set
+            else "with a token in the variable check.github_token_env names (GITHUB_TOKEN; the Action passes its "
+            "own), GitHub links are checked through GitHub's API instead"
+        )
+        return self.closed
 
 
 def parse_headers(lines: tuple[str, ...], environ: Mapping[str, str]) -> dict[str, str]:
@@ -176,8 +207,10 @@ class Hosts:
         sleep: Sleep = asyncio.sleep,
         clock: Clock = loop_time,
         environ: Mapping[str, str] | None = None,
+        github_hosts: frozenset[str] = GITHUB_HOSTS,
     ) -> None:
         self._settings = settings
+        self._github_hosts = github_hosts
         self._sleep = sleep
         self._clock = clock
         self._environ = dict(os.environ if environ is None else environ)
@@ -202,8 +235,9 @@ class Hosts:
                 headers = self._headers[host]
             pace = Pace(self._settings.host_min_rate)
             state = HostState(host, concurrency, PrioritySlots(concurrency), interval, pace, headers)
+            state.walls_on_429 = host in self._github_hosts
             has_authorization = any(name.lower() == "authorization" for name in headers)
-            if self.github_token and host in GITHUB_HOSTS and not has_authorization:
+            if self.github_token and host in self._github_hosts and not has_authorization:
                 state.https_headers = {"Authorization": f"Bearer {self.github_token}"}
             self._states[host] = state
         return state

@@ -220,10 +220,17 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
         self._pools.clear()
 
 
-def web_transport(settings: CheckSettings, environ: Mapping[str, str], *, connections: int = 10) -> PerOriginTransport:
-    """A transport for linkkeeper's own requests beyond the checker's (the Wayback Machine's
-    APIs): the same proxies and trust, the always-refused addresses only."""
+def web_transport(
+    settings: CheckSettings,
+    environ: Mapping[str, str],
+    *,
+    connections: int = 10,
+    resolve: Mapping[str, str] | None = None,
+) -> PerOriginTransport:
+    """A transport for linkkeeper's own requests beyond the checker's (the Wayback Machine's and
+    GitHub's APIs): the same proxies and trust, the always-refused addresses only, and ``resolve``'s
+    fixed names."""
     proxies = proxy_rules(settings.proxy, environ)
     trust = Trust.load(settings, environ, https_proxy=proxies.tls_to_proxy)
-    return PerOriginTransport(GuardedBackend({}, exclude_private=False), lambda host: connections, trust=trust,
-                              proxies=proxies)  # fmt: skip
+    return PerOriginTransport(GuardedBackend(resolve or {}, exclude_private=False), lambda host: connections,
+                              trust=trust, proxies=proxies)  # fmt: skip
