@@ -160,6 +160,7 @@ async def _query(
         try:
             response = await client.post(url, content=json.dumps({"query": query}), headers=headers)
         except httpx.HTTPError:
+            limits.spent = True  # the API cannot be reached: the other queries would only wait too
             return None
         limits.learn(response.headers)
         wait = _retry_after(response)
@@ -167,6 +168,7 @@ async def _query(
             await asyncio.sleep(wait)
             continue
         if response.status_code != 200:
+            limits.spent = response.status_code in (401, 403, 404)  # a token or address that will not do
             return None
         try:
             document = response.json()
@@ -182,7 +184,8 @@ _LONGEST_WAIT = 10.0  # seconds of a secondary limit's Retry-After waited out; l
 
 @dataclass(slots=True)
 class _Limits:
-    """What GitHub's ``X-RateLimit-*`` headers said last: when none is left, no more queries."""
+    """Whether to send more queries: not once GitHub's ``X-RateLimit-Remaining`` says none is
+    left, the API could not be reached, or it refused the token."""
 
     spent: bool = False
 
