@@ -252,7 +252,9 @@ class Checker:
         if self._network.down:
             global_slots.reclaim(state)
             return not_checked(url)  # offline: asking more hosts would only take longer
-        sent_at = await self._hosts.wait_turn(state, before_waiting=lambda: global_slots.reclaim(state))
+        sent_at = self._clock()
+        if state.closed is None:  # a host closed for the run is not waited for
+            sent_at = await self._hosts.wait_turn(state, before_waiting=lambda: global_slots.reclaim(state))
         unasked = state.unasked(url)
         if unasked is not None:
             global_slots.reclaim(state)

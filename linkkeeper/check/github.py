@@ -37,6 +37,11 @@ _LINE_ANCHOR = re.compile(r"^L(\d+)(?:C\d+)?(?:-L(\d+)(?:C\d+)?)?$")
 _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
 _NAME = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 _SHA = re.compile(r"^[0-9a-fA-F]{7,40}$")
+# A repository's own pages, there whenever the repository is (GitHub sends a disabled one home).
+_REPOSITORY_PAGES = frozenset({
+    "issues", "pulls", "tags", "releases", "branches", "commits", "actions", "projects", "security", "pulse",
+    "graphs", "network", "stargazers", "watchers", "forks", "labels", "milestones", "activity", "wiki",
+})  # fmt: skip
 # First path segments that are GitHub's own pages, never an owner.
 _RESERVED = frozenset({
     "about", "apps", "collections", "contact", "customer-stories", "enterprise", "events", "explore", "features",
@@ -67,8 +72,7 @@ def parse_link(url: str, web_url: str, fragments: Sequence[str] = ()) -> GitHubL
             return None
     except ValueError:
         return None
-    if parts.query:
-        return None  # ?plain=1, ?tab=…: a page of its own
+    query = parts.query
     segments = [unquote(segment) for segment in parts.path.split("/") if segment]
     if not segments or segments[0].lower() in _RESERVED or not _LOGIN.match(segments[0]):
         return None
@@ -79,9 +83,15 @@ def parse_link(url: str, web_url: str, fragments: Sequence[str] = ()) -> GitHubL
     if not _NAME.match(repo):
         return None
     rest = segments[2:]
-    if not rest:
-        return GitHubLink(url, "repo", owner, repo)
+    if query and not (not rest and query.startswith("tab=")):
+        return None  # ?plain=1, ?q=…: a page of its own (a repository's ?tab= is its home page)
+    if not rest or (len(rest) == 1 and rest[0] in _REPOSITORY_PAGES):
+        return GitHubLink(url, "repo", owner, repo)  # these pages are there when the repository is
     kind = rest[0]
+    if kind == "pull" and len(rest) == 3 and rest[1].isdigit() and rest[2] in ("files", "commits", "checks"):
+        return GitHubLink(url, "issue", owner, repo, rest[1])
+    if kind == "actions" and len(rest) == 3 and rest[1] == "workflows" and not fragments:
+        return GitHubLink(url, "blob", owner, repo, f"HEAD/.github/workflows/{rest[2]}")
     if kind == "commit" and len(rest) == 2 and _SHA.match(rest[1]):
         return GitHubLink(url, "commit", owner, repo, rest[1])
     if kind in ("issues", "pull") and len(rest) == 2 and rest[1].isdigit():

@@ -229,6 +229,8 @@ class Hosts:
             concurrency = self._settings.host_concurrency
             interval = self._settings.host_interval
             headers: dict[str, str] = {}
+            if host in self._github_hosts:
+                concurrency = 1  # a 429 then stops the next page request: none is in flight with it
             if override is not None:
                 concurrency = override.concurrency or concurrency
                 interval = override.interval if override.interval is not None else interval
@@ -237,7 +239,8 @@ class Hosts:
             state = HostState(host, concurrency, PrioritySlots(concurrency), interval, pace, headers)
             state.walls_on_429 = host in self._github_hosts
             has_authorization = any(name.lower() == "authorization" for name in headers)
-            if self.github_token and host in self._github_hosts and not has_authorization:
+            # github.com's own hosts only: an Enterprise Server's token goes to its API alone
+            if self.github_token and host in GITHUB_HOSTS and not has_authorization:
                 state.https_headers = {"Authorization": f"Bearer {self.github_token}"}
             self._states[host] = state
         return state

@@ -21,6 +21,11 @@ WEB = "https://github.com"
         ("https://github.com/octocat/Hello-World/blob/main/README.md", "blob", "main/README.md"),
         ("https://github.com/octocat/Hello-World/tree/feature/x/docs", "tree", "feature/x/docs"),
         ("https://github.com/octocat/Hello-World/releases/tag/v1.0", "release", "v1.0"),
+        # Pages that are there whenever what they belong to is.
+        ("https://github.com/octocat/Hello-World?tab=readme-ov-file", "repo", ""),
+        ("https://github.com/octocat/Hello-World/pulls", "repo", ""),
+        ("https://github.com/octocat/Hello-World/pull/7/files", "issue", "7"),
+        ("https://github.com/octocat/Hello-World/actions/workflows/ci.yml", "blob", "HEAD/.github/workflows/ci.yml"),
     ],
 )
 def test_objects_the_api_answers_for(url: str, kind: str, ident: str) -> None:
@@ -33,10 +38,9 @@ def test_objects_the_api_answers_for(url: str, kind: str, ident: str) -> None:
     [
         "https://github.com/",  # the home page
         "https://github.com/settings/profile",  # GitHub's own pages are no account
-        "https://github.com/octocat/Hello-World/wiki",
-        "https://github.com/octocat/Hello-World/actions/workflows/ci.yml",
-        "https://github.com/octocat/Hello-World?tab=readme-ov-file",  # a page of its own
-        "https://github.com/octocat/Hello-World/pull/7/files",
+        "https://github.com/octocat/Hello-World/wiki/Home",  # a wiki page may be missing
+        "https://github.com/octocat/Hello-World/blob/main/a.md?plain=1",  # a page of its own
+        "https://github.com/octocat/Hello-World/discussions/3",
         "http://github.com/octocat/Hello-World",  # another scheme: not web_url's
         "https://github.com:8443/octocat/Hello-World",  # another port
         "https://gist.github.com/octocat/1",  # another host
