@@ -234,7 +234,8 @@ class _Plan:
                 continue
             if not isinstance(node, dict):
                 for link in links:
-                    results[link.url] = _gone(link.url, now, f"no repository {link.owner}/{link.repo}")
+                    why = f"no repository {link.owner}/{link.repo} (or a private one this token cannot see)"
+                    results[link.url] = _gone(link.url, now, why)
                 continue
             moved = str(node.get("nameWithOwner") or "")
             for link, sub in zip(links, subaliases, strict=True):
