@@ -206,6 +206,10 @@ def parse_remap(rules: Iterable[str]) -> list[tuple[re.Pattern[str], str]]:
         except re.error as exc:
             raise ValueError(f"{parts[0]!r} is not a regular expression: {exc}") from exc
         replacement = _GROUP_REFERENCE.sub(lambda m: f"\\g<{m.group(1) or m.group(2) or m.group(3)}>", parts[1])
+        try:  # the replacement is read before any search: a group it names that the pattern lacks, or
+            pattern.sub(replacement.strip(), "")  # an escape Python does not know, is said now
+        except (re.error, IndexError) as exc:
+            raise ValueError(f"{parts[1].strip()!r} is no replacement for {parts[0]!r}: {exc}") from exc
         parsed.append((pattern, replacement.strip()))
     return parsed
 

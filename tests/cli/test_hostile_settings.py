@@ -29,6 +29,11 @@ def run(workdir: Path, *args: str, env: dict[str, str] | None = None) -> tuple[i
         (["--accept", "999-100"], "expected status codes from 100 to 999, the lower first"),
         (["--timeout", "nan"], "check.timeout: expected a finite number, got nan"),
         (["--timeout", "inf"], "check.timeout: expected a finite number, got inf"),
+        # A replacement naming a group the pattern lacks, or an escape Python does not know, was a
+        # traceback with exit 1 at the first matching link (issue 28, case 3).
+        (["--remap", "(.*) $9"], "check.remap: '$9' is no replacement for '(.*)': invalid group reference 9"),
+        (["--remap", "(.*) \\q"], "is no replacement for '(.*)': bad escape \\q"),
+        (["--remap", "(.*) ${name}"], "is no replacement for '(.*)': unknown group name 'name'"),
     ],
 )
 def test_bad_flags_are_configuration_errors(workdir: Path, args: list[str], message: str) -> None:
