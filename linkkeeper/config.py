@@ -92,6 +92,11 @@ def header_problem(line: str, number: int) -> str | None:
     return None
 
 
+def _header_value(value: str) -> None:
+    if has_control_character(value):
+        raise ValueError("holds a control character, which no HTTP header may")
+
+
 def _valid_headers(lines: tuple[str, ...]) -> None:
     for number, line in enumerate(lines, start=1):
         problem = header_problem(line, number)
@@ -285,7 +290,11 @@ class CheckSettings:
         "name is the evidence instead (air-gapped networks).",
         validate=_host_name,
     )
-    user_agent: str = _setting(DEFAULT_USER_AGENT, "User-Agent header; browser-like, because many sites refuse robots.")
+    user_agent: str = _setting(
+        DEFAULT_USER_AGENT,
+        "User-Agent header; browser-like, because many sites refuse robots.",
+        validate=_header_value,
+    )
     headers: tuple[str, ...] = _setting(
         (), 'Extra "Name: value" headers sent to every host; ${VAR} reads the environment.', validate=_valid_headers
     )
@@ -830,6 +839,15 @@ def load_settings(
     return settings, sources
 
 
+def check_table(table: Mapping[str, Any], label: str) -> None:
+    """Validate a settings table as a configuration file's (unknown keys, types, values): a
+    ConfigError naming the key when anything is off."""
+    known = setting_keys()
+    for key, value in _flatten(table, label).items():
+        _, item, kind = known[key]
+        _coerce(value, kind, label, key, item.metadata["minimum"], item.metadata["validate"])
+
+
 def setting_value(settings: Settings, key: str) -> Any:
     section, name = key.split(".", 1)
     return getattr(getattr(settings, section), name)
@@ -859,8 +877,14 @@ def _toml_inline(item: Any) -> str:
     return "{" + ", ".join(pairs) + "}"
 
 
+_TOML_ESCAPES = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+_TOML_SPECIAL = re.compile(r'[\\"\x00-\x1f\x7f]')
+
+
 def _toml_string(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    """A TOML basic string: every character that could end it or start a new line escaped, so
+    a value can never write a table or a key of its own."""
+    escaped = _TOML_SPECIAL.sub(lambda m: _TOML_ESCAPES.get(m.group(), f"\\u{ord(m.group()):04x}"), text)
     return f'"{escaped}"'
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from linkkeeper.config import parse_duration, to_toml_value
+from linkkeeper.config import check_table, parse_duration, to_toml_value
 from linkkeeper.errors import ConfigError
 
 
@@ -48,12 +48,29 @@ def read_peer_config(path: Path) -> Migration:
         raise ConfigError(str(path), "(file)", f"cannot be read: {exc}") from exc
     try:
         if path.suffix.lower() == ".toml":
-            return from_lychee(tomllib.loads(text), str(path))
-        if path.suffix.lower() == ".json":
-            return from_markdown_link_check(json.loads(text), str(path))
+            migration = from_lychee(_table(tomllib.loads(text)), str(path))
+        elif path.suffix.lower() == ".json":
+            migration = from_markdown_link_check(_table(json.loads(text)), str(path))
+        else:
+            raise ConfigError(str(path), "(file)", "expected a lychee .toml or a markdown-link-check .json file")
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
         raise ConfigError(str(path), "(file)", f"is not valid {path.suffix[1:].upper()}: {exc}") from exc
-    raise ConfigError(str(path), "(file)", "expected a lychee .toml or a markdown-link-check .json file")
+    except RecursionError as exc:
+        raise ConfigError(str(path), "(file)", "is nested too deeply to be a configuration") from exc
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        # A value of a type the peer never writes there ({"timeout": ["a"]}): said, never a traceback.
+        raise ConfigError(
+            str(path), "(file)", f"holds a value of the wrong type ({type(exc).__name__}: {exc})"
+        ) from exc
+    # What is written must load as it is: a value linkkeeper would refuse is refused now.
+    check_table(tomllib.loads(to_toml(migration)), f"{path} (converted)")
+    return migration
+
+
+def _table(document: Any) -> dict[str, Any]:
+    if not isinstance(document, dict):
+        raise TypeError(f"expected a table of options at the top, found a {type(document).__name__}")
+    return document
 
 
 # -- lychee ---------------------------------------------------------------------------------------
@@ -275,5 +292,10 @@ def to_toml(migration: Migration) -> str:
         lines += ["", f"[check.hosts.{json.dumps(host)}]"]
         lines += [f"{name} = {to_toml_value(value)}" for name, value in table.items()]
     if migration.left:
-        lines += ["", "# Not carried over:"] + [f"# - {item}" for item in migration.left]
+        lines += ["", "# Not carried over:"] + [f"# - {_comment(item)}" for item in migration.left]
     return "\n".join(lines) + "\n"
+
+
+def _comment(text: str) -> str:
+    """A comment's text on one line: an option name from the file can never start a line of TOML."""
+    return re.sub(r"[\x00-\x1f\x7f]", lambda match: f"\\x{ord(match.group()):02x}", text)

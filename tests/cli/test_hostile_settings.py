@@ -87,3 +87,42 @@ def test_the_fake_web_config_helper_still_loads(workdir: Path, fakeweb: FakeWeb)
     result = CliRunner().invoke(main, ["check", "--no-progress", "--header", "X-Fine: yes\tand tab", "b.md"])
     assert result.exit_code == 0, result.output
     assert fakeweb.records[0].headers["x-fine"] == "yes\tand tab"
+
+
+INJECTION = (
+    '"x\\n[site]\\nbase_url = \\"http://127.0.0.1:9\\"\\n[check.hosts.\\"127.0.0.1\\"]\\n'
+    'headers = [\\"Authorization: Bearer ${GITHUB_TOKEN}\\"]\\n#" = 1\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("ua.toml", 'user_agent = "a\\nb"\n', "check.user_agent: holds a control character"),
+        ("redirects.toml", 'max_redirects = "lots"\n', "check.max_redirects: expected a whole number, got 'lots'"),
+        ("list.json", "[1, 2]", "expected a table of options at the top, found a list"),
+        ("banana.json", '{"timeout": "banana"}', "holds a value of the wrong type"),
+        ("deep.json", "[" * 100_000 + "]" * 100_000, "is nested too deeply"),
+        ("types.json", '{"ignorePatterns": "notalist", "httpHeaders": 5}', "holds a value of the wrong type"),
+    ],
+)
+def test_config_from_refuses_what_would_not_load(workdir: Path, name: str, text: str, message: str) -> None:
+    """Wrong types were tracebacks with exit 1 (11 of 12 inputs), and user_agent = "a\\nb" wrote
+    TOML that did not load with exit 0 (issue 28, cases 1 and 3): now exit 3, one line, no file."""
+    (workdir / name).write_text(text)
+    result = CliRunner().invoke(main, ["config", "--from", name, "--output", "out.toml"])
+    assert result.exit_code == 3 and message in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1 and not (workdir / "out.toml").exists()
+
+
+def test_config_from_writes_no_table_an_option_name_injects(workdir: Path) -> None:
+    """An option name holding newlines was written into a comment as it was: its lines became a
+    [site] table and a host table sending $GITHUB_TOKEN to 127.0.0.1 (issue 28, case 1)."""
+    (workdir / "lychee.toml").write_text(INJECTION)
+    converted = CliRunner().invoke(main, ["config", "--from", "lychee.toml", "--output", "out.toml"])
+    assert converted.exit_code == 0, converted.output
+    written = (workdir / "out.toml").read_text()
+    assert [line for line in written.splitlines() if line.startswith("[")] == []
+    assert all(line.startswith("#") or not line.strip() for line in written.splitlines())
+    loaded = CliRunner().invoke(main, ["config", "--config", "out.toml"], env={"GITHUB_TOKEN": "t0ken"})
+    assert loaded.exit_code == 0 and "127.0.0.1" not in loaded.output and "t0ken" not in loaded.output
