@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from linkkeeper.errors import ConfigError
+from linkkeeper.patterns import Pattern, compile_pattern
 
 DEFAULT_SOURCE = "default"
 
@@ -197,34 +198,27 @@ _NAMED_GROUP = re.compile(r"\(\?<(?=[A-Za-z_])")
 _GROUP_REFERENCE = re.compile(r"\$(?:\{(\w+)\}|<(\w+)>|(\d+))")
 
 
-def parse_remap(rules: Iterable[str]) -> list[tuple[re.Pattern[str], str]]:
+def parse_remap(rules: Iterable[str]) -> list[tuple[Pattern, str]]:
     """``"REGEX REPLACEMENT"`` rules -> (compiled pattern, Python replacement). A replacement
     may refer to groups as lychee and JavaScript do (``$1``, ``${name}``, ``$<name>``) or as
     Python does (``\\1``, ``\\g<name>``)."""
-    parsed: list[tuple[re.Pattern[str], str]] = []
+    parsed: list[tuple[Pattern, str]] = []
     for rule in rules:
         parts = rule.split(None, 1)
         if len(parts) != 2:
             raise ValueError(f"{rule!r}: expected 'REGEX REPLACEMENT'")
-        try:
-            pattern = re.compile(_NAMED_GROUP.sub("(?P<", parts[0]))  # JavaScript's and Rust's (?<name>…) too
-        except re.error as exc:
-            raise ValueError(f"{parts[0]!r} is not a regular expression: {exc}") from exc
+        pattern = compile_pattern(_NAMED_GROUP.sub("(?P<", parts[0]))  # JavaScript's and Rust's (?<name>…) too
         replacement = _GROUP_REFERENCE.sub(lambda m: f"\\g<{m.group(1) or m.group(2) or m.group(3)}>", parts[1])
-        try:  # the replacement is read before any search: a group it names that the pattern lacks, or
-            pattern.sub(replacement.strip(), "")  # an escape Python does not know, is said now
-        except (re.error, IndexError) as exc:
-            raise ValueError(f"{parts[1].strip()!r} is no replacement for {parts[0]!r}: {exc}") from exc
+        # The replacement is read now: a group it names that the pattern lacks, or an escape Python
+        # does not know, is said when loaded, never as a traceback at the first matching link.
+        pattern.check_replacement(replacement.strip(), parts[1].strip())
         parsed.append((pattern, replacement.strip()))
     return parsed
 
 
 def _regular_expressions(patterns: tuple[str, ...]) -> None:
     for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from exc
+        compile_pattern(pattern)  # a ValueError says why
 
 
 def _known_fail_on(value: str) -> None:

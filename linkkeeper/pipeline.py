@@ -12,7 +12,6 @@ import hashlib
 import itertools
 import json
 import os
-import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence, Set
@@ -63,6 +62,7 @@ from linkkeeper.models import (
     Verdict,
     Waiting,
 )
+from linkkeeper.patterns import Pattern, compile_pattern
 from linkkeeper.report import Places
 from linkkeeper.report.archive import describe
 from linkkeeper.report.tls import unverified_hosts
@@ -130,7 +130,7 @@ def build_targets(occurrences: Sequence[Occurrence]) -> list[Target]:
     ]
 
 
-def _not_requested(target: Target, include: list[re.Pattern[str]], exclude: list[Exclusion]) -> CheckResult | None:
+def _not_requested(target: Target, include: list[Pattern], exclude: list[Exclusion]) -> CheckResult | None:
     """The result for a target we will not request, or None when it is to be checked."""
     if target.checkable is not Checkable.YES:
         return CheckResult(target.url, Outcome.SKIPPED, error_kind=ErrorKind.NOT_CHECKABLE, error=target.reason)
@@ -176,7 +176,7 @@ def check_targets(
     the network was down, and the probes asked. ``offline`` requests nothing: a web link has its
     fresh cached answer or is skipped."""
     cached = cached or {}
-    include = [re.compile(pattern) for pattern in settings.check.include]
+    include = [compile_pattern(pattern) for pattern in settings.check.include]
     exclude = exclusions(settings.check.exclude, ignored)
     fragments = settings.site.check_fragments
     decided = {

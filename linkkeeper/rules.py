@@ -7,17 +7,17 @@ skipped. Each rule keeps its origin (``.lycheeignore:3``), which an excluded lin
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from linkkeeper.errors import ConfigError
+from linkkeeper.patterns import Pattern, compile_pattern
 
 
 @dataclass(frozen=True, slots=True)
 class Exclusion:
-    pattern: re.Pattern[str]
+    pattern: Pattern
     origin: str  # "--exclude", or "FILE:LINE"
 
 
@@ -40,21 +40,21 @@ def read_ignore_files(root: Path, names: Sequence[str]) -> tuple[list[Exclusion]
             if not text or text.startswith("#"):
                 continue
             try:
-                rules.append(Exclusion(re.compile(text), f"{name}:{number}"))
-            except re.error as exc:
-                raise ConfigError(name, f"line {number}", f"{text!r} is not a regular expression: {exc}") from exc
+                rules.append(Exclusion(compile_pattern(text), f"{name}:{number}"))
+            except ValueError as exc:
+                raise ConfigError(name, f"line {number}", str(exc)) from exc
             found += 1
         notes.append(f"excluding links that match {found} pattern(s) from {name}")
     return rules, notes
 
 
 def exclusions(patterns: Sequence[str], ignored: Sequence[Exclusion] = ()) -> list[Exclusion]:
-    return [Exclusion(re.compile(pattern), "--exclude") for pattern in patterns] + list(ignored)
+    return [Exclusion(compile_pattern(pattern), "--exclude") for pattern in patterns] + list(ignored)
 
 
-def remap(url: str, rules: Sequence[tuple[re.Pattern[str], str]]) -> str:
+def remap(url: str, rules: Sequence[tuple[Pattern, str]]) -> str:
     """``url`` after the first rule that matches it (its first match replaced), or unchanged."""
     for pattern, replacement in rules:
         if pattern.search(url):
-            return pattern.sub(replacement, url, count=1)
+            return pattern.sub_first(replacement, url)
     return url

@@ -126,3 +126,23 @@ def test_config_from_writes_no_table_an_option_name_injects(workdir: Path) -> No
     assert all(line.startswith("#") or not line.strip() for line in written.splitlines())
     loaded = CliRunner().invoke(main, ["config", "--config", "out.toml"], env={"GITHUB_TOKEN": "t0ken"})
     assert loaded.exit_code == 0 and "127.0.0.1" not in loaded.output and "t0ken" not in loaded.output
+
+
+@pytest.mark.parametrize("where", ["ignore-file", "--exclude", "--remap", "--include"])
+def test_a_backtracking_pattern_runs_in_linear_time(workdir: Path, where: str) -> None:
+    """``(a+)+$`` against a URL of 26 ``a``s took Python's engine 6.8 s, and 40 never ended
+    (issue 28, case 2): user patterns run on RE2. 26 keeps a regression finite."""
+    (workdir / "b.md").write_text(f"[x](http://{'a' * 26}.invalid/)\n")
+    args = {"--exclude": ["--exclude", "(a+)+$"], "--remap": ["--remap", "(a+)+$ http://x.invalid/"],
+            "--include": ["--include", "(a+)+$"], "ignore-file": []}[where]  # fmt: skip
+    if where == "ignore-file":
+        (workdir / ".linkkeeperignore").write_text("(a+)+$\n")
+    result = CliRunner().invoke(main, ["check", "--no-progress", *args, "b.md"])
+    assert 0 <= result.exit_code <= 4 and "Traceback" not in result.output, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_pattern_that_needs_backtracking_is_refused_with_the_reason(workdir: Path) -> None:
+    (workdir / ".linkkeeperignore").write_text("# lookahead\n^https://(?!docs\\.)\n")
+    code, output = run(workdir)
+    assert code == 3 and ".linkkeeperignore: line 2" in output and "no lookaround or backreferences" in output
