@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import difflib
 import functools
 import hashlib
 import itertools
@@ -69,6 +68,7 @@ from linkkeeper.report.tls import unverified_hosts
 from linkkeeper.rewrite import (
     RewriteRefused,
     apply,
+    git_patch,
     plan,
     remove_leftovers,
     verify,
@@ -820,11 +820,7 @@ def run_fix(
                 continue
             new_text = apply(text, edits)
             verify(text, new_text, edits, file.occurrences, file.path)
-            diff = "".join(
-                difflib.unified_diff(
-                    text.splitlines(keepends=True), new_text.splitlines(keepends=True), file.path, file.path
-                )
-            )
+            diff = git_patch(file.path, text, new_text, has_bom=file.has_bom)
             if write:
                 notes.extend(write_atomic(path, new_text, has_bom=file.has_bom, expected_sha256=file.sha256))
             if write and history is not None:

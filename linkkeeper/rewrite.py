@@ -11,6 +11,7 @@ crash leaves the old file or the new one, never half of either.
 
 from __future__ import annotations
 
+import difflib
 import glob
 import hashlib
 import os
@@ -316,3 +317,22 @@ def _replace(path: Path, data: bytes) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def git_patch(path: str, old: str, new: str, *, has_bom: bool = False) -> str:
+    """The change as a patch ``git apply`` takes (``-p1``, from the folder ``path`` is relative to)
+    and that gives, applied, the very bytes ``fix`` writes: lines end at ``\n`` only (a lone CR, a
+    form feed or U+2028 is a line's content, as git reads it), a last line without a newline says
+    so, and a BOM is the first line's first bytes."""
+    prefix = "\ufeff" if has_bom else ""
+    before, after = _git_lines(prefix + old), _git_lines(prefix + new)
+    lines = list(difflib.unified_diff(before, after, f"a/{path}", f"b/{path}"))
+    if not lines:
+        return ""
+    body = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+    return f"diff --git a/{path} b/{path}\n{body}"
+
+
+def _git_lines(text: str) -> list[str]:
+    pieces = text.split("\n")
+    return [piece + "\n" for piece in pieces[:-1]] + ([pieces[-1]] if pieces[-1] else [])

@@ -74,7 +74,7 @@ def test_fix_malformed_diff_check_and_write(workdir: Path) -> None:
     assert diff.exit_code == 0, diff.output
     assert "-The code is [on GitHub](https:/github.com/axios/axios), questions to jane@example.org.\n" in diff.stdout
     assert "+The code is [on GitHub](https://github.com/axios/axios), questions to jane@example.org.\n" in diff.stdout
-    changed = [line[0] for line in diff.stdout.splitlines()[2:] if line[:1] in ("-", "+")]
+    changed = [line[0] for line in diff.stdout.splitlines()[3:] if line[:1] in ("-", "+")]  # after the headers
     assert changed == ["-", "+"]  # that line only
     assert "notes.md:4:25  https:/github.com/axios/axios -> https://github.com/axios/axios  (malformed)" in (
         diff.stderr
