@@ -112,7 +112,8 @@ def test_diff_and_check_write_nothing(site: dict[str, str], workdir: Path) -> No
     page = workdir / "docs" / "page.md"
     before = page.read_bytes()
     diff = CliRunner().invoke(main, ["fix", "--diff", "docs"])
-    assert diff.stdout.startswith("diff --git a/docs/page.md b/docs/page.md\n--- a/docs/page.md\n") and "+Über" in diff.stdout
+    assert diff.stdout.startswith("diff --git a/docs/page.md b/docs/page.md\n--- a/docs/page.md\n")
+    assert "+Über" in diff.stdout
     assert CliRunner().invoke(main, ["fix", "--check", "docs"]).exit_code == 1
     assert page.read_bytes() == before
     CliRunner().invoke(main, ["fix", "docs"])
