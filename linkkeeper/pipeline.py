@@ -287,8 +287,8 @@ def _per_fragment(target: Target, result: CheckResult, problem_of: Callable[[str
     """A page checked for its anchors, as one entry per link: the page's own entry holds the
     places whose fragment is on the page (or that have none), and each missing ``#fragment``
     (``problem_of`` says why, or None) is an entry of its own (``URL#fragment``), so only the
-    links that name it fail. When the page itself failed or could not be read (no anchors for a
-    page read for them), no fragment can be judged: one entry, as without them."""
+    links that name it fail. When the page itself failed, no fragment can be judged: one entry,
+    as without them."""
     if result.outcome not in (Outcome.ALIVE, Outcome.REDIRECTED):
         return [Entry(target, result)]
     page: list[Occurrence] = []
@@ -490,7 +490,8 @@ def _drift(entries: list[Entry], history: History, at: datetime) -> tuple[list[E
         cited, today = Fingerprint.from_json(record.fingerprint), Fingerprint.from_json(read)
         level = drift(cited, today) if cited is not None and today is not None else None
         similarity[url] = None if level is None or today is None else (level, today.title)
-    history.record_pages(first_seen, similarity, at)
+    if first_seen or similarity:
+        history.record_pages(first_seen, similarity, at)
     stamp = at.isoformat(timespec="seconds")
     drifted: dict[str, str | None] = {}
     described: list[Entry] = []

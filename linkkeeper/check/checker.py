@@ -325,14 +325,12 @@ class Checker:
         result = _result(url, judgement, answer.status, answer.final_url, answer.redirects)
         if method == "GET" and self._pages is not None and judgement.error_kind is ErrorKind.SOFT_404:
             # A deep link sent to a root: a parking service's lander there says more than the root does.
-            page = PageAnswer(url, answer.status, answer.headers, answer.body, answer.final_url, answer.redirects)
-            parked = self._pages.parked(page)
+            parked = self._pages.parked(_page(url, answer))
             if parked is not None:
                 return replace(result, error_kind=parked.error_kind, error=parked.error), retry_after
         if method == "GET" and judgement.outcome in (Outcome.ALIVE, Outcome.REDIRECTED):
             if self._pages is not None:
-                page = PageAnswer(url, answer.status, answer.headers, answer.body, answer.final_url, answer.redirects)
-                verdict = await self._pages.judge(page, lambda probe: self._probe(client, probe))
+                verdict = await self._pages.judge(_page(url, answer), lambda probe: self._probe(client, probe))
                 if verdict.outcome is not None:
                     return replace(result, outcome=verdict.outcome, error_kind=verdict.error_kind,
                                    error=verdict.error), retry_after  # fmt: skip
@@ -348,7 +346,7 @@ class Checker:
                 answer = await self._follow(client, "GET", url)
         except (_RedirectProblem, httpx.HTTPError, httpcore.ConnectError, OSError, TimeoutError, ValueError):
             return None
-        return PageAnswer(url, answer.status, answer.headers, answer.body, answer.final_url, answer.redirects)
+        return _page(url, answer)
 
     def _build_request(self, client: httpx.AsyncClient, method: str, url: str) -> httpx.Request:
         """The request as ``client.build_request`` would make it, with each host's merged headers
@@ -416,8 +414,13 @@ class Checker:
 
 
 def _may_be_html(content_type: str) -> bool:
+    """Whether a page reader could read the body (rot.read_page reads HTML, and sniffs an untyped one)."""
     kind = content_type.partition(";")[0].strip().lower()
-    return not kind or "html" in kind or kind in ("text/plain", "application/octet-stream")
+    return not kind or "html" in kind
+
+
+def _page(url: str, answer: _Answer) -> PageAnswer:
+    return PageAnswer(url, answer.status, answer.headers, answer.body, answer.final_url, answer.redirects)
 
 
 async def _take_host_slot(state: HostState, priority: int) -> None:

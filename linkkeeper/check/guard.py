@@ -42,6 +42,12 @@ class ConnectionRefused(httpcore.ConnectError):
     """Nothing listens at the address."""
 
 
+def never_resolves(name: str) -> bool:
+    """RFC 6761's ``.invalid``: a name that resolves nowhere, so it is never asked of anyone."""
+    name = name.lower().rstrip(".")
+    return name == "invalid" or name.endswith(".invalid")
+
+
 def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     """The IPv4 address an IPv6 address carries and leads to: mapped (::ffff:a.b.c.d), compatible
     (::a.b.c.d), NAT64 (64:ff9b::/96, 64:ff9b:1::/48), 6to4 (2002::/16) or Teredo (2001::/32)."""
@@ -108,7 +114,7 @@ class GuardedBackend(AsyncioBackend):
             return [self._resolve[name]]
         if name in _LOCAL_NAMES:
             return [_LOCAL_NAMES[name]]
-        if name.endswith(".invalid") or name == "invalid":
+        if never_resolves(name):
             raise NameNotResolved(f"{host}: name does not resolve (.invalid never does)")
         loop = asyncio.get_running_loop()
         try:

@@ -84,14 +84,8 @@ class HostState:
         self.paused_until = max(self.paused_until, now + wait)
         if wait * max(self.remaining, 1) <= GITHUB_WAIT_BUDGET:
             return None
-        return self.close_after_429(retry_after, token_set)
-
-    def close_after_429(self, retry_after: float | None, token_set: bool) -> str:
-        """GitHub throttles robots' page requests for minutes at a time: rather than wait that out
-        again and again, the host's remaining page requests are not made this run (they are
-        blocked, never broken), and the reason says how the API would check them."""
-        wait = f" (Retry-After: {retry_after:.0f} s)" if retry_after is not None else ""
-        self.closed = f"GitHub throttled page requests{wait}: not asked again this run; " + (
+        said = f" (Retry-After: {retry_after:.0f} s)" if retry_after is not None else ""
+        self.closed = f"GitHub throttled page requests{said}: not asked again this run; " + (
             "only pages the API does not answer for are asked as pages"
             if token_set
             else "with a token in the variable check.github_token_env names (GITHUB_TOKEN; the Action passes its "

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
+from linkkeeper.check.guard import never_resolves
 from linkkeeper.models import CheckResult, ErrorKind, Outcome
 
 NETWORK_LEVEL = frozenset(
@@ -71,10 +72,9 @@ def needs_resolver_evidence(result: CheckResult) -> bool:
     if result.error_kind is not ErrorKind.NAME_NOT_FOUND:
         return False
     try:
-        host = _host(result.url).rstrip(".")
+        return not never_resolves(_host(result.url))
     except ValueError:
         return True
-    return not (host == "invalid" or host.endswith(".invalid"))
 
 
 def unproven(result: CheckResult, canary: str) -> CheckResult:

@@ -47,6 +47,7 @@ from urllib.parse import unquote, urlsplit
 
 import httpcore
 
+from linkkeeper.check.guard import never_resolves
 from linkkeeper.check.stream import AsyncioBackend
 from linkkeeper.errors import ConfigError
 from linkkeeper.models import ErrorKind, Outcome
@@ -210,12 +211,6 @@ def _split_port(entry: str) -> tuple[str, int | None]:
     return entry, None
 
 
-def never_proxied(host: str) -> bool:
-    """``.invalid`` names: never resolvable anywhere, so never sent to a proxy (the guard says so)."""
-    name = _host_name(host)
-    return name == "invalid" or name.endswith(".invalid")
-
-
 @dataclass(frozen=True, slots=True)
 class ProxyRules:
     """Which proxy (if any) each URL goes through, and where that came from."""
@@ -232,7 +227,7 @@ class ProxyRules:
 
     def for_url(self, scheme: str, host: str, port: int | None) -> Proxy | None:
         proxy = self.https if scheme == "https" else self.http if scheme == "http" else None
-        if proxy is None or never_proxied(host):
+        if proxy is None or never_resolves(_host_name(host)):  # the guard says so, without a proxy
             return None
         effective = port if port is not None else (443 if scheme == "https" else 80)
         return None if self.no_proxy.matches(host, effective) else proxy
