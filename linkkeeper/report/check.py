@@ -134,7 +134,7 @@ def to_text(report: RunReport, *, verbose: bool = False) -> str:
     if cached:
         lines.append(f"{cached} answer(s) reused from the history (cache); failures are always re-checked")
     if report.network_down:
-        lines.append("network unreachable: no host answered; no link was judged")
+        lines.append("network unreachable: no host answered; no web link was judged (local links were)")
     if not report.network_down and (note := unresolved_note(report)) is not None:
         lines.append(note)
     if (tls := tls_note(report)) is not None:

@@ -76,7 +76,7 @@ def to_markdown(report: RunReport) -> str:
     lines.append(f"{report.files} file(s), {len(report.entries)} unique link(s), run {report.run_id or '-'} "
                  f"({report.started_at}).")  # fmt: skip
     if report.network_down:
-        lines += ["", "> **Network unreachable**: no host answered; no link was judged."]
+        lines += ["", "> **Network unreachable**: no host answered; no web link was judged (local links were)."]
     if not report.network_down and (note := unresolved_note(report)) is not None:
         lines += ["", f"> **Not judged**: {note}."]
     if (tls := tls_note(report)) is not None:
