@@ -296,7 +296,9 @@ def to_html(report: RunReport, summaries: Sequence[RunSummary] = (), links_from:
     )  # fmt: skip
     tls = tls_note(report)
     warning = (
-        '<p role="alert"><strong>Network unreachable:</strong> no web link was judged (local links were).</p>' if report.network_down else ""
+        '<p role="alert"><strong>Network unreachable:</strong> no web link was judged (local links were).</p>'
+        if report.network_down
+        else ""
     ) + (f'<p role="note"><strong>Not verified:</strong> {_e(tls)}.</p>' if tls else "")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
