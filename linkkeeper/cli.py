@@ -72,6 +72,11 @@ INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 # every context of one command line shares.
 CONFIG, DB, QUIET, VERBOSE = "linkkeeper.config", "linkkeeper.db", "linkkeeper.quiet", "linkkeeper.verbose"
 DEAD_AFTER = "linkkeeper.dead_after"  # `history --dead-after` for `history URL` too
+# Characters that end a line (str.splitlines' and terminals') or are no text (lone surrogates: an
+# environment variable's bytes that were not UTF-8), written in an error as Python escapes them.
+_ESCAPED = {code: repr(chr(code))[1:-1] for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)} | {
+    code: f"\\u{code:04x}" for code in range(0xD800, 0xE000)
+}
 
 
 class _Group(click.Group):
@@ -81,8 +86,8 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except LinkkeeperError as exc:
-            click.echo(f"linkkeeper: error: {exc}", err=True)
+        except LinkkeeperError as exc:  # one line, whatever a value it quotes holds (a path with a newline)
+            click.echo(f"linkkeeper: error: {str(exc).translate(_ESCAPED)}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("linkkeeper: interrupted", err=True)
@@ -180,16 +185,18 @@ def _db(ctx: click.Context) -> str | None:
     return None if db is None else str(db.resolve())
 
 
-def _open_history(settings: Settings, *, read_only: bool = False) -> History | None:
-    """The history; None for a read-only command when there is none yet (it creates nothing). Only
-    the default location's folder is created: a configured one must exist."""
+def _open_history(settings: Settings, *, existing: bool = False, read_only: bool = False) -> History | None:
+    """The history; None when there is none yet and the command takes only an ``existing`` one (it
+    creates nothing). A ``read_only`` command opens it for reading only (no migration, no write),
+    so it works on a history nobody may write. Only the default location's folder is created: a
+    configured one must exist."""
     path = history_path(settings, Path.cwd())
     if not path.exists():
-        if read_only:
+        if existing or read_only:
             return None
         if settings.history.db != HistorySettings().db and not path.parent.is_dir():
             raise HistoryError(str(path), f"its folder {path.parent} does not exist")
-    return History.open(path)
+    return History.open(path, read_only=read_only)
 
 
 def _no_history(settings: Settings) -> str:
@@ -534,7 +541,7 @@ def history_prune(ctx: click.Context, /, older_than: str) -> None:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--older-than") from exc
     settings, _ = _settings(ctx, {})
-    store = _open_history(settings, read_only=True)
+    store = _open_history(settings, existing=True)
     if store is None:
         click.echo(f"nothing to prune: {_no_history(settings)}")
         return
@@ -683,7 +690,7 @@ def archive(
     from linkkeeper.archive.save import keys_from  # the archive modules load only for this command
 
     keys = keys_from(os.environ) if save else None
-    store = _open_history(settings, read_only=True)
+    store = _open_history(settings, existing=True)
     if store is None:
         scan_paths(paths, settings.scan, own_output(settings, Path.cwd()))  # a bad path is still exit 2
         _say(ctx, f"nothing to look up: {_no_history(settings)}; {history_report.dead_rule(settings.dead_after)}")
@@ -752,7 +759,7 @@ def fix(
     overrides = {**_scan_overrides(params), **_dead_after_overrides(dead_after), "fix.style": style}
     settings, _ = _settings(ctx, overrides)
     write = not (show_diff or check_only)
-    store = _open_history(settings, read_only=True)
+    store = _open_history(settings, existing=True)
     if store is None and not malformed:  # nothing can be dead; the paths are still read (a bad one is exit 2)
         run_fix(paths, settings, None, write=write)
         _say(ctx, f"nothing to rewrite: {_no_history(settings)}; {history_report.dead_rule(settings.dead_after)}")

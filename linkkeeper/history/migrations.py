@@ -193,6 +193,13 @@ def _v8_reference_rot(db: sqlite3.Connection) -> None:
     )
 
 
+def _v9_state_order(db: sqlite3.Connection) -> None:
+    """The run whose check last moved a link's state: with the check's time (its run's start),
+    the order in which overlapping runs' answers apply (the run that commits last may have asked
+    first)."""
+    _run_script(db, "ALTER TABLE urls ADD COLUMN state_run INTEGER")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_initial,
     _v2_saves,
@@ -202,5 +209,6 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v6_run_verdicts,
     _v7_canonical_urls,
     _v8_reference_rot,
+    _v9_state_order,
 ]
 """Append only: migration i brings the schema from version i to i + 1."""

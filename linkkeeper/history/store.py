@@ -131,29 +131,32 @@ class History:
     # -- opening -----------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path) -> History:
-        """Open (creating or migrating as needed) the history at ``path``; refuse anything unsafe."""
+    def open(cls, path: Path, *, read_only: bool = False) -> History:
+        """Open (creating or migrating as needed) the history at ``path``; refuse anything unsafe.
+
+        ``read_only`` opens an existing history for reading only: nothing is created, migrated or
+        written, so it works on a file or folder nobody may write (a CI cache, a read-only mount);
+        a history that needs migrating is refused with a message saying so."""
         label = str(path)
         if path.exists():
             _refuse_if_not_sqlite(path)
+        elif read_only:
+            raise HistoryError(label, "does not exist")
         else:
             try:
                 make_folders(path.parent)
             except OSError as exc:
                 raise HistoryError(label, f"cannot create its folder: {exc.strerror or exc}") from exc
-        try:
-            connection = sqlite3.connect(str(path), timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise HistoryError(label, f"cannot be opened: {exc}") from exc
+        connection = _connect(path, read_only=read_only)
         history = cls(connection, label)
         try:
-            history._prepare()
+            history._prepare(read_only=read_only)
         except BaseException:
             connection.close()
             raise
         return history
 
-    def _prepare(self) -> None:
+    def _prepare(self, *, read_only: bool = False) -> None:
         with self._errors():
             self._db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
             application_id = self._db.execute("PRAGMA application_id").fetchone()[0]
@@ -173,10 +176,18 @@ class History:
                 problem = self._db.execute("PRAGMA quick_check(1)").fetchone()[0]
                 if problem != "ok":
                     raise HistoryError(self.path, f"is corrupt ({problem}); left untouched, move it aside")
+            self._db.execute("PRAGMA cache_size = -65536")  # 64 MiB: a 100,000-URL run touches much of the tree
+            if read_only:
+                if version < len(MIGRATIONS):
+                    raise HistoryError(
+                        self.path,
+                        f"uses schema {version}, older than this linkkeeper's {len(MIGRATIONS)}, and this command "
+                        "only reads; `linkkeeper check` upgrades it",
+                    )
+                return
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute("PRAGMA foreign_keys = ON")
-            self._db.execute("PRAGMA cache_size = -65536")  # 64 MiB: a 100,000-URL run touches much of the tree
             with self._write():
                 current = self._db.execute("PRAGMA user_version").fetchone()[0]
                 for index in range(current, len(MIGRATIONS)):
@@ -281,7 +292,12 @@ class History:
         """Record every entry's result and occurrences, advance each link's state (not when the
         network was down), judge it, and mark the run complete with its verdict counts — all in one
         transaction. Returns each URL's state and verdict; a live page in ``drifted`` (URL -> since
-        when) is judged drifted."""
+        when) is judged drifted.
+
+        A state moves only forward in check time, a check's time being its run's start (``at``):
+        when runs overlap, an answer from a run that started before the one that last moved the
+        state (the later run id wins a tie within a second) is recorded as a check but does not
+        move the state back, whichever run commits last."""
         drifted = drifted or {}
         moment = to_epoch(at)
         iso = to_iso(moment) or ""
@@ -319,7 +335,10 @@ class History:
                             status,
                             final_url,
                             redirects,
+                            run_id,
                             url_id,
+                            moment,
+                            run_id,
                         )
                     )
                 verdict, since = judge(result.outcome, state, policy)
@@ -348,8 +367,9 @@ class History:
             self._db.executemany(
                 """UPDATE urls SET last_alive = NULLIF(?, -1), first_failed = NULLIF(?, -1), consecutive_failures = ?,
                    failing_days = ?, last_failure_day = NULLIF(?, ''), last_checked = ?, last_outcome = ?,
-                   last_status = NULLIF(?, -1), last_final_url = NULLIF(?, ''), last_redirects = NULLIF(?, '')
-                   WHERE id = ?""",
+                   last_status = NULLIF(?, -1), last_final_url = NULLIF(?, ''), last_redirects = NULLIF(?, ''),
+                   state_run = ?
+                   WHERE id = ? AND (COALESCE(last_checked, -1), COALESCE(state_run, -1)) <= (?, ?)""",
                 state_rows,
             )
             self._db.executemany(
@@ -770,6 +790,26 @@ def _epoch_of(iso: str | None) -> int | None:
 def _batches(items: Sequence[object], size: int) -> Iterator[list[object]]:
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
+
+
+def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
+    """A connection to ``path``. Read-only, SQLite is asked for ``mode=ro`` first (it sees other
+    writers' commits), then, where even that needs a write (the WAL index of a file in a folder
+    nobody may write), for ``immutable=1``: the file is read as it is, no lock taken."""
+    timeout = _BUSY_TIMEOUT_MS / 1000
+    try:
+        if not read_only:
+            return sqlite3.connect(str(path), timeout=timeout, isolation_level=None)
+        uri = path.resolve().as_uri()
+        connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=timeout, isolation_level=None)
+        try:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            connection.close()
+            connection = sqlite3.connect(f"{uri}?immutable=1", uri=True, timeout=timeout, isolation_level=None)
+        return connection
+    except sqlite3.Error as exc:
+        raise HistoryError(str(path), f"cannot be opened: {exc}") from exc
 
 
 def _refuse_if_not_sqlite(path: Path) -> None:

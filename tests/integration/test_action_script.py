@@ -1,9 +1,11 @@
 """The GitHub Action outside GitHub: its check script (inputs split as a shell splits words, never
-expanded; the exit code and the counts published as step outputs whatever linkkeeper's exit code),
-shellcheck on its scripts, and zizmor on action.yml, this repository's workflow and the README's."""
+expanded, never echoed, no line break let through; the exit code and the counts of the report this
+run wrote published as step outputs whatever linkkeeper's exit code), shellcheck on its scripts,
+and zizmor on action.yml, this repository's workflow and the README's."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -20,7 +22,8 @@ REPO = Path(__file__).resolve().parent.parent.parent
 SCRIPT = REPO / ".github" / "actions" / "run-check.sh"
 
 
-def run_script(workdir: Path, **env: str) -> tuple[int, dict[str, str], str]:
+def run_script_raw(workdir: Path, **env: str) -> tuple[subprocess.CompletedProcess[str], str]:
+    """The script's run (exit code, stdout, stderr) and its GITHUB_OUTPUT file, as written."""
     outputs = workdir / "outputs.txt"
     scripts = os.path.dirname(sys.executable)  # where pip put the linkkeeper command
     path = scripts + os.pathsep + os.environ.get("PATH", "")
@@ -28,8 +31,19 @@ def run_script(workdir: Path, **env: str) -> tuple[int, dict[str, str], str]:
     done = subprocess.run(
         ["bash", str(SCRIPT)], cwd=workdir, env=environment, capture_output=True, text=True, timeout=120
     )
-    pairs = dict(line.split("=", 1) for line in outputs.read_text().splitlines() if "=" in line)
+    return done, outputs.read_text() if outputs.exists() else ""
+
+
+def run_script(workdir: Path, **env: str) -> tuple[int, dict[str, str], str]:
+    done, written = run_script_raw(workdir, **env)
+    pairs = dict(line.split("=", 1) for line in written.splitlines() if "=" in line)
     return done.returncode, pairs, done.stderr
+
+
+def command_lines(done: subprocess.CompletedProcess[str]) -> list[str]:
+    """The lines of stdout and stderr that the runner would take for workflow commands, as it splits
+    lines (at \\n, \\r or both)."""
+    return [line for line in (done.stdout + "\n" + done.stderr).splitlines() if line.lstrip().startswith("::")]
 
 
 def test_outputs_exit_code_and_counts(workdir: Path, fakeweb: FakeWeb) -> None:
@@ -75,6 +89,112 @@ def test_inputs_are_never_expanded_and_a_broken_quote_is_an_error(workdir: Path,
     assert stderr.startswith("::error title=linkkeeper::the ") and "unclosed quote" in stderr
     code, _, stderr = run_script(workdir, LINKKEEPER_PATHS=f"$(touch {marker}) '*.md' $HOME")
     assert code == 2 and not marker.exists()  # three literal, missing paths: a usage error, nothing run
+
+
+INJECTION = "\n::add-mask::secret\n::stop-commands::abc\r::add-mask::cr"
+IN_A_WORD = "holds a line break (quoted, or after a backslash)"
+
+
+@pytest.mark.parametrize("name", ["LINKKEEPER_ARGS", "LINKKEEPER_PATHS"])
+def test_a_broken_quote_never_echoes_the_input(workdir: Path, name: str) -> None:
+    """An unclosed quote followed by lines that are workflow commands: exit 2, one ::error naming the
+    input, and nothing of the input on stdout or stderr, so no ::add-mask:: or ::stop-commands:: line."""
+    done, written = run_script_raw(workdir, **{name: '"unclosed' + INJECTION})
+    assert (done.returncode, written) == (2, "exit-code=2\n")
+    input_name = name.removeprefix("LINKKEEPER_").lower()
+    assert command_lines(done) == [
+        f"::error title=linkkeeper::the {input_name} input has an unclosed quote or a trailing backslash"
+    ]
+    assert "secret" not in done.stdout + done.stderr and "stop-commands" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("LINKKEEPER_PATHS", "a.md 'missing" + INJECTION + "'", f"a word of the paths input {IN_A_WORD}"),
+        ("LINKKEEPER_ARGS", "--config 'nope" + INJECTION + "'", f"a word of the args input {IN_A_WORD}"),
+        ("LINKKEEPER_ARGS", "--config nope\\" + INJECTION, f"a word of the args input {IN_A_WORD}"),
+        ("LINKKEEPER_REPORTS_DIR", "no/such" + INJECTION, "the reports-dir input holds a line break"),
+        ("LINKKEEPER_FAIL_ON", "dead" + INJECTION, "the fail-on input holds a line break"),
+    ],
+)
+def test_a_line_break_in_a_word_never_reaches_linkkeeper(workdir: Path, name: str, value: str, message: str) -> None:
+    """A quoted (or escaped) line break, which linkkeeper would print back as given in its own error
+    ("linkkeeper: error: PATH: no such file"), and reports-dir or fail-on with a line break: exit 2
+    before linkkeeper runs, one ::error naming the input, no line of the input on stdout or stderr."""
+    (workdir / "a.md").write_text("no links\n")
+    done, written = run_script_raw(workdir, **{"LINKKEEPER_ARGS": "--offline", name: value})
+    assert (done.returncode, written) == (2, "exit-code=2\n")
+    assert command_lines(done) == [f"::error title=linkkeeper::{message}"]
+    assert "secret" not in done.stdout + done.stderr and not (workdir / "reports").exists()
+
+
+STALE = {
+    "summary": {"outcomes": {"alive": 0, "broken": 7}, "verdicts": {"dead": 7, "failing": 7}, "failing": 7},
+    "entries": [],
+}
+
+
+@pytest.mark.parametrize(
+    ("setup", "args", "written"),
+    [
+        ("[check\n", "", "exit-code=3\n"),  # linkkeeper.toml does not parse: exit 3, no reports
+        ("", "--timeout banana", "exit-code=2\n"),  # a usage error: exit 2, no reports
+    ],
+)
+def test_a_stale_report_is_never_published(workdir: Path, setup: str, args: str, written: str) -> None:
+    """A committed (or earlier run's) reports/report.json claiming 7 broken links, and a run that stops
+    before writing reports: GITHUB_OUTPUT holds exit-code alone, and the stale report is left as it was."""
+    (workdir / "reports").mkdir()
+    stale = json.dumps(STALE)
+    (workdir / "reports" / "report.json").write_text(stale)
+    if setup:
+        (workdir / "linkkeeper.toml").write_text(setup)
+    (workdir / "a.md").write_text("no links\n")
+    done, outputs = run_script_raw(workdir, LINKKEEPER_ARGS=args, LINKKEEPER_PATHS="a.md")
+    assert (done.returncode, outputs) == (int(written.strip().split("=")[1]), written)
+    assert (workdir / "reports" / "report.json").read_text() == stale
+
+
+def test_a_stale_report_is_replaced_by_this_runs(workdir: Path, fakeweb: FakeWeb) -> None:
+    """A stale report.json claiming 7 broken links, and a run that writes its own: the counts published
+    are this run's."""
+    (workdir / "linkkeeper.toml").write_text(fast_config(fakeweb, retries=0))
+    (workdir / "reports").mkdir()
+    (workdir / "reports" / "report.json").write_text(json.dumps(STALE))
+    (workdir / "a.md").write_text(f"<{fakeweb.url(0, '/ok')}>\n")
+    code, outputs, stderr = run_script(workdir, LINKKEEPER_PATHS="a.md")
+    assert code == 0, stderr
+    assert (outputs["exit-code"], outputs["alive"], outputs["broken"], outputs["failing"]) == ("0", "1", "0", "0")
+
+
+def test_only_integer_counts_under_plain_names_become_outputs(workdir: Path) -> None:
+    """A report.json written by this run with odd names and values (a line break, '=', text, a float, a
+    boolean, an exit-code of its own): only the integers under names of [A-Za-z0-9_-] are published,
+    one line each, and exit-code stays the command's."""
+    report = {
+        "summary": {
+            "outcomes": {"alive": 2, "broken": "1\n::add-mask::secret", "x\ny": 1, "a=b": 1, "exit-code": 0},
+            "verdicts": {"dead": 1, "failing": True, "drifted": 1.5, "new_one": -3},
+            "failing": 4,
+        }
+    }
+    fake = workdir / "fake-linkkeeper"
+    (workdir / "crafted.json").write_text(json.dumps(report))
+    fake.write_text("#!/usr/bin/env bash\nmkdir -p reports\ncp crafted.json reports/report.json\nexit 1\n")
+    fake.chmod(0o755)
+    done, written = run_script_raw(workdir, LINKKEEPER_COMMAND=str(fake))
+    assert done.returncode == 1 and "secret" not in done.stdout + done.stderr
+    assert written == "exit-code=1\nalive=2\nverdict-dead=1\nverdict-new_one=-3\nfailing=4\n"
+
+
+def test_an_unreadable_report_publishes_the_exit_code_alone(workdir: Path) -> None:
+    """A report.json written by this run that is not the expected document: exit-code alone, no traceback."""
+    fake = workdir / "fake-linkkeeper"
+    fake.write_text("#!/usr/bin/env bash\nmkdir -p reports\necho '[1, 2' > reports/report.json\nexit 4\n")
+    fake.chmod(0o755)
+    done, written = run_script_raw(workdir, LINKKEEPER_COMMAND=str(fake))
+    assert (done.returncode, written, done.stderr) == (4, "exit-code=4\n", "")
 
 
 def test_the_scripts_pass_shellcheck() -> None:

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +21,12 @@ import pytest
 from click.testing import CliRunner
 
 from linkkeeper.cli import main
+from linkkeeper.config import DeadAfterSettings
 from linkkeeper.errors import HistoryError
 from linkkeeper.history import History
 from linkkeeper.history.migrations import APPLICATION_ID, MIGRATIONS
+from linkkeeper.models import Checkable, CheckResult, Entry, Kind, Occurrence, Outcome, Syntax, Target
+from tests.conftest import HEAD_FIRST, fast_config
 from tests.fakeweb import FakeWeb
 
 REPO = Path(__file__).resolve().parent.parent.parent
@@ -259,3 +266,165 @@ def test_a_urls_checks_are_found_without_reading_every_check(tmp_path: Path) -> 
         connection.set_progress_handler(None, 1)
     assert len(found) == 40
     assert steps < len(urls) * 40  # fewer virtual-machine steps than there are checks in the file
+
+
+def _entry(url: str, outcome: Outcome, checked_at: datetime) -> Entry:
+    occ = Occurrence("a.md", 1, 1, 0, len(url), Kind.INLINE, Syntax.RAW, url, url, "", Checkable.YES, "")
+    result = CheckResult(url, outcome, checked_at=checked_at.isoformat(timespec="seconds"))
+    return Entry(Target(url, (occ,)), result)
+
+
+@pytest.mark.parametrize("gap", [timedelta(minutes=1), timedelta(0)], ids=["later", "same-second"])
+def test_overlapping_runs_apply_answers_in_check_order(tmp_path: Path, gap: timedelta) -> None:
+    """Run A starts, sees a link 404; run B starts later (or within the same second), sees it 200
+    and commits first; A commits last. The link's state is B's: alive, not failing."""
+    url = "https://docs.example/page"
+    start = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    with History.open(tmp_path / "history.sqlite") as history:
+        run_a = history.start_run(start, ["a.md"], "digest")
+        run_b = history.start_run(start + gap, ["a.md"], "digest")
+        policy = DeadAfterSettings()
+        history.finish_run(run_b, start + gap, [_entry(url, Outcome.ALIVE, start + gap)], network_down=False,
+                           policy=policy, at=start + gap)  # fmt: skip
+        history.finish_run(run_a, start + gap, [_entry(url, Outcome.BROKEN, start)], network_down=False,
+                           policy=policy, at=start)  # fmt: skip
+        state = history.state(url)
+        assert state is not None and state.consecutive_failures == 0 and state.last_alive is not None
+        assert history.failing() == []
+        assert [record.outcome for record in history.checks(url)].count(Outcome.BROKEN) == 1  # A's answer is kept
+
+
+class _HeldServer:
+    """A loopback server: /flaky answers 404 until ``mended`` is set, then 200; /slow is held until
+    ``release`` is set (bounded), so a run can be kept open while another one runs."""
+
+    def __init__(self) -> None:
+        self.asked_slow = threading.Event()
+        self.answered_404 = threading.Event()
+        self.release = threading.Event()
+        self.mended = threading.Event()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                if self.path == "/slow":
+                    outer.asked_slow.set()
+                    outer.release.wait(timeout=60)
+                    code = 200
+                else:
+                    code = 200 if outer.mended.is_set() else 404
+                    if code == 404 and self.command == "GET":  # a HEAD's 404 is confirmed by a GET
+                        outer.answered_404.set()
+                body = b"<html><head><title>t</title></head><body>page</body></html>"
+                self.send_response(code)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_HEAD = do_GET
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+    def stop(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_overlapping_check_commands_leave_the_later_answer(tmp_path: Path) -> None:
+    """Two `linkkeeper check` processes: A sees /flaky 404 and stays open on /slow; B, started
+    after, sees /flaky 200, exits 0 and commits; A is let go and commits last. The history does
+    not call /flaky failing."""
+    server = _HeldServer()
+    try:
+        settings = "".join(f"{key} = false\n" for key in HEAD_FIRST)
+        (tmp_path / "linkkeeper.toml").write_text(f"[check]\nretries = 0\n{settings}")
+        (tmp_path / "a.md").write_text(f"<{server.url('/flaky')}> <{server.url('/slow')}>\n")
+        (tmp_path / "b.md").write_text(f"<{server.url('/flaky')}>\n")
+        command = [sys.executable, "-m", "linkkeeper", "check", "--no-progress", "--fail-on", "broken"]
+        first = subprocess.Popen([*command, "a.md"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            assert server.asked_slow.wait(timeout=60), "run A never asked for /slow"
+            assert server.answered_404.wait(timeout=60), "run A never asked for /flaky"
+            server.mended.set()
+            second = subprocess.run([*command, "b.md"], cwd=tmp_path, capture_output=True, timeout=120)
+            assert second.returncode == 0, second.stderr
+        finally:
+            server.release.set()
+            output, _ = first.communicate(timeout=120)
+        assert first.returncode == 1, output
+        done = subprocess.run([sys.executable, "-m", "linkkeeper", "history", "--failing"], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=60)  # fmt: skip
+        assert done.returncode == 0 and "/flaky" not in done.stdout, done.stdout
+    finally:
+        server.stop()
+
+
+def _make_unwritable(path: Path) -> Any:
+    """Make ``path`` a file no one may write, root included (``chattr +i``); as another user,
+    read-only permissions on it and its folder do. Returns how to undo it; skips where neither works."""
+    if os.geteuid() != 0:
+        path.chmod(0o444)
+        path.parent.chmod(0o555)
+        return lambda: (path.parent.chmod(0o755), path.chmod(0o644))
+    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode:
+        pytest.skip("this file system cannot make a file immutable")
+    return lambda: subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+def test_read_only_commands_work_on_a_history_nobody_may_write(
+    tmp_path: Path, fakeweb: FakeWeb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`report` and `history` only read: on an immutable history (a CI cache, a read-only mount)
+    they exit 0 and show what it holds, and the file is not changed."""
+    (tmp_path / "linkkeeper.toml").write_text(fast_config(fakeweb, retries=0))
+    (tmp_path / "a.md").write_text(f"[gone]({fakeweb.url(0, '/status/404')})\n")
+    runner = CliRunner()
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(main, ["check", "--no-progress", "a.md"]).exit_code == 1
+    database = tmp_path / ".linkkeeper" / "history.sqlite"
+    before = digest(database)
+    undo = _make_unwritable(database)
+    try:
+        shown = runner.invoke(main, ["report", "--format", "md", "--report-formats", "none"])
+        assert shown.exit_code == 0, shown.output
+        assert "/status/404" in shown.output
+        failing = runner.invoke(main, ["history", "--failing"])
+        assert failing.exit_code == 0, failing.output
+        assert "/status/404" in failing.output
+        one = runner.invoke(main, ["history", fakeweb.url(0, "/status/404")])
+        assert one.exit_code == 0, one.output
+    finally:
+        undo()
+    assert digest(database) == before
+
+
+def test_a_read_only_command_says_an_old_history_needs_upgrading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A history of an older schema is not migrated by a command that only reads: one line says
+    which command upgrades it, and the file is left as it was."""
+    database = tmp_path / ".linkkeeper" / "history.sqlite"
+    database.parent.mkdir()
+    with sqlite3.connect(database) as connection:
+        for migrate in MIGRATIONS[:3]:
+            migrate(connection)
+        connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        connection.execute("PRAGMA user_version = 3")
+    connection.close()
+    before = digest(database)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["history", "--failing"])
+    assert result.exit_code == 4
+    assert "schema 3" in result.output and "linkkeeper check" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert digest(database) == before
