@@ -74,8 +74,8 @@ CONFIG, DB, QUIET, VERBOSE = "linkkeeper.config", "linkkeeper.db", "linkkeeper.q
 DEAD_AFTER = "linkkeeper.dead_after"  # `history --dead-after` for `history URL` too
 # Characters that end a line (str.splitlines' and terminals') or are no text (lone surrogates: an
 # environment variable's bytes that were not UTF-8), written in an error as Python escapes them.
-_ESCAPED = {code: repr(chr(code))[1:-1] for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)} | {
-    code: f"\\u{code:04x}" for code in range(0xD800, 0xE000)
+_ESCAPED = {
+    code: repr(chr(code))[1:-1] for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029, *range(0xD800, 0xE000))
 }
 
 

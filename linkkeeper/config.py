@@ -33,6 +33,7 @@ DEFAULT_SOURCE = "default"
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_LONGEST_DURATION = 365_000 * 86400
 
 
 def parse_duration(text: str) -> float:
@@ -40,7 +41,10 @@ def parse_duration(text: str) -> float:
     match = _DURATION.match(text)
     if match is None:
         raise ValueError(f"{text!r} is not a duration such as 90s, 15m, 24h, 180d or 2w")
-    return float(match.group(1)) * _UNIT_SECONDS[match.group(2) or "s"]
+    seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2) or "s"]
+    if not seconds <= _LONGEST_DURATION:  # it is subtracted from today's date, which starts at year 1
+        raise ValueError(f"{text!r} is longer than {_LONGEST_DURATION // 86400}d (1000 years)")
+    return seconds
 
 
 def _setting(
@@ -116,6 +120,37 @@ _HOST_NAME = re.compile(r"(?=.{1,253}\Z)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za
 def _host_name(name: str) -> None:
     if name and not _HOST_NAME.fullmatch(name):
         raise ValueError(f"{name!r} is not a host name")
+
+
+def split_host_key(key: str) -> tuple[str, int | None]:
+    """A ``[check.hosts."KEY"]`` key -> (host in lower case, port or None): ``docs.example``,
+    ``docs.example:8443``, ``127.0.0.1:8080``, ``[::1]:8080`` or ``::1``. A ValueError says what is
+    wrong (a scheme, a path, a port out of range)."""
+    text = key.strip().lower()
+    if "/" in text or "@" in text:
+        raise ValueError(f"{key!r} is not a host name (HOST or HOST:PORT, no scheme or path)")
+    host, port = text, None
+    if text.startswith("["):
+        closing = text.find("]")
+        host, rest = (text[1:closing], text[closing + 1 :]) if closing > 0 else ("", "")
+        if rest:
+            port = _port_of(key, rest)
+    elif text.count(":") == 1:
+        host, _, after = text.partition(":")
+        port = _port_of(key, ":" + after)
+    host = host.rstrip(".")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if not host or not _HOST_NAME.fullmatch(host):
+            raise ValueError(f"{key!r} is not a host name (HOST or HOST:PORT, no scheme or path)") from None
+    return host, port
+
+
+def _port_of(key: str, rest: str) -> int:
+    if not rest.startswith(":") or not rest[1:].isdigit() or not 0 < int(rest[1:]) < 65536:
+        raise ValueError(f"{key!r}: a port is a number from 1 to 65535 after the host")
+    return int(rest[1:])
 
 
 def _proxy_url(url: str) -> None:
@@ -238,6 +273,13 @@ class HostSettings:
     insecure: bool = _setting(
         False, "Do not verify this host's TLS certificate (this host only, not its subdomains); reports say so."
     )
+    headers_over_http: bool | None = _setting(
+        None, "Send this host's headers over plain http too (default: check.headers_over_http)."
+    )
+
+
+_PER_PORT = frozenset({"headers", "headers_over_http"})
+"""What a ``"HOST:PORT"`` table may set: pacing and TLS trust are per host, headers per origin."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +333,11 @@ class CheckSettings:
     )
     headers: tuple[str, ...] = _setting(
         (), 'Extra "Name: value" headers sent to every host; ${VAR} reads the environment.', validate=_valid_headers
+    )
+    headers_over_http: bool = _setting(
+        False,
+        "Send configured headers and tokens over plain http too, where anyone on the path reads them "
+        "(never needed for this machine: loopback is always allowed).",
     )
     resolve: tuple[str, ...] = _setting(
         (), 'Fixed name resolutions "HOST:ADDRESS" (as curl --resolve), tried before DNS.', validate=parse_resolve
@@ -361,7 +408,9 @@ class CheckSettings:
         validate=_environment_name,
     )
     hosts: dict[str, HostSettings] = _setting(  # noqa: RUF009 - _setting returns a field()
-        {}, 'Per-host overrides: [linkkeeper.check.hosts."github.com"] with concurrency, interval, headers, insecure.'
+        {},
+        'Per-host overrides: [linkkeeper.check.hosts."github.com"] with concurrency, interval, headers, insecure, '
+        'headers_over_http; "HOST:PORT" for one port\'s headers.',
     )
 
 
@@ -623,11 +672,19 @@ def _coerce_table(value: Any, kind: Any, source: str, key: str) -> dict[str, Any
     for name, body in value.items():
         if not isinstance(body, dict):
             raise ConfigError(source, f"{key}.{name}", "expected a table")
+        try:
+            _, port = split_host_key(name)
+        except ValueError as exc:
+            raise ConfigError(source, f"{key}.{name}", str(exc)) from None
         known = {item.name: item for item in dataclasses.fields(item_type)}
         values: dict[str, Any] = {}
         for field_name, field_value in body.items():
             if field_name not in known:
                 raise ConfigError(source, f"{key}.{name}.{field_name}", f"unknown setting; known: {', '.join(known)}")
+            if port is not None and field_name not in _PER_PORT:
+                host = name.rpartition(":")[0]
+                raise ConfigError(source, f"{key}.{name}.{field_name}",
+                                  f"set per host, not per port: put it in [{key}.{to_toml_value(host)}]")  # fmt: skip
             values[field_name] = _coerce(
                 field_value,
                 hints[field_name],
@@ -638,6 +695,10 @@ def _coerce_table(value: Any, kind: Any, source: str, key: str) -> dict[str, Any
             )
         result[name] = item_type(**values)
     return result
+
+
+_LARGEST_WHOLE = 2**31 - 1
+_SURROGATE = re.compile("[\ud800-\udfff]")  # how Python reads bytes that are not UTF-8 in argv and os.environ
 
 
 def _coerce(
@@ -666,10 +727,15 @@ def _coerce(
         value = tuple(value) if ok else value
     if not ok:
         raise ConfigError(source, key, f"expected {_expected(kind)}, got {value!r}")
-    if "\x00" in (value if isinstance(value, str) else "".join(value) if isinstance(value, tuple) else ""):
+    text = value if isinstance(value, str) else "".join(value) if isinstance(value, tuple) else ""
+    if "\x00" in text:
         raise ConfigError(source, key, "a NUL character cannot be part of a setting")
+    if _SURROGATE.search(text):  # bytes of the command line or the environment that were not UTF-8
+        raise ConfigError(source, key, "holds bytes that are not UTF-8 text")
     if minimum is not None and value < minimum:
         raise ConfigError(source, key, f"expected at least {minimum}, got {value!r}")
+    if kind is int and value > _LARGEST_WHOLE:  # a count or a size: SQLite, C and a read's buffer take no more
+        raise ConfigError(source, key, f"expected at most {_LARGEST_WHOLE}, got {value!r}")
     if validate is not None:
         try:
             validate(value)
@@ -708,8 +774,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # TOMLDecodeError, bytes that are not UTF-8, an integer of over 4300 digits
         raise ConfigError(str(path), "(file)", f"not valid TOML: {exc}") from exc
+    except RecursionError as exc:
+        raise ConfigError(str(path), "(file)", "is nested too deeply to be a configuration") from exc
     except OSError as exc:
         raise ConfigError(str(path), "(file)", f"cannot be read: {exc.strerror or exc}") from exc
 
@@ -717,7 +785,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def find_config(cwd: Path, explicit: Path | None) -> tuple[str, dict[str, Any]] | None:
     """The configuration table in force, with a label naming where it came from."""
     if explicit is not None:
-        if not explicit.is_file():
+        if not os.path.isfile(explicit):  # not Path.is_file(): a name too long is an OSError there
             raise ConfigError(str(explicit), "(file)", "no such file")
         document = _read_toml(explicit)
         tool = document.get("tool")

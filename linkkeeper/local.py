@@ -12,6 +12,7 @@ detected from the project root; see linkkeeper/anchors.py), explicit ``{#id}``s,
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -303,7 +304,7 @@ class LocalChecker:
         key = _display(found or target) + (f"#{fragment}" if fragment else "")
         if found is None:
             wrong_case = self._case_insensitive(target)
-            if wrong_case is not None:
+            if wrong_case is not None and wrong_case != _lexical(target):
                 error = (
                     f"case differs: the link says {target.name}, the file is {wrong_case.name} "
                     "(breaks on case-sensitive hosts)"
@@ -312,9 +313,7 @@ class LocalChecker:
                     key, Outcome.BROKEN, final_url=_display(wrong_case), error_kind=ErrorKind.CASE_MISMATCH, error=error
                 )
             else:
-                result = CheckResult(
-                    key, Outcome.BROKEN, error_kind=ErrorKind.MISSING_FILE, error=f"no such file: {_display(target)}"
-                )
+                result = CheckResult(key, Outcome.BROKEN, error_kind=ErrorKind.MISSING_FILE, error=_missing(target))
             return Resolved(key, result)
         problem = None
         if fragment and found.is_file():
@@ -351,6 +350,19 @@ def _lexical(path: Path) -> Path:
     """The absolute path with ``.`` and ``..`` worked out by name, as a web server or GitHub reads a
     link (not through symbolic links, as the operating system would)."""
     return Path(os.path.normpath(path.absolute()))
+
+
+def _missing(target: Path) -> str:
+    """Why the file a link names is not there; a symbolic link that loops or leads nowhere is
+    listed under the very name the link spells, and is no missing file (nor a case mismatch)."""
+    try:
+        os.stat(target)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return f"symbolic link loop: {_display(target)}"
+        if os.path.islink(target):
+            return f"dangling symbolic link: {_display(target)} (to {os.readlink(target)}, which leads nowhere)"
+    return f"no such file: {_display(target)}"
 
 
 def _display(path: Path) -> str:

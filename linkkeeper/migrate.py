@@ -46,24 +46,27 @@ def read_peer_config(path: Path) -> Migration:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), "(file)", f"cannot be read: {exc}") from exc
+    kind = path.suffix.lower()
+    if kind not in (".toml", ".json"):
+        raise ConfigError(str(path), "(file)", "expected a lychee .toml or a markdown-link-check .json file")
     try:
-        if path.suffix.lower() == ".toml":
-            migration = from_lychee(_table(tomllib.loads(text)), str(path))
-        elif path.suffix.lower() == ".json":
-            migration = from_markdown_link_check(_table(json.loads(text)), str(path))
-        else:
-            raise ConfigError(str(path), "(file)", "expected a lychee .toml or a markdown-link-check .json file")
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
-        raise ConfigError(str(path), "(file)", f"is not valid {path.suffix[1:].upper()}: {exc}") from exc
+        document = tomllib.loads(text) if kind == ".toml" else json.loads(text)
+    except ValueError as exc:  # TOMLDecodeError, JSONDecodeError, or a number of over 4300 digits
+        raise ConfigError(str(path), "(file)", f"is not valid {kind[1:].upper()}: {exc}") from exc
     except RecursionError as exc:
         raise ConfigError(str(path), "(file)", "is nested too deeply to be a configuration") from exc
-    except (TypeError, ValueError, AttributeError, KeyError) as exc:
-        # A value of a type the peer never writes there ({"timeout": ["a"]}): said, never a traceback.
+    try:
+        migration = (from_lychee if kind == ".toml" else from_markdown_link_check)(_table(document), str(path))
+        converted = to_toml(migration)
+        converted.encode("utf-8")  # JSON's "\ud800" is a lone surrogate, which no UTF-8 file can hold
+    except (TypeError, ValueError, AttributeError, KeyError, OverflowError, RecursionError) as exc:
+        # A value of a type the peer never writes there ({"timeout": ["a"]}, a date, a table for a
+        # string, an infinite count): said, never a traceback.
         raise ConfigError(
             str(path), "(file)", f"holds a value of the wrong type ({type(exc).__name__}: {exc})"
         ) from exc
     # What is written must load as it is: a value linkkeeper would refuse is refused now.
-    check_table(tomllib.loads(to_toml(migration)), f"{path} (converted)")
+    check_table(tomllib.loads(converted), f"{path} (converted)")
     return migration
 
 
@@ -289,7 +292,7 @@ def to_toml(migration: Migration) -> str:
     for section, entries in sections.items():
         lines += ["", f"[{section}]", *entries]
     for host, table in migration.hosts.items():
-        lines += ["", f"[check.hosts.{json.dumps(host)}]"]
+        lines += ["", f"[check.hosts.{to_toml_value(host)}]"]
         lines += [f"{name} = {to_toml_value(value)}" for name, value in table.items()]
     if migration.left:
         lines += ["", "# Not carried over:"] + [f"# - {_comment(item)}" for item in migration.left]

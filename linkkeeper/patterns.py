@@ -12,6 +12,7 @@ found a match in, by Python's engine.
 from __future__ import annotations
 
 import re
+import warnings
 
 import re2
 
@@ -29,9 +30,13 @@ class Pattern:
     def __init__(self, text: str) -> None:
         self.text = text
         try:
-            self._python = re.compile(text)
-        except re.error as exc:
+            with warnings.catch_warnings():  # "possible nested set" is about Python's engine, not RE2's
+                warnings.simplefilter("ignore", FutureWarning)
+                self._python = re.compile(text)
+        except (re.error, OverflowError) as exc:  # OverflowError: a{4294967296}
             raise ValueError(f"{text!r} is not a regular expression: {exc}") from exc
+        except RecursionError as exc:  # ((((…)))) a thousand deep
+            raise ValueError(f"{text[:40]!r}… is nested too deeply to be a regular expression") from exc
         try:
             self._linear = re2.compile(text, _OPTIONS)
         except re2.error as exc:
@@ -40,6 +45,8 @@ class Pattern:
                 f"{text!r} needs a backtracking engine ({reason}); patterns run on RE2, in linear time, "
                 "which has no lookaround or backreferences"
             ) from exc
+        except UnicodeEncodeError as exc:  # a lone surrogate: an environment variable's bytes were not UTF-8
+            raise ValueError(f"{text!r} is not Unicode text ({exc.reason})") from exc
 
     @property
     def groups(self) -> int:

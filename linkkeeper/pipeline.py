@@ -62,6 +62,7 @@ from linkkeeper.models import (
     Waiting,
 )
 from linkkeeper.patterns import Pattern, compile_pattern
+from linkkeeper.redact import is_redacted
 from linkkeeper.report import Places
 from linkkeeper.report.archive import describe
 from linkkeeper.report.tls import unverified_hosts
@@ -795,7 +796,9 @@ def run_fix(
                 continue
             without.append((target.url, "" if snapshot is None else describe(snapshot)))
         moved = history.moved_to(target.url) if redirects else None
-        if moved and moved != target.url:
+        if moved and is_redacted(moved):  # it carried a secret: no page is written with a hole in it
+            without.append((target.url, "its redirect's target carried a secret, redacted; not written"))
+        elif moved and moved != target.url:
             replacements[target.url] = (moved, "redirected")
     for destination, web_url in aliases.items():  # "/old-post/" checked as base_url + "/old-post/"
         if web_url in replacements:
@@ -811,8 +814,11 @@ def run_fix(
         ):
             continue
         path = Path(file.path)
-        text = decode(path.read_bytes()).text
         try:
+            data = path.read_bytes()
+            if hashlib.sha256(data).hexdigest() != file.sha256:  # the scan's spans are not this text's
+                raise RewriteRefused(f"{file.path}: changed since it was scanned; run fix again")
+            text = decode(data).text
             edits, skipped = plan(
                 text, rewritable, replacements, style=style, annotation=settings.fix.annotation, malformed=malformed
             )

@@ -6,21 +6,30 @@ on an archive host). After splicing, the new text is scanned again and must yiel
 with the new URLs — or the file is left alone and the problem reported. A file that changed since
 it was scanned (content hash) is refused. Writes go to a temporary file in the same folder, are
 fsynced, keep the mode, the BOM and the line endings, and replace the original in one rename, so a
-crash leaves the old file or the new one, never half of either.
+crash leaves the old file or the new one, never half of either. The rename is an exchange where
+the system has one (Linux): an editor's save by rename that lands meanwhile is displaced, not
+lost, and goes back (``write_atomic`` says what remains elsewhere). A file with more than one hard
+link is refused: a new file would leave its other names with the old text, and writing in place
+would give up the all-or-nothing write.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import difflib
+import errno
 import glob
 import hashlib
 import os
 import re
+import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import pairwise
 from pathlib import Path
+from typing import cast
 from urllib.parse import urldefrag, urlsplit
 
 from linkkeeper.models import Edit, Flag, Kind, Occurrence, Syntax
@@ -250,10 +259,11 @@ def verify(old_text: str, new_text: str, edits: Sequence[Edit], old: Sequence[Oc
             expected[(edit.expected_kind, edit.expected_url or edit.new_url)] += 1
     found = Counter((occ.kind, occ.url) for occ in extract(new_text, path))
     if +expected != +found:
-        missing = sorted(str(item) for item in (+expected - +found).elements())[:3]
-        extra = sorted(str(item) for item in (+found - +expected).elements())[:3]
+        missing = sorted(f"{kind.value} {url}" for kind, url in (+expected - +found).elements())[:3]
+        extra = sorted(f"{kind.value} {url}" for kind, url in (+found - +expected).elements())[:3]
         raise RewriteRefused(
-            f"{path}: the rewritten text would not read back as planned (missing {missing}, extra {extra})"
+            f"{path}: the rewritten text would not read back as planned"
+            f" (missing: {', '.join(missing) or 'none'}; extra: {', '.join(extra) or 'none'})"
         )
 
 
@@ -262,9 +272,19 @@ def write_atomic(path: Path, text: str, *, has_bom: bool, expected_sha256: str |
     and return what the caller should be told.
 
     - A symbolic link is written through: its target is replaced, the link stays a link.
-    - Another writer is never lost: the file is held open from the hash check to after the
-      rename, so bytes written to it meanwhile are seen. An append is carried over to the new
-      file; any other change puts the other writer's version back and refuses the rewrite.
+    - A file with more than one hard link is refused: a new file would split the names.
+    - Another writer is not lost. In place: the file is held open from the hash check to after the
+      rename, so bytes written to it meanwhile are seen; an append is carried over to the new file,
+      any other change puts the other writer's file back and refuses the rewrite. By rename (an
+      editor's save): the new file is exchanged with whatever the path names at that instant
+      (Linux ``renameat2(RENAME_EXCHANGE)``), so the file displaced is never unlinked unseen; if it
+      is not the file that was read, it is exchanged back (as is any save that lands meanwhile) and
+      the rewrite refused.
+
+    What remains: bytes written through a descriptor of the old file after its last read go with
+    it (as with any save by rename); where the exchange is not available (not Linux, or a file
+    system without it) the path is checked just before a plain rename, and an editor's save that
+    lands between that check and the rename (microseconds) is replaced.
     OSErrors (a read-only folder) are the caller's to report.
     """
     notes: list[str] = []
@@ -276,18 +296,176 @@ def write_atomic(path: Path, text: str, *, has_bom: bool, expected_sha256: str |
         data = current.read()
         if expected_sha256 is not None and hashlib.sha256(data).hexdigest() != expected_sha256:
             raise RewriteRefused(f"{path}: changed since it was scanned; run fix again")
-        _replace(target, (b"\xef\xbb\xbf" if has_bom else b"") + text.encode("utf-8"))
-        current.seek(0)
-        meanwhile = current.read()
-    if meanwhile == data:
-        return notes
-    if meanwhile.startswith(data):  # appended to while being rewritten: the lines go on at the end
-        with open(target, "ab") as stream:
-            stream.write(meanwhile[len(data) :])
-            os.fsync(stream.fileno())
-        return [*notes, f"{path}: {len(meanwhile) - len(data)} byte(s) appended during the rewrite were kept"]
-    _replace(target, meanwhile)
-    raise RewriteRefused(f"{path}: changed while being rewritten; the other change was kept; run fix again")
+        original = os.fstat(current.fileno())
+        if original.st_nlink > 1:
+            raise RewriteRefused(
+                f"{path}: has {original.st_nlink} hard links; fix would split them (the other names would keep"
+                " the old text); rewrite skipped"
+            )
+        payload = (b"\xef\xbb\xbf" if has_bom else b"") + text.encode("utf-8")
+        ours, temporary = _write_temporary(target, payload, original.st_mode)
+        exchanged = False
+        try:
+            exchanged = _swap_in(path, temporary, target, _identity(original), _identity(os.fstat(ours)))
+            current.seek(0)
+            meanwhile = current.read()
+            if meanwhile == data:
+                return notes
+            if meanwhile.startswith(data):  # appended to while being rewritten: the lines go on at the end
+                with open(ours, "ab", closefd=False) as stream:
+                    stream.write(meanwhile[len(data) :])
+                os.fsync(ours)
+                return [*notes, f"{path}: {len(meanwhile) - len(data)} byte(s) appended during the rewrite were kept"]
+            if exchanged:  # the original, changed in place, is under the temporary name: it goes back
+                raise RewriteRefused(_changed(path, _give_back(temporary, target, _identity(os.fstat(ours)))))
+            _replace_unless_replaced(target, meanwhile, original.st_mode, _identity(os.fstat(ours)))
+            raise RewriteRefused(_changed(path, None))
+        finally:
+            os.close(ours)
+            if exchanged:  # the file read, now under the temporary name; unless it went back
+                _unlink_if(temporary, _identity(original))
+            _sync_folder(target.parent)
+
+
+_RENAME_EXCHANGE = 2  # linux/fs.h
+_AT_FDCWD = -100
+_NO_EXCHANGE = frozenset({errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP})
+_GIVE_BACK_TRIES = 16
+
+
+def _load_renameat2() -> Callable[[int, bytes, int, bytes, int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None  # pragma: no cover - the tests run on Linux
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):  # pragma: no cover - a C library older than glibc 2.28
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return cast("Callable[[int, bytes, int, bytes, int], int]", function)
+
+
+_RENAMEAT2 = _load_renameat2()
+
+
+def _exchange(first: str | Path, second: str | Path) -> None:
+    """Swap what two names in one folder point to, in one step: nothing is unlinked, so whatever
+    ``second`` names at that instant survives under ``first``. OSError where the system cannot."""
+    if _RENAMEAT2 is None:  # pragma: no cover - the tests run on Linux
+        raise OSError(errno.ENOSYS, "renameat2 is not available")
+    if _RENAMEAT2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code), str(second))
+
+
+def _identity(status: os.stat_result) -> tuple[int, int]:
+    return status.st_dev, status.st_ino
+
+
+def _changed(path: Path, kept: str | None) -> str:
+    if kept is None:
+        return f"{path}: changed while being rewritten; the other change was kept; run fix again"
+    return f"{path}: changed again and again while being rewritten; the other changes were kept (one as {kept})"
+
+
+def _write_temporary(target: Path, data: bytes, mode: int) -> tuple[int, str]:
+    """A synced temporary file beside ``target`` holding ``data``, with ``mode``; its descriptor stays open."""
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".linkkeeper")
+    try:
+        os.fchmod(handle, mode & 0o7777)
+        with open(handle, "wb", closefd=False) as stream:
+            stream.write(data)
+        os.fsync(handle)
+    except BaseException:
+        os.close(handle)
+        os.unlink(temporary)
+        raise
+    return handle, temporary
+
+
+def _swap_in(path: Path, temporary: str, target: Path, original: tuple[int, int], ours: tuple[int, int]) -> bool:
+    """Put the temporary file at ``target``, which must still be the file read (``original``).
+    True when exchanged (the original is now under the temporary name), False when renamed over
+    it (no exchange here). Refused, with the other writer's file at ``target``, when it is not."""
+    try:
+        _exchange(temporary, target)
+    except OSError as error:
+        if error.errno not in _NO_EXCHANGE:
+            Path(temporary).unlink(missing_ok=True)  # gone too if another run took it for a leftover
+            if error.errno == errno.ENOENT:
+                raise RewriteRefused(f"{path}: moved or removed while being rewritten; run fix again") from None
+            raise
+        return _replace_if(path, temporary, target, original)
+    displaced = _identity(os.lstat(temporary))
+    if displaced != original:  # saved by rename since it was read: that save goes back, ours goes
+        raise RewriteRefused(_changed(path, _give_back(temporary, target, ours)))
+    return True
+
+
+def _replace_if(path: Path, temporary: str, target: Path, original: tuple[int, int]) -> bool:
+    """Without an exchange: rename over ``target`` if it is still ``original`` (checked just before)."""
+    try:
+        still = _identity(os.stat(target)) == original
+    except FileNotFoundError:
+        os.unlink(temporary)
+        raise RewriteRefused(f"{path}: moved or removed while being rewritten; run fix again") from None
+    if not still:
+        os.unlink(temporary)
+        raise RewriteRefused(_changed(path, None))
+    try:
+        os.replace(temporary, target)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return False
+
+
+def _give_back(temporary: str, target: Path, ours: tuple[int, int]) -> str | None:
+    """The temporary name holds another writer's version and ``target`` ours: exchange them back.
+    A save that lands on ``target`` meanwhile is displaced by that exchange; it is newer, so it is
+    exchanged back in turn, and the version it superseded removed. None when the newest version
+    is at ``target`` and nothing else is left; else (saves kept landing, exchange after exchange)
+    the name the last one displaced is kept under, beside ``target``."""
+    expected = ours  # what the next exchange should displace
+    for _ in range(_GIVE_BACK_TRIES):
+        placing = _identity(os.lstat(temporary))
+        try:
+            _exchange(temporary, target)
+        except FileNotFoundError:  # the path was moved away meanwhile: ours is gone with it
+            with contextlib.suppress(FileExistsError):  # a newer file there wins
+                os.link(temporary, target)
+            os.unlink(temporary)
+            return None
+        if _identity(os.lstat(temporary)) == expected:
+            os.unlink(temporary)  # ours, or a version a newer save superseded
+            return None
+        expected = placing
+    kept = f"{target}.{os.getpid()}.kept"  # not a leftover's name: the next run leaves it
+    os.rename(temporary, kept)
+    return kept
+
+
+def _replace_unless_replaced(target: Path, data: bytes, mode: int, ours: tuple[int, int]) -> None:
+    """Without an exchange: put ``data`` (another writer's change in place) back at ``target``, unless
+    a save by rename replaced our file meanwhile (that one is newer and stays)."""
+    handle, temporary = _write_temporary(target, data, mode)
+    os.close(handle)
+    with contextlib.suppress(RewriteRefused):
+        _replace_if(target, temporary, target, ours)
+
+
+def _unlink_if(name: str, identity: tuple[int, int]) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        if _identity(os.lstat(name)) == identity:
+            os.unlink(name)
+
+
+def _sync_folder(folder: Path) -> None:
+    directory = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
 
 
 def remove_leftovers(path: Path) -> None:
@@ -295,28 +473,6 @@ def remove_leftovers(path: Path) -> None:
     for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.linkkeeper"):
         if leftover.is_file() and not leftover.is_symlink():
             leftover.unlink(missing_ok=True)
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` (same mode), sync it, rename it over ``path``."""
-    mode = path.stat().st_mode
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".linkkeeper")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode & 0o7777)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
 
 
 def git_patch(path: str, old: str, new: str, *, has_bom: bool = False) -> str:

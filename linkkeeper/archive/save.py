@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from linkkeeper.archive.ratelimit import RateLimiter
 from linkkeeper.archive.wayback import ArchiveUnavailable, WaybackClient, wayback_timestamp
+from linkkeeper.check.headers import carries_secrets_safely
 from linkkeeper.check.hosts import Sleep
 from linkkeeper.config import WaybackSettings, parse_duration
 from linkkeeper.errors import ConfigError
 from linkkeeper.history.store import History, SaveRecord
+from linkkeeper.redact import Redactor
 
 ACCESS_KEY_ENV = "LINKKEEPER_IA_ACCESS_KEY"
 SECRET_KEY_ENV = "LINKKEEPER_IA_SECRET_KEY"
@@ -57,11 +60,17 @@ class SavePageNow:
         self.settings = settings
         self._wayback = wayback
         self._auth = {"Authorization": f"LOW {keys[0]}:{keys[1]}", "Accept": "application/json"}
+        self._redact = Redactor(keys)  # a job status may quote the request: the keys reach no record
         self._history = history
         self._sleep = sleep
         self._submit_limiter = RateLimiter(settings.saves_per_minute, 60.0, sleep=sleep)
         self._status_limiter = RateLimiter(60, 60.0, sleep=sleep)
         self.refused: str | None = None
+        if not carries_secrets_safely(settings.save_url):
+            self.refused = (
+                f"Save Page Now's keys go over https only (or to this machine), and wayback.save_url is "
+                f"{settings.save_url}; saving is off"
+            )
 
     async def save(self, url: str, now: datetime) -> SaveRecord:
         """Archive ``url`` unless it was lately; returns (and stores) the job's final record."""
@@ -150,5 +159,8 @@ class SavePageNow:
         return self._store(SaveRecord(url, None, submitted, "error", None, problem))
 
     def _store(self, record: SaveRecord) -> SaveRecord:
+        record = replace(
+            record, detail=self._redact.text(record.detail), timestamp=self._redact.optional(record.timestamp)
+        )
         self._history.put_save_job(record)
         return record

@@ -26,6 +26,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 from linkkeeper.check.body import ACCEPT_ENCODING, read_body
 from linkkeeper.check.classify import Judgement, judge_exception, judge_response
 from linkkeeper.check.guard import GuardedBackend
+from linkkeeper.check.headers import HeaderScopes
 from linkkeeper.check.hosts import (
     GITHUB_HOSTS,
     Clock,
@@ -34,7 +35,6 @@ from linkkeeper.check.hosts import (
     PrioritySlots,
     Sleep,
     loop_time,
-    parse_headers,
     secret_values,
 )
 from linkkeeper.check.network import NetworkWatch, needs_resolver_evidence, not_checked
@@ -46,6 +46,7 @@ from linkkeeper.check.trust import Trust
 from linkkeeper.config import CheckSettings, parse_accept, parse_resolve
 from linkkeeper.local import html_anchors
 from linkkeeper.models import CheckResult, ErrorKind, Outcome, Redirect
+from linkkeeper.redact import Redactor
 
 __all__ = ["Checker"]
 
@@ -94,18 +95,18 @@ class Checker:
         # Proxies and trust come from the settings and this environment (ConfigError when unusable).
         self._proxies = proxy_rules(settings.proxy, environment)
         self._trust = Trust.load(settings, environment, https_proxy=self._proxies.tls_to_proxy)
-        self._headers = parse_headers(settings.headers, environment)
         header_lines = settings.headers + tuple(line for host in settings.hosts.values() for line in host.headers)
         github_hosts = GITHUB_HOSTS | ({github_host.lower()} if github_host else set())
         self._hosts = Hosts(settings, sleep=sleep, clock=clock, environ=environ, github_hosts=github_hosts)
-        self._secrets = secret_values(header_lines, environment) | {self._hosts.github_token} - {""}
+        token = self._hosts.github_token
+        self._headers = HeaderScopes(settings, environment, resolve=self._resolve, github_token=token)
+        self._redact = Redactor(secret_values(header_lines, environment) | {self._hosts.github_token})
         self._network = NetworkWatch()
         self._backend: GuardedBackend | None = None
         self._anchors_for: Set[str] = frozenset()
         self._get_first: Set[str] = frozenset()
         self._head_failed: set[str] = set()  # URLs whose later attempts ask with GET straight away
         self._attempts: Counter[str] = Counter()
-        self._merged_headers: dict[tuple[str, bool], dict[str, str]] = {}
         self.resolver_works = True  # unless a name failed to resolve and the resolver is not shown to work
         # Pages are read (one GET per link) to tell parked domains, soft 404s, login walls and drift.
         self._pages = PageReader(settings, probes) if reads_pages(settings) else None
@@ -113,7 +114,8 @@ class Checker:
     @property
     def probes_made(self) -> dict[tuple[str, str], str]:
         """The random-sibling probes this checker asked, ``(origin, folder)`` -> answer (JSON), to keep."""
-        return dict(self._pages.made) if self._pages is not None else {}
+        made = self._pages.made if self._pages is not None else {}
+        return {key: self._redact.text(answer) for key, answer in made.items()}
 
     @property
     def connected(self) -> bool:
@@ -205,7 +207,7 @@ class Checker:
         state.remaining -= 1
         self._network.record(result)
         result = replace(
-            result,
+            self._redact.result(result),  # a server may echo a secret: no output or history row gets it
             attempts=self._attempts[url],
             elapsed=self._clock() - started,
             checked_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -311,9 +313,7 @@ class Checker:
             final_url = problem.redirects[-1].url if problem.redirects else url
             return _result(url, judgement, None, final_url, problem.redirects), None
         except (httpx.HTTPError, httpcore.ConnectError, OSError, TimeoutError) as error:
-            judgement = judge_exception(error)
-            for secret in self._secrets:  # a library's message may quote a header it refused
-                judgement = replace(judgement, error=judgement.error.replace(secret, "[secret]"))
+            judgement = judge_exception(error)  # a library's message may quote a header: _check redacts it
             return _result(url, judgement, None, None, ()), None
         except (httpx.InvalidURL, ValueError) as error:
             judgement = Judgement(Outcome.SKIPPED, ErrorKind.NOT_CHECKABLE, f"invalid URL: {error}")
@@ -348,16 +348,13 @@ class Checker:
             return None
         return _page(url, answer)
 
-    def _build_request(self, client: httpx.AsyncClient, method: str, url: str) -> httpx.Request:
-        """The request as ``client.build_request`` would make it, with each host's merged headers
-        and the timeouts worked out once per run rather than once per request."""
-        parts = urlsplit(url)
-        host, secure = parts.hostname or "", parts.scheme.lower() == "https"
-        headers = self._merged_headers.get((host, secure))
-        if headers is None:
-            state = self._hosts.get(host)
-            headers = {**client.headers, **self._headers, **state.headers, **(state.https_headers if secure else {})}
-            self._merged_headers[host, secure] = headers
+    def _build_request(
+        self, client: httpx.AsyncClient, method: str, url: str, link: str | None = None
+    ) -> httpx.Request:
+        """The request as ``client.build_request`` would make it, with the configured headers for
+        ``url`` while checking ``link`` (``url`` itself unless it is a redirect's target; see
+        headers.HeaderScopes), the timeouts worked out once per run."""
+        headers = {**client.headers, **self._headers.for_request(url, link or url)}
         request = httpx.Request(method, url, headers=headers, extensions={"timeout": client.timeout.as_dict()})
         port = request.url.port
         if port is not None and not 0 < port < 65536:  # httpx takes it; the socket layer overflows
@@ -372,7 +369,7 @@ class Checker:
         current = url
         for _ in range(self.settings.max_redirects + 1):
             try:
-                request = self._build_request(client, method, current)
+                request = self._build_request(client, method, current, url)
             except (httpx.InvalidURL, ValueError) as exc:  # idna's errors are ValueErrors too
                 if not redirects:
                     raise  # the link itself is no URL httpx can request: _request says so

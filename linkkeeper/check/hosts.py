@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from linkkeeper.check.pace import Pace
-from linkkeeper.config import CheckSettings, has_control_character, header_problem
+from linkkeeper.config import CheckSettings, has_control_character, header_problem, split_host_key
 from linkkeeper.models import CheckResult, ErrorKind, Outcome
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -48,8 +48,6 @@ class HostState:
     slots: PrioritySlots  # a URL coming back to retry goes before the host's first attempts
     base_interval: float  # the configured pacing; the adaptive pace can only add to it
     pace: Pace
-    headers: dict[str, str] = field(default_factory=dict)
-    https_headers: dict[str, str] = field(default_factory=dict)  # sent over HTTPS only (a token)
     last_start: float = float("-inf")
     head_refused: bool = False
     remaining: int = 0
@@ -209,33 +207,25 @@ class Hosts:
         self._clock = clock
         self._environ = dict(os.environ if environ is None else environ)
         self._states: dict[str, HostState] = {}
-        # Parsed now, so that a bad header stops the run before its first request.
-        self._headers = {
-            host.lower(): parse_headers(table.headers, self._environ) for host, table in settings.hosts.items()
-        }
+        self._overrides = {host: table for key, table in settings.hosts.items()
+                           for host, port in [split_host_key(key)] if port is None}  # fmt: skip
         self.github_token = github_token(settings, self._environ)
 
     def get(self, host: str) -> HostState:
         host = host.lower()
         state = self._states.get(host)
         if state is None:
-            override = self._settings.hosts.get(host)
+            override = self._overrides.get(host)
             concurrency = self._settings.host_concurrency
             interval = self._settings.host_interval
-            headers: dict[str, str] = {}
             if host in self._github_hosts:
                 concurrency = 1  # a 429 then stops the next page request: none is in flight with it
             if override is not None:
                 concurrency = override.concurrency or concurrency
                 interval = override.interval if override.interval is not None else interval
-                headers = self._headers[host]
             pace = Pace(self._settings.host_min_rate)
-            state = HostState(host, concurrency, PrioritySlots(concurrency), interval, pace, headers)
+            state = HostState(host, concurrency, PrioritySlots(concurrency), interval, pace)
             state.walls_on_429 = host in self._github_hosts
-            has_authorization = any(name.lower() == "authorization" for name in headers)
-            # github.com's own hosts only: an Enterprise Server's token goes to its API alone
-            if self.github_token and host in GITHUB_HOSTS and not has_authorization:
-                state.https_headers = {"Authorization": f"Bearer {self.github_token}"}
             self._states[host] = state
         return state
 

@@ -228,9 +228,11 @@ def web_transport(
     resolve: Mapping[str, str] | None = None,
 ) -> PerOriginTransport:
     """A transport for linkkeeper's own requests beyond the checker's (the Wayback Machine's and
-    GitHub's APIs): the same proxies and trust, the always-refused addresses only, and ``resolve``'s
+    GitHub's APIs): the same proxies, trust and address guard (``exclude_private`` too: an
+    endpoint a repository's settings name is no more trusted than its links), and ``resolve``'s
     fixed names."""
     proxies = proxy_rules(settings.proxy, environ)
     trust = Trust.load(settings, environ, https_proxy=proxies.tls_to_proxy)
-    return PerOriginTransport(GuardedBackend(resolve or {}, exclude_private=False), lambda host: connections,
-                              trust=trust, proxies=proxies)  # fmt: skip
+    backend = GuardedBackend(resolve or {}, exclude_private=settings.exclude_private)
+    return PerOriginTransport(backend, lambda host: connections, trust=trust, proxies=proxies,
+                              exclude_private=settings.exclude_private)  # fmt: skip

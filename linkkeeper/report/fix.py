@@ -20,7 +20,10 @@ def to_text(report: FixReport, *, written: bool, policy: DeadAfterSettings) -> s
         lines.append(f"{len(report.without_snapshot)} link(s) without a verified archived copy:")
         unknown = "not looked up yet: run `linkkeeper archive`"
         lines += [f"  {url}  ({why or unknown})" for url, why in report.without_snapshot]
-    lines += [f"refused {file.path}: {file.problem}" for file in report.files if file.problem]
+    # A problem names its file already (RewriteRefused's messages do): the path is said once.
+    lines += [
+        f"refused {file.path}: {file.problem.removeprefix(f'{file.path}: ')}" for file in report.files if file.problem
+    ]
     lines += [f"note: {note}" for note in report.notes]
     if not edits and not report.without_snapshot and not any(file.problem for file in report.files):
         lines.append(nothing_dead(report.waiting, policy, "`--include-failing`"))

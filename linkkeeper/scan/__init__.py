@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 from linkkeeper.config import ScanSettings
 from linkkeeper.errors import InputError
 from linkkeeper.models import FileScan, ScanError, ScanReport
-from linkkeeper.scan.files import STDIN, collect
+from linkkeeper.scan.files import STDIN, collect, read_regular
 from linkkeeper.scan.markdown import extract
 from linkkeeper.scan.source import UnreadableSource, decode
 
@@ -48,13 +47,11 @@ def scan_file(path: str, settings: ScanSettings) -> FileScan:
     if path == STDIN:
         return scan_bytes(sys.stdin.buffer.read(), STDIN_NAME, settings, keep_text=True)
     try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > settings.max_file_size:
-                return _too_big(path, size, settings)
-            data = handle.read(settings.max_file_size + 1)
+        size, data = read_regular(path, settings.max_file_size)  # a pipe or device is never waited on
     except OSError as exc:
         return _failed(path, f"cannot be read: {exc.strerror or exc}")
+    if size > settings.max_file_size:
+        return _too_big(path, size, settings)
     return scan_bytes(data, path, settings)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -56,6 +58,51 @@ def _ignored(path: Path, is_dir: bool, ignores: Sequence[tuple[Path, pathspec.Gi
 def _matches_any(relative: str, patterns: Sequence[str]) -> bool:
     name = relative.rsplit("/", 1)[-1]
     return any(fnmatch.fnmatchcase(relative, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
+
+
+def _kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words."""
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+
+
+def _unreachable(item: str, error: OSError) -> str:
+    """Why a named path cannot be read, in words that are true of it (a link that leads back to
+    itself is no missing file)."""
+    if error.errno == errno.ELOOP:
+        return f"{item}: symbolic link loop (too many levels of symbolic links)"
+    if error.errno in (errno.ENOENT, errno.ENOTDIR):
+        try:
+            return f"{item}: dangling symbolic link (to {os.readlink(item)}, which leads nowhere)"
+        except OSError:  # not a link
+            return f"{item}: no such file or directory"
+    return f"{item}: cannot be read: {error.strerror or error}"
+
+
+def read_regular(path: str, limit: int) -> tuple[int, bytes]:
+    """The size of the regular file at ``path`` and its first ``limit`` + 1 bytes (none when it is
+    bigger than ``limit``). Anything else is an ``OSError`` saying what it is, and is not opened:
+    opening a pipe waits for a writer, /dev/zero never ends, and opening some devices acts. One
+    swapped in between the check and the open is opened without waiting (``O_NONBLOCK``) and
+    refused unread."""
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):
+        raise OSError(errno.EINVAL, f"{_kind(mode)}, not a regular file")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    with open(os.open(path, flags), "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, f"{_kind(info.st_mode)}, not a regular file")
+        if info.st_size > limit:
+            return info.st_size, b""
+        return info.st_size, handle.read(limit + 1)
 
 
 def _readable_kind(entry: os.DirEntry[str], path: Path, is_link: bool) -> bool:
@@ -129,12 +176,16 @@ def collect(
             seen.add(STDIN)
             continue
         path = Path(item)
-        if path.is_dir():
+        try:
+            mode = os.stat(item).st_mode
+        except OSError as exc:
+            raise InputError(_unreachable(item, exc)) from None
+        if stat.S_ISDIR(mode):
             candidates: Iterator[Path] = _walk(path, settings, skipped)
-        elif path.exists():
+        elif stat.S_ISREG(mode):
             candidates = iter([path])
-        else:
-            raise InputError(f"{item}: no such file or directory")
+        else:  # never opened: a pipe would wait for a writer forever, /dev/zero would never end
+            raise InputError(f"{item}: {_kind(mode)}, not a regular file; only those are read (or standard input: -)")
         for candidate in candidates:
             name = str(candidate)
             key = os.path.realpath(name)

@@ -29,7 +29,7 @@ from linkkeeper.scan.classify import Classification, browser_reading, classify
 from linkkeeper.scan.destination import scan_destination, skip_to_destination, unescape, unescape_mapped
 from linkkeeper.scan.html import find_html_urls
 from linkkeeper.scan.source import OffsetMap
-from linkkeeper.scan.suppress import DIRECTIVE, Directive, suppress
+from linkkeeper.scan.suppress import Directive, find_directives, suppress
 
 _BASE_OPTIONS = (
     pyromark.Options.ENABLE_TABLES
@@ -572,12 +572,21 @@ class _Extractor:
             self._emit(start, end, Kind.HTML_ATTR, found.syntax, url, f"<{found.tag} {found.attribute}>", flags)
 
     def _directives(self, pieces: list[tuple[str, int]]) -> None:
+        """Suppression comments, read in the pieces joined: an HTML block comes a line a piece (its
+        container prefixes left out), and a comment may run over lines."""
+        starts: list[int] = []
+        sources: list[int] = []
+        total = 0
         for piece, source_start in pieces:
-            for found in DIRECTIVE.finditer(piece):
-                start = self.offsets.char(source_start) + found.start()
-                line = self.offsets.line_column(start)[0]
-                end_line = self.offsets.line_column(start + found.end() - found.start() - 1)[0]
-                self.directives.append(Directive(found.group(1), start, line, end_line))
+            starts.append(total)
+            sources.append(self.offsets.char(source_start))
+            total += len(piece)
+        for action, begin, end in find_directives("".join(piece for piece, _ in pieces)):
+            first, last = _segment(starts, begin), _segment(starts, end - 1)
+            start = sources[first] + begin - starts[first]
+            line = self.offsets.line_column(start)[0]
+            end_line = self.offsets.line_column(sources[last] + end - 1 - starts[last])[0]
+            self.directives.append(Directive(action, start, line, end_line))
 
     def _bare_urls(self, run: _TextRun) -> None:
         char = self.offsets.char

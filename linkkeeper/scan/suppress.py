@@ -3,7 +3,11 @@
 - ``<!-- linkkeeper-disable -->`` … ``<!-- linkkeeper-enable -->``: the links between (pairs nest;
   a disable never enabled again runs to the end of the file, and its links are flagged so);
 - ``<!-- linkkeeper-disable-next-line -->``: the links on the line after the comment;
-- ``<!-- linkkeeper-disable-line -->``: the links on the comment's own line.
+- ``<!-- linkkeeper-disable-line -->``: the links on the comment's own line (lines, when it runs
+  over several: those before it on its first and after it on its last).
+
+Whitespace inside a comment is insignificant, line breaks included: ``<!--`` and ``-->`` may stand
+on lines of their own, as may the ``>`` of a block quote at the start of the comment's lines.
 
 ``markdown-link-check-`` works in place of ``linkkeeper-``, so a repository that used
 markdown-link-check keeps its comments. Only a comment the Markdown parser reads as HTML counts:
@@ -15,7 +19,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from linkkeeper.models import Flag, Occurrence
@@ -23,6 +27,9 @@ from linkkeeper.models import Flag, Occurrence
 DIRECTIVE = re.compile(
     r"<!--\s*(?:linkkeeper|markdown-link-check)-(disable-next-line|disable-line|disable|enable)\s*-->"
 )
+# The block-quote markers a line break inside inline HTML keeps ("<!--\n> linkkeeper-disable-line\n> -->"):
+# blanked, so the comment reads as it would outside the quote (an HTML block's lines come without them).
+_QUOTE_MARKERS = re.compile(r"\n[ \t]*(?:>[ \t]?)+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +41,15 @@ class Directive:
     offset: int
     line: int
     end_line: int
+
+
+def find_directives(html: str) -> Iterator[tuple[str, int, int]]:
+    """The suppression comments in raw HTML: what each says, and where it starts and ends (offsets
+    in ``html``). A comment may run over lines."""
+    if "\n" in html and ">" in html:
+        html = _QUOTE_MARKERS.sub(lambda markers: markers.group().replace(">", " "), html)  # offsets kept
+    for found in DIRECTIVE.finditer(html):
+        yield found.group(1), found.start(), found.end()
 
 
 def _regions(directives: Sequence[Directive]) -> list[tuple[int, int | None, int]]:
@@ -65,7 +81,8 @@ def suppress(occurrences: list[Occurrence], directives: Sequence[Directive], pat
     by_line: dict[int, int] = {}
     for directive in ordered:
         if directive.action == "disable-line":
-            by_line.setdefault(directive.line, directive.line)
+            for line in range(directive.line, directive.end_line + 1):
+                by_line.setdefault(line, directive.line)
         elif directive.action == "disable-next-line":
             by_line.setdefault(directive.end_line + 1, directive.line)
     marked: list[Occurrence] = []

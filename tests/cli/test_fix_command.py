@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pyromark
 import pytest
@@ -139,6 +140,43 @@ def test_a_file_changed_since_the_scan_is_refused(site: dict[str, str], workdir:
     assert page.read_bytes().startswith(b"\xef\xbb\xbf# Notes")
 
 
+def test_a_file_edited_after_the_scan_is_refused_in_words(
+    site: dict[str, str], workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line added at the top right after the scan: fix planned on the scan's offsets and refused
+    with the read-back's internals (``(<Kind.INLINE: 'inline'>, ...)``); now it says what happened,
+    and the edit stays."""
+    from linkkeeper.scan import scan_paths as real_scan
+
+    page = workdir / "docs" / "page.md"
+
+    def scan_then_edit(*args: Any, **kwargs: Any) -> Any:
+        report = real_scan(*args, **kwargs)
+        page.write_bytes(page.read_bytes().replace(b"# Notes\r\n", b"# Notes\r\nA new line.\r\n", 1))
+        return report
+
+    monkeypatch.setattr("linkkeeper.pipeline.scan_paths", scan_then_edit)
+    result = CliRunner().invoke(main, ["fix", "docs"])
+    assert result.exit_code == 4
+    assert "docs/page.md: changed since it was scanned; run fix again" in result.output
+    assert "Kind." not in result.output and "read back" not in result.output
+    assert b"A new line." in page.read_bytes() and b"web.archive.org" not in page.read_bytes()
+
+
+def test_a_file_with_hard_links_is_refused_not_split(site: dict[str, str], workdir: Path) -> None:
+    """A page with a second name: a new file would leave the other name with the old links (fix
+    split them, exit 0). It is refused, with why; both names stay one file; other files go on."""
+    page = workdir / "docs" / "page.md"
+    before = page.read_bytes()
+    os.link(page, workdir / "page-copy.md")
+    (workdir / "docs" / "other.md").write_text(f"[gone]({site['gone']})\n")
+    result = CliRunner().invoke(main, ["fix", "docs"])
+    assert result.exit_code == 4
+    assert "docs/page.md: has 2 hard links; fix would split them" in result.output
+    assert page.read_bytes() == before and page.stat().st_ino == (workdir / "page-copy.md").stat().st_ino
+    assert "web.archive.org" in (workdir / "docs" / "other.md").read_text()
+
+
 def test_a_symbolic_link_is_written_through_and_stays_a_link(site: dict[str, str], workdir: Path) -> None:
     """fix rewrites the file a symbolic link points to, and says so (it replaced the link with a file)."""
     real = workdir / "real"
@@ -154,19 +192,20 @@ def test_a_symbolic_link_is_written_through_and_stays_a_link(site: dict[str, str
 
 
 def another_writer_before_the_rename(monkeypatch: pytest.MonkeyPatch, mode: str, text: str) -> None:
-    """The first rename rewrite.py makes is preceded by another program writing ``text`` to the
-    file (opened with ``mode``): the race that lost an append, made to happen every time."""
+    """The exchange that puts the new file in place is preceded by another program writing ``text``
+    to the file (opened with ``mode``): the race that lost an append, made to happen every time
+    (tests/unit/test_write_atomic.py also makes it before a plain rename, and saves by rename)."""
     from linkkeeper import rewrite
 
-    real_replace = os.replace
+    real_exchange = rewrite._exchange
 
-    def writes_first(source: str, destination: str | Path) -> None:
-        with open(destination, mode) as other_writer:
+    def writes_first(first: str, second: str | Path) -> None:
+        with open(second, mode) as other_writer:
             other_writer.write(text)
-        monkeypatch.setattr(rewrite.os, "replace", real_replace)
-        real_replace(source, destination)
+        monkeypatch.setattr(rewrite, "_exchange", real_exchange)
+        real_exchange(first, second)
 
-    monkeypatch.setattr(rewrite.os, "replace", writes_first)
+    monkeypatch.setattr(rewrite, "_exchange", writes_first)
 
 
 def test_an_append_during_the_rewrite_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +28,7 @@ KEYS = [
     "reason",
     "flags",
 ]
+NOT_REGULAR = "not a regular file; only those are read (or standard input: -)"
 
 
 @pytest.fixture
@@ -122,3 +124,54 @@ def test_examples_folder_scans_cleanly() -> None:
     document = json.loads(result.stdout)
     assert document["files"] >= 2 and document["errors"] == []
     assert not [occ for occ in document["occurrences"] if "span-unverified" in occ["flags"]]
+
+
+def test_a_named_pipe_exits_2_at_once(tmp_path: Path) -> None:
+    """``mkfifo x.md; linkkeeper scan x.md`` hung, waiting for a writer: it is bad input, exit 2,
+    one line naming it (a subprocess with a timeout, so a regression fails rather than hangs)."""
+    os.mkfifo(tmp_path / "x.md")
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "linkkeeper", "scan", "x.md"],
+            cwd=tmp_path, capture_output=True, text=True, timeout=30, check=False,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        pytest.fail("linkkeeper scan waited on a named pipe")
+    assert completed.returncode == 2, completed.stderr
+    assert completed.stderr == f"linkkeeper: error: x.md: a named pipe (FIFO), {NOT_REGULAR}\n"
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_a_device_exits_2_unread(runner: CliRunner) -> None:
+    """/dev/zero is a device, not a too-large file: it is never read."""
+    result = runner.invoke(main, ["scan", "/dev/zero"])
+    assert result.exit_code == 2
+    assert result.stderr == f"linkkeeper: error: /dev/zero: a character device, {NOT_REGULAR}\n"
+
+
+def test_a_symbolic_link_loop_exits_2_saying_so(runner: CliRunner, tmp_path: Path) -> None:
+    """``ln -s x.md x.md`` (or a -> b -> a) named: a loop, said as such; no "no such file"."""
+    (tmp_path / "x.md").symlink_to("x.md")
+    (tmp_path / "a.md").symlink_to("b.md")
+    (tmp_path / "b.md").symlink_to("a.md")
+    for name in ("x.md", "a.md"):
+        result = runner.invoke(main, ["scan", name])
+        assert result.exit_code == 2
+        assert result.stderr == f"linkkeeper: error: {name}: symbolic link loop (too many levels of symbolic links)\n"
+
+
+def test_a_suppression_comment_over_lines_works_as_on_one(runner: CliRunner, tmp_path: Path) -> None:
+    """Line breaks inside the comment are whitespace like any other."""
+    (tmp_path / "a.md").write_text(
+        "<!-- linkkeeper-disable-next-line\n-->\n[a](https://a.example/)\n[b](https://b.example/)\n\n"
+        "<!--\n  markdown-link-check-disable\n-->\n[c](https://c.example/)\n<!--\nlinkkeeper-enable -->\n"
+        "[d](https://d.example/)\n"
+    )
+    result = runner.invoke(main, ["scan", "a.md"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "a.md:3:5  inline  https://a.example/  [suppressed at a.md:1]  {suppressed}",
+        "a.md:4:5  inline  https://b.example/",
+        "a.md:9:5  inline  https://c.example/  [suppressed at a.md:6]  {suppressed}",
+        "a.md:12:5  inline  https://d.example/",
+    ]

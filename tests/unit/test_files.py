@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from linkkeeper.config import ScanSettings
 from linkkeeper.errors import InputError
-from linkkeeper.scan.files import collect
+from linkkeeper.scan.files import collect, read_regular
 
 
 @pytest.fixture
@@ -87,3 +90,64 @@ def test_a_pipe_named_like_markdown_is_not_opened_and_a_dangling_link_is_listed(
     os.mkfifo(tree / "docs" / "pipe.md")
     (tree / "docs" / "gone.md").symlink_to(tree / "nowhere.md")
     assert names(tree, ScanSettings()) == ["README.md", "docs/gone.md", "docs/guide.markdown", "vendor/lib/readme.md"]
+
+
+def test_a_named_pipe_or_device_is_an_input_error_and_never_opened(tmp_path: Path) -> None:
+    """Named on the command line, a pipe is refused, not opened (the open would wait for a writer
+    forever), and so is a device (/dev/zero never ends); a folder's pipe is skipped."""
+    os.mkfifo(tmp_path / "pipe.md")
+    with pytest.raises(InputError, match=r"pipe\.md: a named pipe \(FIFO\), not a regular file"):
+        list(collect([str(tmp_path / "pipe.md")], ScanSettings()))
+    with pytest.raises(InputError, match=r"^/dev/zero: a character device, not a regular file"):
+        list(collect(["/dev/zero"], ScanSettings()))
+
+
+def test_a_symbolic_link_loop_or_a_dangling_link_is_named_for_what_it_is(tmp_path: Path) -> None:
+    """A link to itself, or a -> b -> a, is a loop, not a missing file; a dangling link says so."""
+    (tmp_path / "self.md").symlink_to("self.md")
+    (tmp_path / "a.md").symlink_to("b.md")
+    (tmp_path / "b.md").symlink_to("a.md")
+    (tmp_path / "gone.md").symlink_to("nowhere.md")
+    for name in ("self.md", "a.md"):
+        with pytest.raises(InputError, match=rf"^{re.escape(str(tmp_path / name))}: symbolic link loop"):
+            list(collect([str(tmp_path / name)], ScanSettings()))
+    with pytest.raises(InputError, match=r"gone\.md: dangling symbolic link \(to nowhere\.md"):
+        list(collect([str(tmp_path / "gone.md")], ScanSettings()))
+
+
+def test_a_pipe_swapped_in_after_the_check_is_refused_without_waiting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between the check and the open, a file may become a pipe: it is opened without waiting
+    for a writer and refused unread (a thread, so a regression fails rather than hangs)."""
+    (tmp_path / "a.md").write_text("# a\n")
+    assert read_regular(str(tmp_path / "a.md"), 100) == (4, b"# a\n")
+    assert read_regular(str(tmp_path / "a.md"), 3) == (4, b"")
+    pipe = tmp_path / "pipe.md"
+    os.mkfifo(pipe)
+    with pytest.raises(OSError, match="a named pipe"):
+        read_regular(str(pipe), 100)  # seen by the check: never opened
+    real_stat = os.stat
+
+    def before_the_swap(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        return real_stat(tmp_path / "a.md") if path == str(pipe) else real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", before_the_swap)  # the check sees a regular file
+    outcome: list[BaseException | tuple[int, bytes]] = []
+
+    def attempt() -> None:
+        try:
+            outcome.append(read_regular(str(pipe), 100))
+        except OSError as exc:
+            outcome.append(exc)
+
+    reader = threading.Thread(target=attempt, daemon=True)
+    reader.start()
+    reader.join(10)
+    stuck = reader.is_alive()
+    if stuck:  # waiting in open(): a writer lets it go, so the test ends
+        os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(10)
+    assert not stuck, "read_regular waited for a writer on a pipe"
+    (error,) = outcome
+    assert isinstance(error, OSError) and "a named pipe (FIFO), not a regular file" in str(error)

@@ -142,5 +142,8 @@ def test_verification_refuses_a_rewrite_that_would_change_other_links() -> None:
     occurrences = extract(text, "doc.md")
     edits, _ = plan(text, occurrences, {OLD: (ARCHIVE, "dead")}, style="replace", annotation=ANNOTATION)
     broken = text.replace("and more", "and [y](https://sneaky.example/)")
-    with pytest.raises(RewriteRefused, match="would not read back"):
+    with pytest.raises(RewriteRefused) as refused:
         verify(broken, apply(broken, edits), edits, occurrences, "doc.md")
+    assert str(refused.value) == (
+        "doc.md: the rewritten text would not read back as planned (missing: none; extra: inline https://sneaky.example/)"
+    )  # in words, not the internals' repr (it was "(<Kind.INLINE: 'inline'>, ...)")
