@@ -24,8 +24,8 @@ import pyromark
 from linkkeeper.config import ScanSettings
 from linkkeeper.models import Occurrence
 from linkkeeper.runtime import tune_for_batch_work
-from linkkeeper.scan import scan_paths
-from linkkeeper.scan.markdown import parser_options
+from linkkeeper.scanning import scan_paths
+from linkkeeper.scanning.markdown import parser_options
 
 HERE = Path(__file__).resolve().parent
 SAMPLE = HERE.parent / "tests" / "fixtures" / "gen-ai-notes.md"

@@ -27,7 +27,7 @@ import pyromark
 
 from linkkeeper.config import ANCHOR_STYLES
 from linkkeeper.folders import project_root
-from linkkeeper.scan.markdown import lone_cr_as_lf, parser_options
+from linkkeeper.scanning.markdown import lone_cr_as_lf, parser_options
 
 AUTO = "auto"
 STYLES = tuple(style for style in ANCHOR_STYLES if style != AUTO)

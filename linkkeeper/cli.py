@@ -18,53 +18,33 @@ from typing import Any, TypeVar
 
 import click
 
-from linkkeeper import __version__
 from linkkeeper.anchors import resolve_style
 from linkkeeper.canonical import canonical_url
-from linkkeeper.check.hosts import github_token, parse_headers
-from linkkeeper.check.proxy import proxy_rules, redact_proxy_url
-from linkkeeper.check.trust import check_trust_sources
+from linkkeeper.checking.proxy import redact_proxy_url
 from linkkeeper.config import (
     FAIL_ON_CHOICES,
     FIX_STYLES,
-    HistorySettings,
-    ReportSettings,
     Settings,
     default_of,
     env_name,
-    load_settings,
     parse_duration,
     reference_config,
     setting_keys,
     setting_value,
     to_toml_value,
 )
-from linkkeeper.errors import ConfigError, HistoryError, InputError, LinkkeeperError, OutputError
-from linkkeeper.folders import project_root
-from linkkeeper.history import History
+from linkkeeper.errors import InputError, LinkkeeperError, OutputError
 from linkkeeper.local import fragments_checked
 from linkkeeper.models import RunReport
-from linkkeeper.pipeline import (
-    history_path,
-    own_output,
-    rebuild_report,
-    report_places,
-    run_archive,
-    run_check,
-    run_fix,
-)
+from linkkeeper.project import Project
 from linkkeeper.report import archive as archive_report
 from linkkeeper.report import check as check_report
 from linkkeeper.report import fix as fix_report
 from linkkeeper.report import history as history_report
 from linkkeeper.report import markdown as markdown_report
 from linkkeeper.report import scan as scan_report
-from linkkeeper.report import write_reports
-from linkkeeper.report.github import annotation_lines, run_url, running_in_actions, step_summary
-from linkkeeper.report.html import RunSummary
-from linkkeeper.rules import read_ignore_files
 from linkkeeper.runtime import tune_for_batch_work
-from linkkeeper.scan import scan_paths
+from linkkeeper.version import __version__
 
 F = TypeVar("F", bound=Callable[..., Any])
 INTERRUPTED = 130  # 128 + SIGINT, as shells report it
@@ -175,33 +155,16 @@ def _progress(show: bool, label: str = "checking") -> Iterator[tuple[Callable[[i
         yield (lambda total: progress.update(task, total=total)), (lambda _: progress.advance(task))
 
 
-def _settings(ctx: click.Context, overrides: dict[str, Any]) -> tuple[Settings, dict[str, str]]:
+def _project(ctx: click.Context, overrides: dict[str, Any]) -> Project:
+    """The project the command runs on: the settings found from the working directory, with
+    --config, --db and the command's options on top."""
     overrides = {**overrides, "history.db": _db(ctx)}
-    return load_settings(cwd=Path.cwd(), config_path=ctx.meta.get(CONFIG), overrides=overrides)
+    return Project.load(config=ctx.meta.get(CONFIG), overrides=overrides)
 
 
 def _db(ctx: click.Context) -> str | None:
     db: Path | None = ctx.meta.get(DB)
     return None if db is None else str(db.resolve())
-
-
-def _open_history(settings: Settings, *, existing: bool = False, read_only: bool = False) -> History | None:
-    """The history; None when there is none yet and the command takes only an ``existing`` one (it
-    creates nothing). A ``read_only`` command opens it for reading only (no migration, no write),
-    so it works on a history nobody may write. Only the default location's folder is created: a
-    configured one must exist."""
-    path = history_path(settings, Path.cwd())
-    if not path.exists():
-        if existing or read_only:
-            return None
-        if settings.history.db != HistorySettings().db and not path.parent.is_dir():
-            raise HistoryError(str(path), f"its folder {path.parent} does not exist")
-    return History.open(path, read_only=read_only)
-
-
-def _no_history(settings: Settings) -> str:
-    path = os.path.relpath(history_path(settings, Path.cwd()))
-    return f"no history yet ({path}): `linkkeeper check` records one"
 
 
 def _scan_options(command: F) -> F:
@@ -290,8 +253,7 @@ def scan(
     ctx: click.Context, /, paths: tuple[str, ...], output_format: str, output: Path | None, strict: bool, **params: Any
 ) -> None:
     """List every URL in PATHS (files, folders, '-' for stdin) with its exact place. No network."""
-    settings, _ = _settings(ctx, _scan_overrides(params))
-    report = scan_paths(paths, settings.scan, own_output(settings, Path.cwd()))
+    report = _project(ctx, _scan_overrides(params)).scan_now(paths)
     rendered = scan_report.to_json(report) if output_format == "json" else scan_report.to_text(report)
     if output is not None:
         _write_output(output, rendered)
@@ -420,30 +382,17 @@ def check(
         **_dead_after_overrides(dead_after),
         **_reports_overrides(reports_dir, report_formats),
     }
-    settings, _ = _settings(ctx, overrides)
-    _validate_check(settings)
+    project = _project(ctx, overrides)
     show_progress = not no_progress and not ctx.meta.get(QUIET) and sys.stderr.isatty()
-    scanned = scan_paths(paths, settings.scan, own_output(settings, Path.cwd()))  # bad input: exit 2, nothing written
-    ignored, notes = read_ignore_files(project_root(Path.cwd()), settings.check.ignore_files)
-    for note in notes:
+    with _progress(show_progress) as (on_targets, on_result):
+        run = project.check_now(paths, offline=offline, use_cache=not no_cache, publish=True, on_targets=on_targets,
+                                on_result=on_result)  # fmt: skip
+    for note in run.notes:
         _say(ctx, note)
-    history = _open_history(settings)
-    assert history is not None  # opened for writing: created when missing
-    with _progress(show_progress) as (on_targets, on_result), history:
-        report = run_check(
-            paths,
-            settings,
-            history=history,
-            use_cache=not no_cache,
-            on_targets=on_targets,
-            on_result=on_result,
-            offline=offline,
-            scanned=scanned,
-            ignored=ignored,
-        )
-        summaries = history.run_summaries(settings.report.history_runs)
+    for line in run.annotations:  # GitHub's workflow commands, on stderr: never mixed with data on stdout
+        click.echo(line, err=True)
+    report, written, settings = run.report, run.written, project.settings
     fail_on = settings.check.fail_on
-    written = _publish(report, settings, summaries)
     text = check_report.to_text(report, verbose=bool(ctx.meta.get(VERBOSE)))
     if output_format == "json":
         json_report = written.get("json")  # report.json is this very document: render it once
@@ -496,10 +445,11 @@ def history(ctx: click.Context, /, failing: bool, dead_after: tuple[int, int] | 
     ctx.meta[DEAD_AFTER] = dead_after
     if ctx.invoked_subcommand is not None:
         return
-    settings, _ = _settings(ctx, _dead_after_overrides(dead_after))
-    store = _open_history(settings, read_only=True)
+    project = _project(ctx, _dead_after_overrides(dead_after))
+    settings = project.settings
+    store = project.open_history(read_only=True)
     if store is None:
-        click.echo(_no_history(settings))
+        click.echo(project.no_history())
         return
     with store:
         if failing:
@@ -514,10 +464,11 @@ def history(ctx: click.Context, /, failing: bool, dead_after: tuple[int, int] | 
 @click.pass_context
 def history_show(ctx: click.Context, /, url: str) -> None:
     """A URL's checks over time, when it started failing, and where it appears."""
-    settings, _ = _settings(ctx, _dead_after_overrides(ctx.meta.get(DEAD_AFTER)))
-    store = _open_history(settings, read_only=True)
+    project = _project(ctx, _dead_after_overrides(ctx.meta.get(DEAD_AFTER)))
+    settings = project.settings
+    store = project.open_history(read_only=True)
     if store is None:
-        raise InputError(f"{url}: not in the history; {_no_history(settings)}")
+        raise InputError(f"{url}: not in the history; {project.no_history()}")
     with store:
         state = store.state(url)
         if state is None:  # kept under its canonical spelling: HTTP://Example.COM is http://example.com/
@@ -540,10 +491,10 @@ def history_prune(ctx: click.Context, /, older_than: str) -> None:
         age = parse_duration(older_than)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--older-than") from exc
-    settings, _ = _settings(ctx, {})
-    store = _open_history(settings, existing=True)
+    project = _project(ctx, {})
+    store = project.open_history(existing=True)
     if store is None:
-        click.echo(f"nothing to prune: {_no_history(settings)}")
+        click.echo(f"nothing to prune: {project.no_history()}")
         return
     with store:
         removed = store.prune(datetime.now(UTC) - timedelta(seconds=age))
@@ -557,44 +508,6 @@ def _anchors_line(report: RunReport, settings: Settings) -> str:
         return ""
     style, reason = resolve_style(settings.site.anchor_style, settings.site.root)
     return f"anchors: {style} ({reason})"
-
-
-def _publish(report: RunReport, settings: Settings, summaries: Sequence[RunSummary]) -> dict[str, Path]:
-    """Write the report files and, under GitHub Actions, the annotations (on stderr, never mixed
-    with data on stdout) and the job summary; returns the files written, by format."""
-    fail_on = settings.check.fail_on
-    formats = settings.report.written
-    places = report_places(settings, Path.cwd())
-    written = dict(
-        zip(formats, write_reports(report, places, formats, fail_on, summaries, parents=_default_reports(settings)),
-            strict=True)
-    )  # fmt: skip
-    if not running_in_actions(os.environ):
-        return written
-    if settings.report.annotations:
-        options = settings.report
-        for line in annotation_lines(report, fail_on, options.annotations_errors, options.annotations_warnings):
-            click.echo(line, err=True)
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        _append_summary(Path(summary), markdown_report.to_markdown(report), settings.report.summary_max_bytes)
-    return written
-
-
-def _default_reports(settings: Settings) -> bool:
-    """Whether the reports go to the default folder, whose missing parents are made; a folder given
-    must have an existing parent."""
-    return settings.report.dir == ReportSettings().dir
-
-
-def _append_summary(path: Path, markdown: str, max_bytes: int) -> None:
-    """Append to the job summary what still fits in this step's budget (others may have written)."""
-    try:
-        used = path.stat().st_size if path.exists() else 0
-        with path.open("a", encoding="utf-8") as stream:
-            stream.write(step_summary(markdown, max_bytes - used, run_url(os.environ)))
-    except OSError as exc:
-        raise OutputError(path, exc) from exc
 
 
 def _where(written: Sequence[Path]) -> str:
@@ -623,18 +536,10 @@ def report(
 ) -> None:
     """Re-render the last run (or --run ID) from the history, without the network."""
     overrides = {**_reports_overrides(reports_dir, report_formats), **_dead_after_overrides(dead_after)}
-    settings, _ = _settings(ctx, overrides)
-    store = _open_history(settings, read_only=True)
-    if store is None:
-        raise InputError(f"no run to render: {_no_history(settings)}")
-    with store:
-        rebuilt = rebuild_report(store, settings, run_id)
-        summaries = store.run_summaries(settings.report.history_runs)
-    fail_on = settings.check.fail_on
-    places = report_places(settings, Path.cwd())
-    written = write_reports(
-        rebuilt, places, settings.report.written, fail_on, summaries, parents=_default_reports(settings)
-    )
+    project = _project(ctx, overrides)
+    rebuilt, files = project.report_now(run_id)
+    fail_on = project.settings.check.fail_on
+    written = list(files.values())
     if output_format == "text":
         click.echo(check_report.to_text(rebuilt), nl=False)
     elif output_format == "md":
@@ -642,24 +547,6 @@ def report(
     elif output_format == "json":
         click.echo(check_report.to_json(rebuilt, fail_on), nl=False)
     _say(ctx, _where(written))
-
-
-def _validate_check(settings: Settings) -> None:
-    """What the settings' own validation cannot see: headers and the GitHub token read from the
-    environment (checked before any request, and never shown)."""
-    header_sets = {"check.headers": settings.check.headers}
-    header_sets |= {f"check.hosts.{host}.headers": table.headers for host, table in settings.check.hosts.items()}
-    for key, lines in header_sets.items():
-        try:
-            parse_headers(lines, os.environ)
-        except ValueError as exc:
-            raise ConfigError("environment", key, str(exc)) from exc
-    try:
-        github_token(settings.check, os.environ)
-    except ValueError as exc:
-        raise ConfigError("environment", "check.github_token_env", str(exc)) from exc
-    proxy_rules(settings.check.proxy, os.environ)  # HTTP_PROXY and the like, never shown
-    check_trust_sources(os.environ, settings.check.ca_bundle)  # SSL_CERT_FILE, SSL_CERT_DIR
 
 
 @main.command()
@@ -686,22 +573,16 @@ def archive(
     **params: Any,
 ) -> None:
     """Find verified Wayback snapshots for the dead links in PATHS (judged by earlier `check` runs)."""
-    settings, _ = _settings(ctx, {**_scan_overrides(params), **_dead_after_overrides(dead_after)})
-    from linkkeeper.archive.save import keys_from  # the archive modules load only for this command
-
-    keys = keys_from(os.environ) if save else None
-    store = _open_history(settings, existing=True)
-    if store is None:
-        scan_paths(paths, settings.scan, own_output(settings, Path.cwd()))  # a bad path is still exit 2
-        _say(ctx, f"nothing to look up: {_no_history(settings)}; {history_report.dead_rule(settings.dead_after)}")
-        return
+    project = _project(ctx, {**_scan_overrides(params), **_dead_after_overrides(dead_after)})
+    settings = project.settings
     per_minute = settings.wayback.cdx_per_minute
     show_progress = not no_progress and not ctx.meta.get(QUIET) and sys.stderr.isatty()
-    with _progress(show_progress, f"looking up ({per_minute} lookups/min)") as (on_total, on_done), store:
-        report = run_archive(
-            paths, settings, store, include_failing=include_failing, save_keys=keys,
-            on_total=on_total, on_progress=on_done,
-        )  # fmt: skip
+    with _progress(show_progress, f"looking up ({per_minute} lookups/min)") as (on_total, on_done):
+        report = project.archive_now(paths, include_failing=include_failing, save=save, on_total=on_total,
+                                     on_progress=on_done)  # fmt: skip
+    if report is None:
+        _say(ctx, f"nothing to look up: {project.no_history()}; {history_report.dead_rule(settings.dead_after)}")
+        return
     text = archive_report.to_text(report, settings.dead_after)
     if output_format == "json":
         rendered = archive_report.to_json(report)
@@ -757,19 +638,14 @@ def fix(
 ) -> None:
     """Rewrite dead links in PATHS to their verified archived copies, changing nothing else."""
     overrides = {**_scan_overrides(params), **_dead_after_overrides(dead_after), "fix.style": style}
-    settings, _ = _settings(ctx, overrides)
+    project = _project(ctx, overrides)
+    settings = project.settings
     write = not (show_diff or check_only)
-    store = _open_history(settings, existing=True)
-    if store is None and not malformed:  # nothing can be dead; the paths are still read (a bad one is exit 2)
-        run_fix(paths, settings, None, write=write)
-        _say(ctx, f"nothing to rewrite: {_no_history(settings)}; {history_report.dead_rule(settings.dead_after)}")
+    result = project.fix_now(paths, write=write, include_failing=include_failing, redirects=redirects,
+                             malformed=malformed, include_drifted=include_drifted)  # fmt: skip
+    if result.without_history and not malformed:  # nothing can be dead; the paths were still read
+        _say(ctx, f"nothing to rewrite: {project.no_history()}; {history_report.dead_rule(settings.dead_after)}")
         return
-    if store is None:  # malformed URLs are corrected from the text alone
-        result = run_fix(paths, settings, None, write=write, malformed=True)
-    else:
-        with store:
-            result = run_fix(paths, settings, store, include_failing=include_failing, redirects=redirects,
-                             write=write, malformed=malformed, include_drifted=include_drifted)  # fmt: skip
     if show_diff:
         click.echo("".join(file.diff for file in result.files), nl=False)
     _say(ctx, fix_report.to_text(result, written=write, policy=settings.dead_after))
@@ -812,7 +688,8 @@ def show_config(ctx: click.Context, /, reference: bool, peer: Path | None, outpu
             f"{converted} setting(s) converted; {len(migration.left)} option(s) not carried over (listed at the end)",
         )
         return
-    settings, sources = _settings(ctx, {})
+    project = _project(ctx, {})
+    settings, sources = project.settings, project.sources
     section = None
     for key in setting_keys():
         key_section, name = key.split(".", 1)

@@ -157,7 +157,7 @@ def _proxy_url(url: str) -> None:
     """A proxy URL: http://, https://, socks5:// or socks5h:// with a host (its credentials never
     appear in the error)."""
     if url:
-        from linkkeeper.check.proxy import parse_proxy_url  # here: linkkeeper.check imports this module
+        from linkkeeper.checking.proxy import parse_proxy_url  # here: linkkeeper.check imports this module
 
         parse_proxy_url(url)
 
@@ -165,7 +165,7 @@ def _proxy_url(url: str) -> None:
 def _ca_bundle(path: str) -> None:
     """A PEM file of CA certificates that exists and loads."""
     if path:
-        from linkkeeper.check.trust import load_ca_file  # here: linkkeeper.check imports this module
+        from linkkeeper.checking.trust import load_ca_file  # here: linkkeeper.check imports this module
 
         load_ca_file(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), path)
 

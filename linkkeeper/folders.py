@@ -13,9 +13,14 @@ STATE_FOLDER = ".linkkeeper"
 _GITIGNORE = "# Created by linkkeeper: its history and reports stay out of git (delete this file to commit them).\n*\n"
 
 
+def git_root(start: Path) -> Path | None:
+    """The top of the git work tree containing ``start``, or None outside one."""
+    return next((folder for folder in (start, *start.parents) if (folder / ".git").exists()), None)
+
+
 def project_root(start: Path) -> Path:
     """The top of the git work tree containing ``start``, else ``start`` itself."""
-    return next((folder for folder in (start, *start.parents) if (folder / ".git").exists()), start)
+    return git_root(start) or start
 
 
 def make_folders(folder: Path) -> None:

@@ -22,9 +22,10 @@ from urllib.parse import unquote, urldefrag
 
 from linkkeeper.anchors import markdown_anchors, resolve_style, slugify
 from linkkeeper.config import SiteSettings
+from linkkeeper.folders import git_root
 from linkkeeper.models import Checkable, CheckResult, Entry, ErrorKind, Flag, Occurrence, Outcome
-from linkkeeper.scan.html import parse_html
-from linkkeeper.scan.source import UnreadableSource, decode
+from linkkeeper.scanning.html import parse_html
+from linkkeeper.scanning.source import UnreadableSource, decode
 
 __all__ = ["LocalChecker", "fragment_problem", "fragments_checked", "html_anchors", "markdown_anchors", "slugify"]
 
@@ -202,9 +203,7 @@ class LocalChecker:
         may lead, for a link out of it works nowhere the repository is published."""
         start = _lexical(folder)
         if start not in self._roots:
-            self._roots[start] = next(
-                (candidate for candidate in (start, *start.parents) if (candidate / ".git").exists()), None
-            )
+            self._roots[start] = git_root(start)
         return self._roots[start]
 
     def _anchors_of(self, path: Path) -> frozenset[str] | None:

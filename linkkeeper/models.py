@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Kind(StrEnum):
@@ -214,7 +215,7 @@ class CheckResult:
     checked_at: str = ""
     from_cache: bool = False
     anchors: frozenset[str] | None = None
-    fingerprint: str | None = None  # the page as read this run (JSON; linkkeeper.check.rot), for drift
+    fingerprint: str | None = None  # the page as read this run (JSON; linkkeeper.checking.rot), for drift
 
 
 class Verdict(StrEnum):
@@ -282,9 +283,60 @@ class Entry:
     snapshot: Snapshot | NoSnapshot | None = None
 
 
+class RunSummary(NamedTuple):
+    """A past run, for the reports' chart: its id, when it started, and its verdict counts."""
+
+    run_id: int
+    started_at: str
+    verdicts: dict[str, int]
+
+
+class Unarchived(NamedTuple):
+    """A link ``fix`` could not rewrite, and why (what ``archive`` found; "" before it looked)."""
+
+    url: str
+    why: str
+
+
+class RewriteRecord(NamedTuple):
+    """One rewrite ``fix`` wrote, as the history keeps it."""
+
+    path: str
+    line: int
+    column: int
+    url: str
+    new_url: str
+    style: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a link is written: the file, and the 1-based line and column (as ``path:line:col``)."""
+
+    path: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class LinkResult:
+    """One link as written and what became of it: the URL as the page has it, this run's outcome
+    (``"alive"``, ``"broken"``, … — an ``Outcome``, which is a ``str``), the verdict over time, the
+    status code and reason, and every place it is written."""
+
+    url: str
+    outcome: Outcome
+    verdict: Verdict | None
+    status_code: int | None
+    error: str
+    places: tuple[Place, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class RunReport:
-    """Everything one ``check`` run found, ready for any renderer."""
+    """Everything one ``check`` run found, ready for any renderer. ``links`` lists it per link as
+    written; ``entries`` per unique (canonical) URL, with the history's judgement."""
 
     started_at: str
     finished_at: str
@@ -302,6 +354,25 @@ class RunReport:
 
     run_id: int | None = None
     elapsed: float = 0.0  # seconds the run took, measured (the timestamps are to the second)
+
+    @property
+    def links(self) -> tuple[LinkResult, ...]:
+        """Each link as written (two spellings of one URL are two links, checked once), in order."""
+        found: list[LinkResult] = []
+        for entry in self.entries:
+            places: dict[str, list[Place]] = {}
+            for occ in entry.target.occurrences:
+                places.setdefault(occ.url, []).append(Place(occ.path, occ.line, occ.column))
+            result = entry.result
+            found += [
+                LinkResult(url, result.outcome, entry.verdict, result.status_code, result.error, tuple(where))
+                for url, where in places.items()
+            ]
+        return tuple(found)
+
+    def link(self, url: str) -> LinkResult | None:
+        """The link written as ``url``, or None."""
+        return next((link for link in self.links if link.url == url), None)
 
     @property
     def has_broken_links(self) -> bool:
@@ -397,9 +468,10 @@ class FixReport:
     why (what ``archive`` found, or "" when it has not looked yet)."""
 
     files: tuple[FileFix, ...]
-    without_snapshot: tuple[tuple[str, str], ...] = ()
+    without_snapshot: tuple[Unarchived, ...] = ()
     notes: tuple[str, ...] = ()
     waiting: Waiting = Waiting()
+    without_history: bool = False  # no check had run yet: nothing could be dead
 
     @property
     def pending(self) -> int:

@@ -22,19 +22,21 @@ from urllib.parse import urldefrag, urlsplit
 import httpx
 
 from linkkeeper.canonical import canonical_url
-from linkkeeper.check import Checker
-from linkkeeper.check.body import ACCEPT_ENCODING
-from linkkeeper.check.github import GitHubLinks, check_github, parse_link
-from linkkeeper.check.hosts import Sleep, github_token
-from linkkeeper.check.network import network_is_down, unjudged, unproven
-from linkkeeper.check.proxy import redact_proxy_url
-from linkkeeper.check.transport import web_transport
-from linkkeeper.check.trust import insecure_hosts
+from linkkeeper.checking import Checker
+from linkkeeper.checking.body import ACCEPT_ENCODING
+from linkkeeper.checking.github import GitHubLinks, check_github, parse_link
+from linkkeeper.checking.hosts import github_token
+from linkkeeper.checking.network import network_is_down, unjudged, unproven
+from linkkeeper.checking.proxy import redact_proxy_url
+from linkkeeper.checking.transport import web_transport
+from linkkeeper.checking.trust import insecure_hosts
+from linkkeeper.clock import Sleep
 from linkkeeper.config import Settings, parse_duration, parse_remap, parse_resolve
 from linkkeeper.errors import InputError
 from linkkeeper.folders import project_root
 from linkkeeper.history import History, Judged, judge
 from linkkeeper.history.store import PageRecord
+from linkkeeper.history.verdict import is_dead
 from linkkeeper.local import LocalChecker, fragment_problem
 from linkkeeper.models import (
     ArchiveEntry,
@@ -52,12 +54,14 @@ from linkkeeper.models import (
     NoSnapshotReason,
     Occurrence,
     Outcome,
+    RewriteRecord,
     RunReport,
     SaveEntry,
     ScanReport,
     Snapshot,
     Syntax,
     Target,
+    Unarchived,
     Verdict,
     Waiting,
 )
@@ -77,8 +81,8 @@ from linkkeeper.rewrite import (
     write_atomic,
 )
 from linkkeeper.rules import Exclusion, exclusions, remap
-from linkkeeper.scan import scan_paths
-from linkkeeper.scan.source import decode
+from linkkeeper.scanning import scan_paths
+from linkkeeper.scanning.source import decode
 
 HTTP_SCHEMES = frozenset({"http", "https"})
 # Lookups in flight at once: the archive's rate limit is the bottleneck, and a request queued
@@ -475,7 +479,7 @@ def _drift(entries: list[Entry], history: History, at: datetime) -> tuple[list[E
     alive (kept now for pages seen alive for the first time); the entries, with a drifted page's
     reason said, and the drifted URLs with since when. A fresh answer from the cache is not read
     again: it keeps the drift its last reading found."""
-    from linkkeeper.check.rot import Fingerprint, drift
+    from linkkeeper.checking.rot import Fingerprint, drift
 
     live = [entry for entry in entries if entry.result.outcome in (Outcome.ALIVE, Outcome.REDIRECTED)]
     known = history.page_records(entry.target.url for entry in live)
@@ -521,16 +525,11 @@ def _judged(entry: Entry, judged: Judged, history: History) -> Entry:
     return Entry(entry.target, entry.result, judged.verdict, judged.since, judged.state, snapshot)
 
 
-def _is_dead(state: LinkState, settings: Settings) -> bool:
-    policy = settings.dead_after
-    return state.consecutive_failures >= policy.failures and state.failing_days >= policy.days
-
-
 def waiting(states: Sequence[LinkState], settings: Settings, today: date) -> Waiting:
     """The failing-but-not-dead links among ``states``: how many, since when, and the first day
     one could be dead (each further failing day adds a run and a day; runs on one day add runs)."""
     policy = settings.dead_after
-    failing = [state for state in states if state.consecutive_failures > 0 and not _is_dead(state, settings)]
+    failing = [state for state in states if state.consecutive_failures > 0 and not is_dead(state, settings.dead_after)]
     if not failing:
         return Waiting()
     earliest: list[date] = []
@@ -571,7 +570,7 @@ async def _archive(
             continue
         states.append(state)
         page = pages.get(target.url)
-        if _is_dead(state, settings):
+        if is_dead(state, settings.dead_after):
             chosen.append((target, Verdict.DEAD, state))
         elif state.consecutive_failures > 0 and (include_failing or history.last_error_kind(target.url) in _ROT):
             chosen.append((target, Verdict.FAILING, state))  # a parked domain or soft 404: rot already
@@ -771,7 +770,7 @@ def run_fix(
     style = style or settings.fix.style
     scanned = scan_paths(paths, settings.scan, own_output(settings, Path.cwd()))
     replacements: dict[str, tuple[str, str]] = {}
-    without: list[tuple[str, str]] = []
+    without: list[Unarchived] = []
     targets, aliases = web_targets(scanned.occurrences, settings)
     states: list[LinkState] = []
     drifted = history.page_records(t.url for t in targets) if history is not None and include_drifted else {}
@@ -780,13 +779,13 @@ def run_fix(
         if state is None or history is None:
             continue
         states.append(state)
-        dead = _is_dead(state, settings)
+        dead = is_dead(state, settings.dead_after)
         if state.consecutive_failures > 0 and (include_failing or dead):
             snapshot = history.snapshot(target.url)
             if isinstance(snapshot, Snapshot):
                 replacements[target.url] = (snapshot.archive_url, "dead" if dead else "failing")
             else:
-                without.append((target.url, "" if snapshot is None else describe(snapshot)))
+                without.append(Unarchived(target.url, "" if snapshot is None else describe(snapshot)))
             continue
         page = drifted.get(target.url)
         if page is not None and page.drift is not None:
@@ -794,10 +793,10 @@ def run_fix(
             if isinstance(snapshot, Snapshot):
                 replacements[target.url] = (snapshot.archive_url, "drifted")
                 continue
-            without.append((target.url, "" if snapshot is None else describe(snapshot)))
+            without.append(Unarchived(target.url, "" if snapshot is None else describe(snapshot)))
         moved = history.moved_to(target.url) if redirects else None
         if moved and is_redacted(moved):  # it carried a secret: no page is written with a hole in it
-            without.append((target.url, "its redirect's target carried a secret, redacted; not written"))
+            without.append(Unarchived(target.url, "its redirect's target carried a secret, redacted; not written"))
         elif moved and moved != target.url:
             replacements[target.url] = (moved, "redirected")
     for destination, web_url in aliases.items():  # "/old-post/" checked as base_url + "/old-post/"
@@ -832,7 +831,7 @@ def run_fix(
                 notes.extend(write_atomic(path, new_text, has_bom=file.has_bom, expected_sha256=file.sha256))
             if write and history is not None:
                 # Recorded file by file: a later file that cannot be written loses none of these.
-                records = [(e.path, e.line, e.column, e.url, e.new_url, style, e.reason) for e in edits]
+                records = [RewriteRecord(e.path, e.line, e.column, e.url, e.new_url, style, e.reason) for e in edits]
                 history.record_rewrites(records, now or datetime.now(UTC))
             files.append(FileFix(file.path, tuple(edits), diff, written=write))
         except RewriteRefused as refused:

@@ -33,9 +33,9 @@ from typing import cast
 from urllib.parse import urldefrag, urlsplit
 
 from linkkeeper.models import Edit, Flag, Kind, Occurrence, Syntax
-from linkkeeper.scan.autolink import find_bare_urls
-from linkkeeper.scan.destination import skip_to_destination
-from linkkeeper.scan.markdown import extract
+from linkkeeper.scanning.autolink import find_bare_urls
+from linkkeeper.scanning.destination import skip_to_destination
+from linkkeeper.scanning.markdown import extract
 
 ARCHIVE_HOSTS = frozenset(
     {

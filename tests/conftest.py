@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from linkkeeper.models import Occurrence
-from linkkeeper.scan.markdown import extract
-from linkkeeper.scan.source import OffsetMap
+from linkkeeper.scanning.markdown import extract
+from linkkeeper.scanning.source import OffsetMap
 from tests.fakewayback import FakeWayback
 from tests.fakeweb import FakeWeb
 

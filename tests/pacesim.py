@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from linkkeeper.check.pace import Pace
+from linkkeeper.checking.pace import Pace
 
 
 class HostModel(Protocol):

@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from linkkeeper.models import Flag, Kind, Syntax  # noqa: E402
-from linkkeeper.scan.classify import browser_reading  # noqa: E402
-from linkkeeper.scan.destination import unescape  # noqa: E402
-from linkkeeper.scan.markdown import extract  # noqa: E402
+from linkkeeper.scanning.classify import browser_reading  # noqa: E402
+from linkkeeper.scanning.destination import unescape  # noqa: E402
+from linkkeeper.scanning.markdown import extract  # noqa: E402
 from tests.conftest import assert_spans  # noqa: E402
 
 SAMPLE = ROOT / "tests" / "fixtures" / "gen-ai-notes.md"

@@ -11,7 +11,7 @@ import asyncio
 import time
 from collections import deque
 
-from linkkeeper.check.hosts import Clock, Sleep
+from linkkeeper.clock import Clock, Sleep
 
 
 class RateLimiter:

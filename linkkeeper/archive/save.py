@@ -17,8 +17,8 @@ from datetime import UTC, datetime, timedelta
 
 from linkkeeper.archive.ratelimit import RateLimiter
 from linkkeeper.archive.wayback import ArchiveUnavailable, WaybackClient, wayback_timestamp
-from linkkeeper.check.headers import carries_secrets_safely
-from linkkeeper.check.hosts import Sleep
+from linkkeeper.checking.headers import carries_secrets_safely
+from linkkeeper.clock import Sleep
 from linkkeeper.config import WaybackSettings, parse_duration
 from linkkeeper.errors import ConfigError
 from linkkeeper.history.store import History, SaveRecord

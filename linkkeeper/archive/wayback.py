@@ -24,10 +24,10 @@ import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from linkkeeper.archive.ratelimit import RateLimiter
-from linkkeeper.check import rot
-from linkkeeper.check.body import read_body
-from linkkeeper.check.hosts import Clock, Sleep
-from linkkeeper.check.retry import retry_after_seconds
+from linkkeeper.checking import rot
+from linkkeeper.checking.body import read_body
+from linkkeeper.checking.retry import retry_after_seconds
+from linkkeeper.clock import Clock, Sleep
 from linkkeeper.config import WaybackSettings
 from linkkeeper.models import NoSnapshot, NoSnapshotReason, Snapshot
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import os
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -36,6 +37,8 @@ from linkkeeper.models import (
     NoSnapshotReason,
     Outcome,
     Redirect,
+    RewriteRecord,
+    RunSummary,
     Snapshot,
     Verdict,
 )
@@ -122,9 +125,14 @@ class RunRecord:
 class History:
     """One open history database. Use as a context manager, or call ``close``."""
 
-    def __init__(self, connection: sqlite3.Connection, path: str) -> None:
-        self._db = connection
-        self.path = path
+    def __init__(self, connection: sqlite3.Connection | str | os.PathLike[str], path: str = "") -> None:
+        """``History("path/history.sqlite")`` opens (creating or migrating) the history there, as
+        ``History.open`` does; ``History(connection, path)`` wraps a connection already open."""
+        if not isinstance(connection, sqlite3.Connection):
+            opened = History.open(Path(connection))
+            connection, path = opened._db, opened.path
+        self._db: sqlite3.Connection = connection
+        self.path: str = path
         # SQLite before 3.32 binds at most 999 variables in one statement.
         self._batch = min(_BATCH, connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) - 1)
 
@@ -543,7 +551,7 @@ class History:
             found.append((url, result, places[url_id]))
         return found
 
-    def run_summaries(self, limit: int) -> list[tuple[int, str, dict[str, int]]]:
+    def run_summaries(self, limit: int) -> list[RunSummary]:
         """Verdict counts of the last ``limit`` completed runs, oldest first (for charts). Runs
         recorded before verdicts were counted have them estimated from their outcomes (a failure
         counts as failing: whether it was dead then is not known)."""
@@ -567,7 +575,7 @@ class History:
                             ).fetchall()
                         )
                     counts = _verdicts_from_outcomes(by_outcome)
-                summaries.append((run_id, to_iso(started) or "", counts))
+                summaries.append(RunSummary(run_id, to_iso(started) or "", counts))
         return summaries
 
     def moved_to(self, url: str) -> str | None:
@@ -591,18 +599,18 @@ class History:
             row = self._db.execute("SELECT last_outcome, last_final_url FROM urls WHERE url = ?", (url,)).fetchone()
         return (None, None) if row is None else (row[0], row[1])
 
-    def record_rewrites(self, rows: Sequence[tuple[str, int, int, str, str, str, str]], at: datetime) -> None:
-        """(path, line, column, url, new_url, style, reason) for every rewrite written."""
+    def record_rewrites(self, rows: Sequence[RewriteRecord], at: datetime) -> None:
+        """Every rewrite ``fix`` wrote."""
         with self._write():
             self._db.executemany(
                 "INSERT INTO rewrites (at, path, line, col, url, new_url, style, reason) VALUES (?,?,?,?,?,?,?,?)",
                 [(to_epoch(at), *row) for row in rows],
             )
 
-    def rewrites(self) -> list[tuple[str, int, int, str, str, str, str]]:
+    def rewrites(self) -> list[RewriteRecord]:
         with self._errors():
             return [
-                tuple(row)
+                RewriteRecord(*row)
                 for row in self._db.execute(
                     "SELECT path, line, col, url, new_url, style, reason FROM rewrites ORDER BY id"
                 )

@@ -42,6 +42,11 @@ def next_state(state: LinkState, outcome: Outcome, at: str, policy: DeadAfterSet
     )
 
 
+def is_dead(state: LinkState, policy: DeadAfterSettings) -> bool:
+    """The dead rule: failures in at least ``policy.failures`` runs on at least ``policy.days`` days."""
+    return state.consecutive_failures >= policy.failures and state.failing_days >= policy.days
+
+
 def judge(outcome: Outcome, state: LinkState, policy: DeadAfterSettings) -> tuple[Verdict, str | None]:
     """The verdict for this run's outcome given the state after it, and since when it holds."""
     if outcome is Outcome.ALIVE:
@@ -49,8 +54,7 @@ def judge(outcome: Outcome, state: LinkState, policy: DeadAfterSettings) -> tupl
     if outcome is Outcome.REDIRECTED:
         return Verdict.REDIRECTED, None
     if counts_as_failure(outcome, policy):
-        dead = state.consecutive_failures >= policy.failures and state.failing_days >= policy.days
-        return (Verdict.DEAD if dead else Verdict.FAILING), state.first_failed
+        return (Verdict.DEAD if is_dead(state, policy) else Verdict.FAILING), state.first_failed
     if outcome is Outcome.BLOCKED:
         return Verdict.BLOCKED, None
     if outcome is Outcome.BROKEN_FRAGMENT:

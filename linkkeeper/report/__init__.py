@@ -11,7 +11,7 @@ from pathlib import Path
 
 from linkkeeper.errors import OutputError
 from linkkeeper.folders import make_folders
-from linkkeeper.models import RunReport
+from linkkeeper.models import RunReport, RunSummary
 from linkkeeper.report import check, html, junit, markdown, sarif
 
 FILE_NAMES = {
@@ -34,7 +34,7 @@ class Places:
     reports: Path
 
 
-def render(report: RunReport, fmt: str, fail_on: str, places: Places, summaries: Sequence[html.RunSummary] = ()) -> str:
+def render(report: RunReport, fmt: str, fail_on: str, places: Places, summaries: Sequence[RunSummary] = ()) -> str:
     if fmt == "md":
         return markdown.to_markdown(report)
     if fmt == "json":
@@ -53,7 +53,7 @@ def write_reports(
     places: Places,
     formats: Sequence[str],
     fail_on: str,
-    summaries: Sequence[html.RunSummary] = (),
+    summaries: Sequence[RunSummary] = (),
     *,
     parents: bool = True,
 ) -> list[Path]:

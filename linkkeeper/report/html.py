@@ -17,19 +17,17 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from urllib.parse import quote, urlsplit
 
-from linkkeeper import __version__
-from linkkeeper.models import Entry, Occurrence, Outcome, RunReport, Snapshot, Verdict
+from linkkeeper.models import Entry, Occurrence, Outcome, RunReport, RunSummary, Snapshot, Verdict
 from linkkeeper.report.archive import describe
 from linkkeeper.report.markdown import as_written, verdict_of
 from linkkeeper.report.tls import tls_note
 from linkkeeper.report.tls import unverified as tls_unverified
+from linkkeeper.version import __version__
 
 COLOURS = {
     "alive": "#1a7f37", "redirected": "#0969da", "failing": "#9a6700", "dead": "#cf222e", "drifted": "#bc4c00",
     "blocked": "#8250df", "excluded": "#57606a", "skipped": "#6e7781",
 }  # fmt: skip
-RunSummary = tuple[int, str, dict[str, int]]
-"""A past run: its id, when it started, and its verdict counts."""
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _IGNORED_BY_BROWSERS = re.compile(r"[\x00-\x20\x7f]")  # stripped or skipped before a scheme is read
 _HTML_SPECIAL = re.compile("[&<>\"']")

@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from linkkeeper import __version__
 from linkkeeper.models import Entry, Occurrence, Outcome, RunReport, Verdict
 from linkkeeper.report.archive import describe
 from linkkeeper.report.check import failing_entries
 from linkkeeper.report.markdown import judgement, reason_of, verdict_of
+from linkkeeper.version import __version__
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 ROOT_ID = "%SRCROOT%"

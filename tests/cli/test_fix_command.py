@@ -146,7 +146,7 @@ def test_a_file_edited_after_the_scan_is_refused_in_words(
     """A line added at the top right after the scan: fix planned on the scan's offsets and refused
     with the read-back's internals (``(<Kind.INLINE: 'inline'>, ...)``); now it says what happened,
     and the edit stays."""
-    from linkkeeper.scan import scan_paths as real_scan
+    from linkkeeper.scanning import scan_paths as real_scan
 
     page = workdir / "docs" / "page.md"
 

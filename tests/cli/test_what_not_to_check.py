@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from linkkeeper.cli import main
 from linkkeeper.config import ScanSettings
 from linkkeeper.models import Flag
-from linkkeeper.scan import scan_bytes
+from linkkeeper.scanning import scan_bytes
 from tests.conftest import check_on_days, fast_config, wayback_config
 from tests.fakewayback import FakeWayback
 from tests.fakeweb import FakeWeb

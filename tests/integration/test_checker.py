@@ -10,7 +10,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from linkkeeper.check import Checker
+from linkkeeper.checking import Checker
 from linkkeeper.config import CheckSettings, HostSettings
 from linkkeeper.models import CheckResult, ErrorKind, Outcome
 from tests.conftest import HEAD_FIRST

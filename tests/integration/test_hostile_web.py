@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import looptime
 
-from linkkeeper.check import Checker
+from linkkeeper.checking import Checker
 from linkkeeper.config import CheckSettings
 from linkkeeper.models import CheckResult, ErrorKind, Outcome
 from tests.conftest import HEAD_FIRST

@@ -16,10 +16,10 @@ import httpx
 import pytest
 import trustme
 
-from linkkeeper.check import Checker
-from linkkeeper.check.network import network_is_down
-from linkkeeper.check.proxy import ProxyFailure
-from linkkeeper.check.transport import web_transport
+from linkkeeper.checking import Checker
+from linkkeeper.checking.network import network_is_down
+from linkkeeper.checking.proxy import ProxyFailure
+from linkkeeper.checking.transport import web_transport
 from linkkeeper.config import CheckSettings, Settings
 from linkkeeper.history import History
 from linkkeeper.models import CheckResult, ErrorKind, Outcome

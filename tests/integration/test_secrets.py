@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from linkkeeper.check.headers import HeaderScopes, carries_secrets_safely
+from linkkeeper.checking.headers import HeaderScopes, carries_secrets_safely
 from linkkeeper.cli import main
 from linkkeeper.config import CheckSettings, HostSettings
 from linkkeeper.redact import REDACTED, Redactor

@@ -13,7 +13,7 @@ import httpcore
 import pytest
 import trustme
 
-from linkkeeper.check.stream import AsyncioBackend
+from linkkeeper.checking.stream import AsyncioBackend
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 

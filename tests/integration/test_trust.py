@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 import trustme
 
-from linkkeeper.check import Checker
-from linkkeeper.check.trust import trusted_context
+from linkkeeper.checking import Checker
+from linkkeeper.checking.trust import trusted_context
 from linkkeeper.config import CheckSettings, HostSettings, Settings
 from linkkeeper.errors import ConfigError
 from linkkeeper.history import History

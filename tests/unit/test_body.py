@@ -1,4 +1,4 @@
-"""Bodies read with a bound on decoded bytes (linkkeeper/check/body.py)."""
+"""Bodies read with a bound on decoded bytes (linkkeeper/checking/body.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import zlib
 import httpx
 import pytest
 
-from linkkeeper.check.body import read_body
+from linkkeeper.checking.body import read_body
 
 
 def read(content: bytes, encoding: str, limit: int = 1000) -> bytes:

@@ -8,11 +8,11 @@ from email.utils import formatdate
 
 import pytest
 
-from linkkeeper.check.classify import is_soft_404
-from linkkeeper.check.guard import refusal_reason
-from linkkeeper.check.hosts import Hosts, PrioritySlots, parse_headers
-from linkkeeper.check.network import NetworkWatch, network_is_down
-from linkkeeper.check.retry import retry_after_seconds
+from linkkeeper.checking.classify import is_soft_404
+from linkkeeper.checking.guard import refusal_reason
+from linkkeeper.checking.hosts import Hosts, PrioritySlots, parse_headers
+from linkkeeper.checking.network import NetworkWatch, network_is_down
+from linkkeeper.checking.retry import retry_after_seconds
 from linkkeeper.config import CheckSettings, parse_accept, parse_resolve
 from linkkeeper.models import CheckResult, ErrorKind, Outcome, Redirect
 from linkkeeper.pipeline import build_targets

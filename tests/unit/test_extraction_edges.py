@@ -18,10 +18,10 @@ import pytest
 
 from linkkeeper.models import Checkable, Flag, Kind, Occurrence, Syntax
 from linkkeeper.rewrite import RewriteRefused, apply, encode, plan, verify
-from linkkeeper.scan.autolink import find_emails
-from linkkeeper.scan.classify import browser_reading
-from linkkeeper.scan.destination import unescape, unescape_mapped
-from linkkeeper.scan.markdown import extract
+from linkkeeper.scanning.autolink import find_emails
+from linkkeeper.scanning.classify import browser_reading
+from linkkeeper.scanning.destination import unescape, unescape_mapped
+from linkkeeper.scanning.markdown import extract
 from tests.conftest import scan
 
 CMARK_GFM = shutil.which("cmark-gfm")

@@ -12,7 +12,7 @@ import pytest
 
 from linkkeeper.config import ScanSettings
 from linkkeeper.errors import InputError
-from linkkeeper.scan.files import collect, read_regular
+from linkkeeper.scanning.files import collect, read_regular
 
 
 @pytest.fixture

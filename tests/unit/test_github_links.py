@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from linkkeeper.check.github import _ref_splits, parse_link
+from linkkeeper.checking.github import _ref_splits, parse_link
 
 WEB = "https://github.com"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from linkkeeper.models import Kind
-from linkkeeper.scan.markdown import extract
+from linkkeeper.scanning.markdown import extract
 from tests.conftest import scan
 
 SAMPLE = (Path(__file__).parent.parent / "fixtures" / "gen-ai-notes.md").read_text(encoding="utf-8")

@@ -6,7 +6,7 @@ import statistics
 
 import pytest
 
-from linkkeeper.check.pace import Pace
+from linkkeeper.checking.pace import Pace
 from tests.pacesim import Outage, RefusesFirstRequestOf, TokenBucket, simulate
 
 LATENCY = 0.05

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpcore
 import pytest
 
-from linkkeeper.check.proxy import (
+from linkkeeper.checking.proxy import (
     NoProxy,
     Proxy,
     is_proxy_answer,

@@ -6,8 +6,8 @@ import pytest
 
 from linkkeeper.models import Kind
 from linkkeeper.rewrite import RewriteRefused, apply, plan, raw_destination, verify
-from linkkeeper.scan.destination import unescape
-from linkkeeper.scan.markdown import extract
+from linkkeeper.scanning.destination import unescape
+from linkkeeper.scanning.markdown import extract
 
 OLD = "https://old.example.com/page"
 ARCHIVE = f"https://web.archive.org/web/20150101000000/{OLD}"

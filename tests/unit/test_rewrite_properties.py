@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from linkkeeper.rewrite import apply, plan, verify
-from linkkeeper.scan.markdown import extract
+from linkkeeper.scanning.markdown import extract
 from tests.unit.test_properties import documents
 
 

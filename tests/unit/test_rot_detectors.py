@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import pytest
 
-from linkkeeper.check.rot import (
+from linkkeeper.checking.rot import (
     DRIFT_NEW_TITLE,
     DRIFT_SAME_TITLE,
     MINHASH_VALUES,

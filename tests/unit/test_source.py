@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from linkkeeper.scan.source import OffsetMap, UnreadableSource, decode
+from linkkeeper.scanning.source import OffsetMap, UnreadableSource, decode
 
 
 def test_bom_is_removed_and_remembered() -> None:

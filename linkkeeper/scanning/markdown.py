@@ -23,13 +23,13 @@ from typing import Any
 import pyromark
 
 from linkkeeper.models import Checkable, Flag, Kind, Occurrence, Position, Syntax
-from linkkeeper.scan import liquid
-from linkkeeper.scan.autolink import BareUrl, find_bare_urls, find_emails
-from linkkeeper.scan.classify import Classification, browser_reading, classify
-from linkkeeper.scan.destination import scan_destination, skip_to_destination, unescape, unescape_mapped
-from linkkeeper.scan.html import find_html_urls
-from linkkeeper.scan.source import OffsetMap
-from linkkeeper.scan.suppress import Directive, find_directives, suppress
+from linkkeeper.scanning import liquid
+from linkkeeper.scanning.autolink import BareUrl, find_bare_urls, find_emails
+from linkkeeper.scanning.classify import Classification, browser_reading, classify
+from linkkeeper.scanning.destination import scan_destination, skip_to_destination, unescape, unescape_mapped
+from linkkeeper.scanning.html import find_html_urls
+from linkkeeper.scanning.source import OffsetMap
+from linkkeeper.scanning.suppress import Directive, find_directives, suppress
 
 _BASE_OPTIONS = (
     pyromark.Options.ENABLE_TABLES

@@ -23,26 +23,18 @@ import httpcore
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
-from linkkeeper.check.body import ACCEPT_ENCODING, read_body
-from linkkeeper.check.classify import Judgement, judge_exception, judge_response
-from linkkeeper.check.guard import GuardedBackend
-from linkkeeper.check.headers import HeaderScopes
-from linkkeeper.check.hosts import (
-    GITHUB_HOSTS,
-    Clock,
-    Hosts,
-    HostState,
-    PrioritySlots,
-    Sleep,
-    loop_time,
-    secret_values,
-)
-from linkkeeper.check.network import NetworkWatch, needs_resolver_evidence, not_checked
-from linkkeeper.check.pages import PageAnswer, PageReader, reads_pages
-from linkkeeper.check.proxy import proxy_rules
-from linkkeeper.check.retry import RETRYABLE_STATUS, RetryableFailure, RetryWait, retry_after_seconds
-from linkkeeper.check.transport import PerOriginTransport, RunClient
-from linkkeeper.check.trust import Trust
+from linkkeeper.checking.body import ACCEPT_ENCODING, read_body
+from linkkeeper.checking.classify import Judgement, judge_exception, judge_response
+from linkkeeper.checking.guard import GuardedBackend
+from linkkeeper.checking.headers import HeaderScopes
+from linkkeeper.checking.hosts import GITHUB_HOSTS, Hosts, HostState, PrioritySlots, secret_values
+from linkkeeper.checking.network import NetworkWatch, needs_resolver_evidence, not_checked
+from linkkeeper.checking.pages import PageAnswer, PageReader, reads_pages
+from linkkeeper.checking.proxy import proxy_rules
+from linkkeeper.checking.retry import RETRYABLE_STATUS, RetryableFailure, RetryWait, retry_after_seconds
+from linkkeeper.checking.transport import PerOriginTransport, RunClient
+from linkkeeper.checking.trust import Trust
+from linkkeeper.clock import Clock, Sleep, loop_time
 from linkkeeper.config import CheckSettings, parse_accept, parse_resolve
 from linkkeeper.local import html_anchors
 from linkkeeper.models import CheckResult, ErrorKind, Outcome, Redirect

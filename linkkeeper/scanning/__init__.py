@@ -9,9 +9,9 @@ from pathlib import Path
 from linkkeeper.config import ScanSettings
 from linkkeeper.errors import InputError
 from linkkeeper.models import FileScan, ScanError, ScanReport
-from linkkeeper.scan.files import STDIN, collect, read_regular
-from linkkeeper.scan.markdown import extract
-from linkkeeper.scan.source import UnreadableSource, decode
+from linkkeeper.scanning.files import STDIN, collect, read_regular
+from linkkeeper.scanning.markdown import extract
+from linkkeeper.scanning.source import UnreadableSource, decode
 
 __all__ = ["scan_bytes", "scan_file", "scan_paths"]
 

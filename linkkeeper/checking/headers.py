@@ -16,7 +16,7 @@ import ipaddress
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from linkkeeper.check.hosts import GITHUB_HOSTS, parse_headers
+from linkkeeper.checking.hosts import GITHUB_HOSTS, parse_headers
 from linkkeeper.config import CheckSettings, split_host_key
 
 __all__ = ["HeaderScopes", "carries_secrets_safely", "origin_of"]

@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from linkkeeper.check import rot
+from linkkeeper.checking import rot
 from linkkeeper.config import CheckSettings
 from linkkeeper.models import ErrorKind, Outcome, Redirect
 

@@ -12,26 +12,19 @@ import heapq
 import math
 import os
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from linkkeeper.check.pace import Pace
+from linkkeeper.checking.pace import Pace
+from linkkeeper.clock import Clock, Sleep, loop_time
 from linkkeeper.config import CheckSettings, has_control_character, header_problem, split_host_key
 from linkkeeper.models import CheckResult, ErrorKind, Outcome
 
-Sleep = Callable[[float], Awaitable[None]]
-Clock = Callable[[], float]
 GITHUB_HOSTS = frozenset(
     {"github.com", "api.github.com", "gist.github.com", "raw.githubusercontent.com", "gist.githubusercontent.com"}
 )
 """The hosts ``check.github_token_env``'s token is sent to: GitHub's own, never a redirect's target."""
 REFUSED_STATUS = frozenset({429, 503})  # a refusal when it says when to come back (503 only then)
-
-
-def loop_time() -> float:
-    """The running event loop's clock: the default clock, so a test loop with simulated time
-    drives the pacing and the timeouts alike."""
-    return asyncio.get_running_loop().time()
 
 
 GITHUB_WAIT_BUDGET = 10.0  # seconds of Retry-After a run waits out for GitHub's pages, over all URLs left

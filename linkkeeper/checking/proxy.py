@@ -47,8 +47,8 @@ from urllib.parse import unquote, urlsplit
 
 import httpcore
 
-from linkkeeper.check.guard import never_resolves
-from linkkeeper.check.stream import AsyncioBackend
+from linkkeeper.checking.guard import never_resolves
+from linkkeeper.checking.stream import AsyncioBackend
 from linkkeeper.errors import ConfigError
 from linkkeeper.models import ErrorKind, Outcome
 

@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 import httpcore
 import httpx
 
-from linkkeeper.check.guard import ConnectionRefused, NameNotResolved, UnsafeAddress
-from linkkeeper.check.proxy import ProxyFailure
-from linkkeeper.check.trust import tls_hint
+from linkkeeper.checking.guard import ConnectionRefused, NameNotResolved, UnsafeAddress
+from linkkeeper.checking.proxy import ProxyFailure
+from linkkeeper.checking.trust import tls_hint
 from linkkeeper.models import ErrorKind, Outcome, Redirect
 
 PERMANENT_REDIRECTS = frozenset({301, 308})

@@ -27,7 +27,7 @@ from functools import lru_cache
 from itertools import pairwise
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from linkkeeper.scan.html import parse_html
+from linkkeeper.scanning.html import parse_html
 
 __all__ = [
     "DRIFT_NEW_TITLE",

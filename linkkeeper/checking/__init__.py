@@ -1,5 +1,5 @@
 """The check stage: unique URLs in, one ``CheckResult`` each out."""
 
-from linkkeeper.check.checker import Checker
+from linkkeeper.checking.checker import Checker
 
 __all__ = ["Checker"]

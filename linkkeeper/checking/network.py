@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
-from linkkeeper.check.guard import never_resolves
+from linkkeeper.checking.guard import never_resolves
 from linkkeeper.models import CheckResult, ErrorKind, Outcome
 
 NETWORK_LEVEL = frozenset(

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpcore
 
-from linkkeeper.check.stream import AsyncioBackend
+from linkkeeper.checking.stream import AsyncioBackend
 
 _ALWAYS_REFUSED = (
     ipaddress.ip_network("169.254.0.0/16"),  # link-local, including 169.254.169.254 metadata

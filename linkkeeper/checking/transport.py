@@ -22,8 +22,8 @@ from typing import Any
 import httpcore
 import httpx
 
-from linkkeeper.check.guard import GuardedBackend, UnsafeAddress, refusal_reason
-from linkkeeper.check.proxy import (
+from linkkeeper.checking.guard import GuardedBackend, UnsafeAddress, refusal_reason
+from linkkeeper.checking.proxy import (
     Proxy,
     ProxyBackend,
     ProxyPool,
@@ -34,7 +34,7 @@ from linkkeeper.check.proxy import (
     proxy_rules,
     refused_through_proxy,
 )
-from linkkeeper.check.trust import Trust
+from linkkeeper.checking.trust import Trust
 from linkkeeper.config import CheckSettings
 
 _KEEPALIVE_SECONDS = 5.0
