@@ -24,10 +24,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from linkkeeper.archive.run import ARCHIVE_CONCURRENCY
 from linkkeeper.archive.wayback import WaybackClient
 from linkkeeper.config import WaybackSettings
 from linkkeeper.models import Snapshot
-from linkkeeper.pipeline import ARCHIVE_CONCURRENCY
 from tests.fakewayback import FakeWayback
 
 

@@ -16,6 +16,7 @@ root (``_config.yml``, ``hugo.toml``, ``mkdocs.yml``, ``docusaurus.config.*``, a
 from __future__ import annotations
 
 import bisect
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -470,29 +471,34 @@ def _read(path: Path, limit: int = 65536) -> str:
         return ""
 
 
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, but False for a name too long for the file system (an OSError there)."""
+    return os.path.isfile(path)
+
+
 def _marker(folder: Path) -> tuple[str, str] | None:
     """The generator whose configuration file is in ``folder``, and that file's name."""
-    if (folder / "_config.yml").is_file() or (folder / "_config.yaml").is_file():
-        name = "_config.yml" if (folder / "_config.yml").is_file() else "_config.yaml"
-        if (folder / "_toc.yml").is_file():  # Jupyter Book: MyST pages under a _config.yml
+    if _is_file(folder / "_config.yml") or _is_file(folder / "_config.yaml"):
+        name = "_config.yml" if _is_file(folder / "_config.yml") else "_config.yaml"
+        if _is_file(folder / "_toc.yml"):  # Jupyter Book: MyST pages under a _config.yml
             return "myst", f"{name} and _toc.yml"
         return "jekyll", name
     for name in ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json"):
-        if (folder / name).is_file():
+        if _is_file(folder / name):
             return "hugo", name
     for name in ("config.toml", "config.yaml", "config.yml", "config.json"):
-        if (folder / name).is_file() and _HUGO_KEY.search(_read(folder / name)):
+        if _is_file(folder / name) and _HUGO_KEY.search(_read(folder / name)):
             return "hugo", f"{name} with Hugo's keys"
     for name in ("mkdocs.yml", "mkdocs.yaml"):
-        if (folder / name).is_file():
+        if _is_file(folder / name):
             return "mkdocs", name
     found = sorted(folder.glob("docusaurus.config.*"))
     if found:
         return "docusaurus", found[0].name
-    if (folder / "myst.yml").is_file():
+    if _is_file(folder / "myst.yml"):
         return "myst", "myst.yml"
     for name in ("conf.py", "source/conf.py"):
-        if (folder / name).is_file() and _SPHINX_MYST.search(_read(folder / name)):
+        if _is_file(folder / name) and _SPHINX_MYST.search(_read(folder / name)):
             return "myst", f"{name} with myst_parser"
     return None
 
@@ -500,6 +506,8 @@ def _marker(folder: Path) -> tuple[str, str] | None:
 def detect_style(root: Path) -> tuple[str, str]:
     """The anchor style a project's files say (its root, then its ``docs/`` folder), and why."""
     for folder, prefix in ((root, ""), (root / "docs", "docs/")):
+        if not os.path.isdir(folder):  # os.path: a name too long for the file system is no folder either
+            continue
         found = _marker(folder)
         if found is not None:
             style, name = found

@@ -114,9 +114,16 @@ _DB = click.option(
 )  # fmt: skip
 
 
+_CHANGED_SINCE = click.option(
+    "--changed-since", metavar="REF", default=None,
+    help="Only the web links on lines changed since the git REF (its merge base with HEAD, and uncommitted "
+    "changes); local links everywhere, a failure the change did not cause failing nothing.",
+)  # fmt: skip
+
+
 def _shared_options(*, db: bool = False, verbose: bool = False) -> Callable[[F], F]:
-    """Options accepted before or after the subcommand: --config, -q, and (where they mean
-    something) --db and -v."""
+    """Options accepted before or after the subcommand: --config, -q, --db and -v (the group takes
+    all four, a subcommand those that mean something to it; both keep the value in ctx.meta)."""
 
     def decorate(command: F) -> F:
         options = [_QUIET, *([_VERBOSE] if verbose else []), _CONFIG, *([_DB] if db else [])]
@@ -223,7 +230,7 @@ def _dead_after_overrides(value: tuple[int, int] | None) -> dict[str, Any]:
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
 @click.version_option(__version__, prog_name="linkkeeper")
-@_shared_options()
+@_shared_options(db=True, verbose=True)
 def main() -> None:
     """linkkeeper: find, check, remember and repair the links in Markdown.
 
@@ -247,13 +254,21 @@ def main() -> None:
     default=False,
     help="Exit 1 on link syntax problems (broken syntax, missing scheme, unverifiable span) or unreadable files.",
 )
+@_CHANGED_SINCE
 @_shared_options()
 @click.pass_context
 def scan(
-    ctx: click.Context, /, paths: tuple[str, ...], output_format: str, output: Path | None, strict: bool, **params: Any
+    ctx: click.Context,
+    /,
+    paths: tuple[str, ...],
+    output_format: str,
+    output: Path | None,
+    strict: bool,
+    changed_since: str | None,
+    **params: Any,
 ) -> None:
     """List every URL in PATHS (files, folders, '-' for stdin) with its exact place. No network."""
-    report = _project(ctx, _scan_overrides(params)).scan_now(paths)
+    report = _project(ctx, _scan_overrides(params)).scan_now(paths, changed_since=changed_since)
     rendered = scan_report.to_json(report) if output_format == "json" else scan_report.to_text(report)
     if output is not None:
         _write_output(output, rendered)
@@ -358,6 +373,7 @@ def _reports_overrides(reports_dir: str | None, report_formats: tuple[str, ...])
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
 @click.option("--no-progress", is_flag=True, default=False, help="No progress bar on stderr.")
 @click.option("--no-cache", is_flag=True, default=False, help="Request every link, even ones found alive lately.")
+@_CHANGED_SINCE
 @_reports_options
 @_shared_options(db=True, verbose=True)
 @click.pass_context
@@ -373,6 +389,7 @@ def check(
     no_cache: bool,
     reports_dir: str | None,
     report_formats: tuple[str, ...],
+    changed_since: str | None,
     **params: Any,
 ) -> None:
     """Scan PATHS and check every unique link; exit 1 when links fail the --fail-on policy."""
@@ -385,8 +402,8 @@ def check(
     project = _project(ctx, overrides)
     show_progress = not no_progress and not ctx.meta.get(QUIET) and sys.stderr.isatty()
     with _progress(show_progress) as (on_targets, on_result):
-        run = project.check_now(paths, offline=offline, use_cache=not no_cache, publish=True, on_targets=on_targets,
-                                on_result=on_result)  # fmt: skip
+        run = project.check_now(paths, offline=offline, use_cache=not no_cache, publish=True,
+                                changed_since=changed_since, on_targets=on_targets, on_result=on_result)  # fmt: skip
     for note in run.notes:
         _say(ctx, note)
     for line in run.annotations:  # GitHub's workflow commands, on stderr: never mixed with data on stdout

@@ -76,6 +76,13 @@ def parse_accept(specs: tuple[str, ...]) -> frozenset[int]:
     return frozenset(codes)
 
 
+def _host_accept(specs: tuple[str, ...]) -> None:
+    """A host's own ``accept``: as ``check.accept``, but never empty (that would accept nothing at all)."""
+    if not specs:
+        raise ValueError("an empty list accepts no answer at all: leave accept out to use check.accept")
+    parse_accept(specs)
+
+
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
@@ -100,6 +107,8 @@ def header_problem(line: str, number: int) -> str | None:
 def _header_value(value: str) -> None:
     if has_control_character(value):
         raise ValueError("holds a control character, which no HTTP header may")
+    if not value.isascii():
+        raise ValueError("holds a character that is not ASCII, which HTTP headers are sent as")
 
 
 def _valid_headers(lines: tuple[str, ...]) -> None:
@@ -276,6 +285,18 @@ class HostSettings:
     headers_over_http: bool | None = _setting(
         None, "Send this host's headers over plain http too (default: check.headers_over_http)."
     )
+    accept: tuple[str, ...] | None = _setting(
+        None,
+        "Status codes that mean alive when this host gives the final answer, instead of check.accept: codes or "
+        'ranges such as "200-299".',
+        validate=_host_accept,
+    )
+    blocked_status: tuple[str, ...] = _setting(
+        (),
+        "Status codes that mean blocked (refused, never broken) when this host gives the final answer; they win "
+        'over accept: codes or ranges such as "403" or "400-499".',
+        validate=parse_accept,
+    )
 
 
 _PER_PORT = frozenset({"headers", "headers_over_http"})
@@ -410,7 +431,8 @@ class CheckSettings:
     hosts: dict[str, HostSettings] = _setting(  # noqa: RUF009 - _setting returns a field()
         {},
         'Per-host overrides: [linkkeeper.check.hosts."github.com"] with concurrency, interval, headers, insecure, '
-        'headers_over_http; "HOST:PORT" for one port\'s headers.',
+        "headers_over_http, accept (instead of check.accept) and blocked_status (codes that mean blocked); "
+        '"HOST:PORT" for one port\'s headers.',
     )
 
 

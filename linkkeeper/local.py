@@ -118,7 +118,7 @@ class Site:
         root = Path(settings.root).resolve()
         config = root / "_config.yml"
         baseurl, pattern = "", ""
-        if config.is_file():
+        if os.path.isfile(config):  # os.path: a name too long for the file system is no file either
             values = dict(_YAML_KEY.findall(config.read_text(encoding="utf-8", errors="replace")))
             baseurl = values.get("baseurl", "").strip().rstrip("/")
             pattern = values.get("permalink", "").strip()
@@ -315,22 +315,23 @@ class LocalChecker:
                 result = CheckResult(key, Outcome.BROKEN, error_kind=ErrorKind.MISSING_FILE, error=_missing(target))
             return Resolved(key, result)
         problem = None
-        if fragment and found.is_file():
+        if fragment and os.path.isfile(found):
             problem = fragment_problem(fragment, self._anchors_of(found))
         return _on_page(key, _display(found), problem)
 
     def _find(self, target: Path) -> Path | None:
-        """The file a link means: itself, a folder's index file, or the name with an extension."""
+        """The file a link means: itself, a folder's index file, or the name with an extension (os.path
+        answers False where pathlib raises, for a name too long for the file system)."""
         candidates = [target]
-        if target.is_dir():
+        if os.path.isdir(target):
             candidates = [target / name for name in self.settings.index_files]
         else:
             candidates += [target.with_name(f"{target.name}.{ext}") for ext in self.settings.fallback_extensions]
             candidates += [target / name for name in self.settings.index_files]
         for candidate in candidates:
-            if candidate.exists() and self._exact_case(candidate):
+            if os.path.exists(candidate) and self._exact_case(candidate):
                 return candidate
-        if target.is_dir() and self._exact_case(target):
+        if os.path.isdir(target) and self._exact_case(target):
             return target
         return None
 

@@ -177,6 +177,7 @@ class ErrorKind(StrEnum):
     MISSING_FRAGMENT = "missing-fragment"
     NEEDS_SITE = "needs-site"
     OFFLINE = "offline"
+    UNCHANGED = "unchanged"  # a web link on a line the change did not touch (--changed-since)
     SUPPRESSED = "suppressed"
 
 
@@ -281,6 +282,16 @@ class Entry:
     since: str | None = None
     state: LinkState | None = None
     snapshot: Snapshot | NoSnapshot | None = None
+    change: ChangeRole | None = None  # checked since a ref: whether this change broke it
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRole:
+    """A failing link in a run checked since a ref: ``caused`` when the change broke it (its line
+    is new, or it was fine at the ref), else it was already broken there; ``why`` says how."""
+
+    caused: bool
+    why: str
 
 
 class RunSummary(NamedTuple):
@@ -345,6 +356,7 @@ class RunReport:
     files: int = 0
     network_down: bool = False
     tls_unverified: tuple[str, ...] = ()  # hosts reached over https without verifying TLS (check.hosts."h".insecure)
+    changed_since: str | None = None  # the ref a run checked the change since (only its web links asked)
 
     def counts(self) -> dict[str, int]:
         counted = dict.fromkeys((outcome.value for outcome in Outcome), 0)

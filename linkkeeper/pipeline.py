@@ -1,6 +1,6 @@
-"""The one orchestrator: scan, dedupe into targets, check (web and local), guard against a dead
-network, record and judge in the history, find snapshots, rewrite; the CLI calls one function
-here per command and turns its report into output and an exit code."""
+"""A check run's orchestration: scan, dedupe into targets, check (web and local), guard against
+a dead network, record and judge in the history. ``archive`` and ``fix`` have theirs beside their
+stages (``archive/run.py``, ``fixing.py``); ``project.Project`` calls them all."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence, Set
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urldefrag, urlsplit
@@ -22,72 +22,41 @@ from urllib.parse import urldefrag, urlsplit
 import httpx
 
 from linkkeeper.canonical import canonical_url
+from linkkeeper.changes import Changes
 from linkkeeper.checking import Checker
-from linkkeeper.checking.body import ACCEPT_ENCODING
 from linkkeeper.checking.github import GitHubLinks, check_github, parse_link
 from linkkeeper.checking.hosts import github_token
 from linkkeeper.checking.network import network_is_down, unjudged, unproven
 from linkkeeper.checking.proxy import redact_proxy_url
 from linkkeeper.checking.transport import web_transport
 from linkkeeper.checking.trust import insecure_hosts
-from linkkeeper.clock import Sleep
 from linkkeeper.config import Settings, parse_duration, parse_remap, parse_resolve
 from linkkeeper.errors import InputError
 from linkkeeper.folders import project_root
 from linkkeeper.history import History, Judged, judge
-from linkkeeper.history.store import PageRecord
-from linkkeeper.history.verdict import is_dead
 from linkkeeper.local import LocalChecker, fragment_problem
 from linkkeeper.models import (
-    ArchiveEntry,
-    ArchiveReport,
+    ChangeRole,
     Checkable,
     CheckResult,
     Entry,
     ErrorKind,
-    FileFix,
-    FixReport,
-    Flag,
     Kind,
-    LinkState,
-    NoSnapshot,
-    NoSnapshotReason,
     Occurrence,
     Outcome,
-    RewriteRecord,
     RunReport,
-    SaveEntry,
     ScanReport,
-    Snapshot,
     Syntax,
     Target,
-    Unarchived,
     Verdict,
-    Waiting,
 )
 from linkkeeper.patterns import Pattern, compile_pattern
-from linkkeeper.redact import is_redacted
 from linkkeeper.report import Places
-from linkkeeper.report.archive import describe
 from linkkeeper.report.tls import unverified_hosts
-from linkkeeper.rewrite import (
-    RewriteRefused,
-    apply,
-    git_patch,
-    plan,
-    remove_leftovers,
-    verify,
-    without_fragment,
-    write_atomic,
-)
 from linkkeeper.rules import Exclusion, exclusions, remap
 from linkkeeper.scanning import scan_paths
-from linkkeeper.scanning.source import decode
 
 HTTP_SCHEMES = frozenset({"http", "https"})
-# Lookups in flight at once: the archive's rate limit is the bottleneck, and a request queued
-# inside the connection pool would leave the rate limiter's clock and arrive in a bunch.
-ARCHIVE_CONCURRENCY = 4
 
 
 def suppressed_entries(occurrences: Sequence[Occurrence]) -> list[Entry]:
@@ -146,11 +115,11 @@ def _not_requested(target: Target, include: list[Pattern], exclude: list[Exclusi
         )
     rule = next((rule for rule in exclude if rule.pattern.search(target.url)), None)
     if rule is not None:
-        reason = rule.origin if rule.origin == "--exclude" else f"excluded by {rule.origin}"
+        reason = f"excluded by {rule.origin}"
         return CheckResult(target.url, Outcome.EXCLUDED, error_kind=ErrorKind.EXCLUDED_BY_PATTERN, error=reason)
     if include and not any(pattern.search(target.url) for pattern in include):
         return CheckResult(
-            target.url, Outcome.EXCLUDED, error_kind=ErrorKind.EXCLUDED_BY_PATTERN, error="not matched by --include"
+            target.url, Outcome.EXCLUDED, error_kind=ErrorKind.EXCLUDED_BY_PATTERN, error="not matched by check.include"
         )
     return None
 
@@ -175,6 +144,7 @@ def check_targets(
     offline: bool = False,
     ignored: Sequence[Exclusion] = (),
     probes: Mapping[tuple[str, str], str] | None = None,
+    decided_before: Mapping[str, CheckResult] | None = None,
 ) -> Checked:
     """Check what is checkable and not answered by ``cached`` (URLs in ``get_first`` with GET
     straight away, ``probes`` the random-sibling probes still fresh); returns the entries, whether
@@ -184,8 +154,10 @@ def check_targets(
     include = [compile_pattern(pattern) for pattern in settings.check.include]
     exclude = exclusions(settings.check.exclude, ignored)
     fragments = settings.site.check_fragments
+    decided_before = decided_before or {}
     decided = {
-        target.url: _not_requested(target, include, exclude)
+        target.url: decided_before.get(target.url)
+        or _not_requested(target, include, exclude)
         or (None if fragments and target.fragments else cached.get(target.url))
         or (_offline(target.url) if offline else None)
         for target in targets
@@ -285,7 +257,7 @@ def _as_written(result: CheckResult, url: str) -> CheckResult:
 
 
 def _offline(url: str) -> CheckResult:
-    return CheckResult(url, Outcome.SKIPPED, error_kind=ErrorKind.OFFLINE, error="web link, not requested (--offline)")
+    return CheckResult(url, Outcome.SKIPPED, error_kind=ErrorKind.OFFLINE, error="web link, not requested (offline)")
 
 
 def _per_fragment(target: Target, result: CheckResult, problem_of: Callable[[str], str | None]) -> list[Entry]:
@@ -414,14 +386,18 @@ def run_check(
     offline: bool = False,
     scanned: ScanReport | None = None,
     ignored: Sequence[Exclusion] = (),
+    skip: Sequence[Path] | None = None,
+    changes: Changes | None = None,
 ) -> RunReport:
     """Scan ``paths`` (unless ``scanned`` is their scan already), check every unique URL (reusing
     fresh answers from ``history``), record the run there, judge each link over time, and return
-    the run's report."""
+    the run's report. With ``changes``, only the web links on lines the change touched are asked
+    (the others are ``unchanged``, not recorded as checked), and each failing link says whether the
+    change broke it (``Entry.change``; one already broken at the base fails nothing)."""
     started = now or datetime.now(UTC)
     clock = time.monotonic()
     if scanned is None:
-        scanned = scan_paths(paths, settings.scan, own_output(settings, Path.cwd()))
+        scanned = scan_paths(paths, settings.scan, own_output(settings, Path.cwd()) if skip is None else skip)
     in_memory = {file.path: file.text for file in scanned.files if file.text is not None}
     targets, local_entries = resolve_local(build_targets(scanned.occurrences), settings, in_memory)
     checkable = [target.url for target in targets if target.checkable is Checkable.YES]
@@ -437,6 +413,7 @@ def run_check(
         fresh_after = started - timedelta(seconds=parse_duration(settings.cache.max_age)) if use_cache else None
         cached, get_first = history.last_answers(checkable, fresh_after)
         probes = history.fresh_probes(started - timedelta(seconds=parse_duration(settings.check.probe_max_age)))
+    unchanged = unchanged_web_links(targets, changes) if changes is not None else {}
     entries, down, made = check_targets(
         targets,
         settings,
@@ -447,6 +424,7 @@ def run_check(
         offline=offline,
         ignored=ignored,
         probes=probes,
+        decided_before=unchanged,
     )
     entries = entries + local_entries
     finished = started if now is not None else datetime.now(UTC)
@@ -460,6 +438,8 @@ def run_check(
             run_id, finished, entries, network_down=down, policy=settings.dead_after, at=started, drifted=drifted
         )
         entries = [_judged(entry, judged[entry.target.url], history) for entry in entries]
+    if changes is not None:
+        entries = changed_roles(entries, changes, paths, settings)
     entries += suppressed_entries(scanned.occurrences)
     return RunReport(
         started_at=started.isoformat(timespec="seconds"),
@@ -471,6 +451,7 @@ def run_check(
         tls_unverified=unverified_hosts(entries, insecure_hosts(settings.check)),
         run_id=run_id,
         elapsed=time.monotonic() - clock,
+        changed_since=changes.ref if changes is not None else None,
     )
 
 
@@ -525,186 +506,6 @@ def _judged(entry: Entry, judged: Judged, history: History) -> Entry:
     return Entry(entry.target, entry.result, judged.verdict, judged.since, judged.state, snapshot)
 
 
-def waiting(states: Sequence[LinkState], settings: Settings, today: date) -> Waiting:
-    """The failing-but-not-dead links among ``states``: how many, since when, and the first day
-    one could be dead (each further failing day adds a run and a day; runs on one day add runs)."""
-    policy = settings.dead_after
-    failing = [state for state in states if state.consecutive_failures > 0 and not is_dead(state, settings.dead_after)]
-    if not failing:
-        return Waiting()
-    earliest: list[date] = []
-    for state in failing:
-        last_day = date.fromisoformat(state.last_failure_day) if state.last_failure_day else today
-        days_needed = max(policy.days - state.failing_days, 0)
-        runs_needed = max(policy.failures - state.consecutive_failures, 0)
-        day = last_day + timedelta(days=days_needed) if days_needed else today if runs_needed else last_day
-        earliest.append(max(day, today))
-    since = min((state.first_failed for state in failing if state.first_failed), default=None)
-    return Waiting(len(failing), since, min(earliest).isoformat())
-
-
-async def _archive(
-    targets: Sequence[Target],
-    settings: Settings,
-    history: History,
-    *,
-    now: datetime,
-    include_failing: bool,
-    save_keys: tuple[str, str] | None,
-    sleep: Sleep,
-    on_total: Callable[[int], None] | None = None,
-    on_progress: Callable[[int], None] | None = None,
-) -> ArchiveReport:
-    # Loaded here: a check or a fix never needs the Wayback client.
-    from linkkeeper.archive.cited import Citations
-    from linkkeeper.archive.save import SavePageNow
-    from linkkeeper.archive.wayback import WaybackClient
-
-    chosen: list[tuple[Target, Verdict, LinkState]] = []
-    live: list[Target] = []
-    states: list[LinkState] = []
-    pages = history.page_records(target.url for target in targets)
-    for target in targets:
-        state = history.state(target.url)
-        if state is None:
-            continue
-        states.append(state)
-        page = pages.get(target.url)
-        if is_dead(state, settings.dead_after):
-            chosen.append((target, Verdict.DEAD, state))
-        elif state.consecutive_failures > 0 and (include_failing or history.last_error_kind(target.url) in _ROT):
-            chosen.append((target, Verdict.FAILING, state))  # a parked domain or soft 404: rot already
-        elif state.consecutive_failures == 0 and page is not None and page.drift is not None:
-            chosen.append((target, Verdict.DRIFTED, state))
-        elif state.consecutive_failures == 0 and state.last_alive is not None:
-            live.append(target)
-    waiting_now = waiting(states, settings, now.date())
-    if on_total is not None:
-        on_total(len(chosen))
-    citations = Citations()
-    notes: list[str] = []
-    by_file: dict[str, set[str]] = defaultdict(set)
-    for target, _, _ in chosen:
-        for occ in target.occurrences:
-            by_file[occ.path].update({occ.raw, occ.url, target.url})
-    for path, needles in by_file.items():
-        note = citations.load(path, needles)
-        if note and note not in notes:
-            notes.append(note)
-    headers = {"User-Agent": settings.check.user_agent, "Accept-Encoding": ACCEPT_ENCODING}
-    entries: list[ArchiveEntry] = []
-    saves: list[SaveEntry] = []
-    transport = web_transport(settings.check, os.environ)  # the checker's proxies and trust
-    async with httpx.AsyncClient(
-        headers=headers, timeout=settings.wayback.timeout, transport=transport, trust_env=False
-    ) as client:
-        wayback = WaybackClient(settings.wayback, client, sleep=sleep)
-
-        async def one(target: Target, verdict: Verdict, state: LinkState) -> ArchiveEntry:
-            first_seen = datetime.fromisoformat(state.first_seen) if state.first_seen else None
-            cited = min(
-                (
-                    citations.cited(occ.path, {occ.raw, occ.url, target.url}, first_seen, now)
-                    for occ in target.occurrences
-                ),
-                key=lambda found: found.at,
-            )
-            found = known[target.url]
-            if found is None or _to_look_up(found):
-                found = await wayback.snapshot_for(target.url, cited.at)
-                if not (_to_look_up(found) and not wayback.answered):  # a network that is down teaches nothing
-                    history.put_snapshot(found, cited.at, now)
-            if on_progress is not None:
-                on_progress(1)
-            note = _titles_compared(found, pages.get(target.url), wayback.titles) if verdict is Verdict.DRIFTED else ""
-            return ArchiveEntry(target, verdict, found, cited.at.isoformat(timespec="seconds"), cited.source, note)
-
-        slots = asyncio.Semaphore(ARCHIVE_CONCURRENCY)
-
-        async def limited(target: Target, verdict: Verdict, state: LinkState) -> ArchiveEntry:
-            async with slots:
-                return await one(target, verdict, state)
-
-        # Links whose snapshot the history already knows need no request. Of the others, one is
-        # looked up alone: when the Wayback Machine never answers it, the network is down and the
-        # rest is not tried.
-        known = {target.url: history.snapshot(target.url) for target, _, _ in chosen}
-        to_find = [item for item in chosen if _to_look_up(known[item[0].url])]
-        ready = [item for item in chosen if not _to_look_up(known[item[0].url])]
-        entries = list(await asyncio.gather(*(limited(*item) for item in ready)))
-        if to_find:
-            first = await limited(*to_find[0])
-            if _to_look_up(first.snapshot) and not wayback.answered:
-                return ArchiveReport((), (), tuple(notes), waiting_now, network_down=True)
-            entries += [first, *await asyncio.gather(*(limited(*item) for item in to_find[1:]))]
-        if save_keys is not None:
-            saver = SavePageNow(settings.wayback, wayback, save_keys, history, sleep=sleep)
-            for target in live:
-                if saver.refused:
-                    break
-                record = await saver.save(target.url, now)
-                saves.append(SaveEntry(record.url, record.status, record.timestamp, record.detail))
-            if saver.refused:
-                notes.append(saver.refused)
-    return ArchiveReport(tuple(entries), tuple(saves), tuple(notes), waiting_now)
-
-
-_ROT = frozenset({ErrorKind.PARKED.value, ErrorKind.SOFT_404.value})
-
-
-def _titles_compared(
-    found: Snapshot | NoSnapshot, page: PageRecord | None, titles: Mapping[tuple[str, str], str]
-) -> str:
-    """How a drifted page's cited copy and today's page compare, by their titles."""
-    today = page.drift_title if page is not None else None
-    then = titles.get((found.timestamp, found.url)) if isinstance(found, Snapshot) else None
-    if then is None and isinstance(found, Snapshot):
-        return f"today's page is titled {today!r}" if today else ""
-    if then is None:
-        return ""
-    if today is None:
-        return f"the snapshot is titled {then!r}"
-    same = "the same title as" if then == today else "a different title from"
-    return f"the snapshot is titled {then!r}, {same} today's page ({today!r})"
-
-
-def _to_look_up(known: Snapshot | NoSnapshot | None) -> bool:
-    """Whether a link's snapshot is still to be found: never looked up, or the lookup failed."""
-    return known is None or (isinstance(known, NoSnapshot) and known.reason is NoSnapshotReason.LOOKUP_FAILED)
-
-
-def run_archive(
-    paths: Sequence[str],
-    settings: Settings,
-    history: History,
-    *,
-    now: datetime | None = None,
-    include_failing: bool = False,
-    save_keys: tuple[str, str] | None = None,
-    sleep: Sleep = asyncio.sleep,
-    on_total: Callable[[int], None] | None = None,
-    on_progress: Callable[[int], None] | None = None,
-) -> ArchiveReport:
-    """Find verified snapshots for the dead links in ``paths`` (reusing what the history knows),
-    and with ``save_keys`` ask Save Page Now to archive the live ones. ``on_total`` hears how
-    many links are looked up, ``on_progress`` each one done."""
-    scanned = scan_paths(paths, settings.scan, own_output(settings, Path.cwd()))
-    targets, _ = web_targets(scanned.occurrences, settings)
-    return asyncio.run(
-        _archive(
-            targets,
-            settings,
-            history,
-            now=now or datetime.now(UTC),
-            include_failing=include_failing,
-            save_keys=save_keys,
-            sleep=sleep,
-            on_total=on_total,
-            on_progress=on_progress,
-        )
-    )
-
-
 def rebuild_report(history: History, settings: Settings, run_id: int | None = None) -> RunReport:
     """A past run's report from the history alone, without the network (``linkkeeper report``).
     Verdicts and snapshots are as the history knows them now; redirect chains are not kept."""
@@ -748,95 +549,78 @@ def rebuild_report(history: History, settings: Settings, run_id: int | None = No
     )
 
 
-def run_fix(
-    paths: Sequence[str],
-    settings: Settings,
-    history: History | None,
-    *,
-    style: str | None = None,
-    include_failing: bool = False,
-    redirects: bool = False,
-    write: bool = True,
-    now: datetime | None = None,
-    malformed: bool = False,
-    include_drifted: bool = False,
-) -> FixReport:
-    """Rewrite dead links (with a verified snapshot) to their archived copies, and with
-    ``redirects`` permanent redirects to their final URL; ``write=False`` only plans (for --diff
-    and --check). Without a history there is nothing to rewrite, but a killed run's temporary
-    files are still cleared. ``malformed`` also writes malformed URLs (``https:/host``) as
-    browsers read them (``https://host``), history or not. ``include_drifted`` also rewrites
-    drifted links (alive, but no longer the page cited) to their cited copies."""
-    style = style or settings.fix.style
-    scanned = scan_paths(paths, settings.scan, own_output(settings, Path.cwd()))
-    replacements: dict[str, tuple[str, str]] = {}
-    without: list[Unarchived] = []
-    targets, aliases = web_targets(scanned.occurrences, settings)
-    states: list[LinkState] = []
-    drifted = history.page_records(t.url for t in targets) if history is not None and include_drifted else {}
-    for target in targets:
-        state = history.state(target.url) if history is not None else None
-        if state is None or history is None:
+_FAILED = frozenset({Outcome.BROKEN, Outcome.BROKEN_FRAGMENT, Outcome.ERROR})
+
+
+def _touched(target: Target, changes: Changes) -> bool:
+    return any(changes.touches(occ.path, occ.line) for occ in target.occurrences)
+
+
+def unchanged_web_links(targets: Sequence[Target], changes: Changes) -> dict[str, CheckResult]:
+    """The web links none of whose places the change touched: not asked, ``unchanged since REF``."""
+    why = f"unchanged since {changes.ref}"
+    return {
+        target.url: CheckResult(target.url, Outcome.SKIPPED, error_kind=ErrorKind.UNCHANGED, error=why)
+        for target in targets
+        if target.checkable is Checkable.YES and not _touched(target, changes)
+    }
+
+
+def changed_roles(entries: Sequence[Entry], changes: Changes, paths: Sequence[str], settings: Settings) -> list[Entry]:
+    """Each failing link, said to be broken by the change (its line is new or edited, or it was
+    fine at the base: the base's tree is checked for the local links on untouched lines) or to be
+    broken already at the base."""
+    untouched = [entry for entry in entries if entry.result.outcome in _FAILED and not _touched(entry.target, changes)]
+    broken_at_base = _local_failures_at_base(changes, paths, settings) if untouched else set()
+    judged: list[Entry] = []
+    for entry in entries:
+        if entry.result.outcome not in _FAILED:
+            judged.append(entry)
             continue
-        states.append(state)
-        dead = is_dead(state, settings.dead_after)
-        if state.consecutive_failures > 0 and (include_failing or dead):
-            snapshot = history.snapshot(target.url)
-            if isinstance(snapshot, Snapshot):
-                replacements[target.url] = (snapshot.archive_url, "dead" if dead else "failing")
-            else:
-                without.append(Unarchived(target.url, "" if snapshot is None else describe(snapshot)))
-            continue
-        page = drifted.get(target.url)
-        if page is not None and page.drift is not None:
-            snapshot = history.snapshot(target.url)
-            if isinstance(snapshot, Snapshot):
-                replacements[target.url] = (snapshot.archive_url, "drifted")
-                continue
-            without.append(Unarchived(target.url, "" if snapshot is None else describe(snapshot)))
-        moved = history.moved_to(target.url) if redirects else None
-        if moved and is_redacted(moved):  # it carried a secret: no page is written with a hole in it
-            without.append(Unarchived(target.url, "its redirect's target carried a secret, redacted; not written"))
-        elif moved and moved != target.url:
-            replacements[target.url] = (moved, "redirected")
-    for destination, web_url in aliases.items():  # "/old-post/" checked as base_url + "/old-post/"
-        if web_url in replacements:
-            replacements[destination] = replacements[web_url]
-    files: list[FileFix] = []
-    notes: list[str] = []
-    for file in scanned.files:
-        if write and file.error is None:
-            remove_leftovers(Path(file.path))  # a killed run's temporary files
-        rewritable = [occ for occ in file.occurrences if not occ.suppressed_by]  # a comment said: leave it
-        if file.error is not None or not any(
-            without_fragment(o.url) in replacements or (malformed and Flag.MALFORMED in o.flags) for o in rewritable
-        ):
-            continue
-        path = Path(file.path)
-        try:
-            data = path.read_bytes()
-            if hashlib.sha256(data).hexdigest() != file.sha256:  # the scan's spans are not this text's
-                raise RewriteRefused(f"{file.path}: changed since it was scanned; run fix again")
-            text = decode(data).text
-            edits, skipped = plan(
-                text, rewritable, replacements, style=style, annotation=settings.fix.annotation, malformed=malformed
-            )
-            notes.extend(skipped)
-            if not edits:
-                continue
-            new_text = apply(text, edits)
-            verify(text, new_text, edits, file.occurrences, file.path)
-            diff = git_patch(file.path, text, new_text, has_bom=file.has_bom)
-            if write:
-                notes.extend(write_atomic(path, new_text, has_bom=file.has_bom, expected_sha256=file.sha256))
-            if write and history is not None:
-                # Recorded file by file: a later file that cannot be written loses none of these.
-                records = [RewriteRecord(e.path, e.line, e.column, e.url, e.new_url, style, e.reason) for e in edits]
-                history.record_rewrites(records, now or datetime.now(UTC))
-            files.append(FileFix(file.path, tuple(edits), diff, written=write))
-        except RewriteRefused as refused:
-            files.append(FileFix(file.path, (), problem=str(refused)))
-        except OSError as error:  # a read-only folder, a full disk: said with the path, and fix goes on
-            files.append(FileFix(file.path, (), problem=f"{file.path}: cannot be written: {error.strerror or error}"))
-    today = (now or datetime.now(UTC)).date()
-    return FixReport(tuple(files), tuple(without), tuple(notes), waiting(states, settings, today))
+        if _touched(entry.target, changes):
+            role = ChangeRole(True, f"on a line this change added or edited (since {changes.ref})")
+        elif all((changes.at_base(occ.path), occ.url) in broken_at_base for occ in entry.target.occurrences):
+            role = ChangeRole(False, f"already broken at {changes.ref}")
+        else:
+            role = ChangeRole(True, _what_broke_it(entry, changes))
+        judged.append(dataclasses.replace(entry, change=role))
+    return judged
+
+
+def _what_broke_it(entry: Entry, changes: Changes) -> str:
+    """What the change did to the file a local link names (its entry's key is that file): deleted,
+    renamed, or edited so that the fragment's heading is gone."""
+    file, fragment = urldefrag(entry.target.url)
+    missing = changes.why_missing(file)
+    if missing is not None:
+        return missing
+    name = changes.relative(file)
+    if fragment and name is not None and (name in changes.lines or name in changes.renamed_from):
+        return f"{name} was edited in this change and has no #{fragment} now"
+    return f"this change broke it: it worked at {changes.ref}"
+
+
+def _local_failures_at_base(changes: Changes, paths: Sequence[str], settings: Settings) -> set[tuple[str | None, str]]:
+    """(path at the base, URL as written) of every local link that failed in the base's tree."""
+    from linkkeeper.changes import base_tree
+
+    wanted = [Path(os.path.abspath(path)) for path in paths]
+    with base_tree(changes) as folder:
+        inside = [folder / path.relative_to(changes.top) for path in wanted if path.is_relative_to(changes.top)]
+        inside = [path for path in inside if path.exists()]
+        if not inside:
+            return set()
+        site = settings.site
+        root = Path(os.path.abspath(site.root)) if site.root else None
+        if root is not None and root.is_relative_to(changes.top):  # the site as it was, in the base's tree
+            site = dataclasses.replace(site, root=str(folder / root.relative_to(changes.top)))
+        scanned = scan_paths([str(path) for path in inside], settings.scan)
+        in_memory = {file.path: file.text for file in scanned.files if file.text is not None}
+        as_it_was = dataclasses.replace(settings, site=site)
+        _, local = resolve_local(build_targets(scanned.occurrences), as_it_was, in_memory)
+        return {
+            (Path(occ.path).absolute().relative_to(folder).as_posix(), occ.url)
+            for entry in local
+            if entry.result.outcome in _FAILED
+            for occ in entry.target.occurrences
+        }

@@ -102,7 +102,7 @@ class Project:
         created). ``read_only`` opens it for reading only (no migration, no write). Only the
         default location's folder is created: a configured one must exist."""
         path = self.history_path
-        if not path.exists():
+        if not os.path.exists(path):  # os.path: a name too long for the file system is not there
             if existing or read_only:
                 return None
             if self.settings.history.db != HistorySettings().db and not path.parent.is_dir():
@@ -139,11 +139,22 @@ class Project:
 
     # -- the work, for callers without an event loop -------------------------------------------------
 
-    def scan_now(self, paths: Sequence[str]) -> ScanReport:
-        """Every link in ``paths`` with its place; no network. A bad path is an InputError."""
+    def scan_now(self, paths: Sequence[str], *, changed_since: str | None = None) -> ScanReport:
+        """Every link in ``paths`` with its place (with ``changed_since``, a git ref: only those on
+        lines changed since it); no network. A bad path is an InputError."""
         from linkkeeper.scanning import scan_paths
 
-        return scan_paths(paths, self.settings.scan, self.own_output)
+        scanned = scan_paths(paths, self.settings.scan, self.own_output)
+        if changed_since is None:
+            return scanned
+        from linkkeeper.changes import changes_since
+
+        changes = changes_since(changed_since, self.cwd)
+        files = tuple(
+            dataclasses.replace(file, occurrences=tuple(o for o in file.occurrences if changes.touches(o.path, o.line)))
+            for file in scanned.files
+        )
+        return dataclasses.replace(scanned, files=files)
 
     def check_now(
         self,
@@ -152,15 +163,20 @@ class Project:
         offline: bool = False,
         use_cache: bool = True,
         publish: bool = False,
+        changed_since: str | None = None,
         on_targets: Callable[[int], None] | None = None,
         on_result: Callable[[CheckResult], None] | None = None,
     ) -> CheckRun:
         """Scan ``paths``, check every unique link (fresh answers from the history reused), record
         the run and judge each link over time; with ``publish``, write the reports the settings
-        name (and, under GitHub Actions, the job summary)."""
+        name (and, under GitHub Actions, the job summary). With ``changed_since`` (a git ref),
+        only the web links on lines changed since it are asked, and local links are judged against
+        its tree too: a failure the change did not cause fails nothing."""
+        from linkkeeper.changes import changes_since
         from linkkeeper.pipeline import run_check
 
         self.validate_for_requests()
+        changes = changes_since(changed_since, self.cwd) if changed_since is not None else None
         scanned = self.scan_now(paths)  # bad input: nothing is written
         ignored, notes = read_ignore_files(self.root, self.settings.check.ignore_files)
         history = self.open_history()
@@ -168,7 +184,7 @@ class Project:
         with history:
             report = run_check(paths, self.settings, history=history, use_cache=use_cache, on_targets=on_targets,
                                on_result=on_result, environ=self.environ, offline=offline, scanned=scanned,
-                               ignored=ignored)  # fmt: skip
+                               ignored=ignored, changes=changes)  # fmt: skip
             summaries = history.run_summaries(self.settings.report.history_runs) if publish else []
         if not publish:
             return CheckRun(report, notes=tuple(notes))
@@ -203,8 +219,8 @@ class Project:
     ) -> ArchiveReport | None:
         """Verified Wayback snapshots for the dead links in ``paths`` (and, with ``save``, Save Page
         Now for the live ones); None when there is no history yet (the paths are still read)."""
+        from linkkeeper.archive.run import run_archive
         from linkkeeper.archive.save import keys_from  # the archive modules load only when asked
-        from linkkeeper.pipeline import run_archive
 
         keys = keys_from(self.environ) if save else None
         store = self.open_history(existing=True)
@@ -213,7 +229,7 @@ class Project:
             return None
         with store:
             return run_archive(paths, self.settings, store, include_failing=include_failing, save_keys=keys,
-                               on_total=on_total, on_progress=on_progress)  # fmt: skip
+                               on_total=on_total, on_progress=on_progress, skip=self.own_output)  # fmt: skip
 
     def fix_now(
         self,
@@ -227,15 +243,16 @@ class Project:
     ) -> FixReport:
         """Rewrite dead links in ``paths`` to their archived copies (also failing ones, permanent
         redirects, drifted pages, malformed URLs, when asked); ``write=False`` only plans (a diff)."""
-        from linkkeeper.pipeline import run_fix
+        from linkkeeper.fixing import run_fix
 
         store = self.open_history(existing=True)
         if store is None:  # malformed URLs are corrected from the text alone; the paths are still read
-            planned = run_fix(paths, self.settings, None, write=write, malformed=malformed)
+            planned = run_fix(paths, self.settings, None, write=write, malformed=malformed, skip=self.own_output)
             return dataclasses.replace(planned, without_history=True)
         with store:
             return run_fix(paths, self.settings, store, include_failing=include_failing, redirects=redirects,
-                           write=write, malformed=malformed, include_drifted=include_drifted)  # fmt: skip
+                           write=write, malformed=malformed, include_drifted=include_drifted,
+                           skip=self.own_output)  # fmt: skip
 
     # -- the same, awaited -----------------------------------------------------------------------
 

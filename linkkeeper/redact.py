@@ -30,16 +30,19 @@ def is_redacted(text: str) -> bool:
     return REDACTED in text
 
 
+def _spellings(secret: str) -> set[str]:
+    """``secret`` as written and percent-encoded (a value that is no text has only the first)."""
+    try:
+        return {secret, secret.strip(), quote(secret, safe=""), quote(secret), quote_plus(secret)}
+    except UnicodeEncodeError:  # a lone surrogate: an environment variable's bytes that were not UTF-8
+        return {secret, secret.strip()}
+
+
 class Redactor:
     """Takes the given secrets out of texts and results."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
-        forms = {
-            form
-            for secret in secrets
-            if len(secret.strip()) >= MIN_LENGTH
-            for form in (secret, secret.strip(), quote(secret, safe=""), quote(secret), quote_plus(secret))
-        }
+        forms = {form for secret in secrets if len(secret.strip()) >= MIN_LENGTH for form in _spellings(secret)}
         self._forms = sorted(forms, key=len, reverse=True)  # a longer form first: no half-replaced secret
 
     def __bool__(self) -> bool:

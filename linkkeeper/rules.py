@@ -7,6 +7,7 @@ skipped. Each rule keeps its origin (``.lycheeignore:3``), which an excluded lin
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from linkkeeper.patterns import Pattern, compile_pattern
 @dataclass(frozen=True, slots=True)
 class Exclusion:
     pattern: Pattern
-    origin: str  # "--exclude", or "FILE:LINE"
+    origin: str  # "check.exclude", or "FILE:LINE"
 
 
 def read_ignore_files(root: Path, names: Sequence[str]) -> tuple[list[Exclusion], list[str]]:
@@ -28,7 +29,7 @@ def read_ignore_files(root: Path, names: Sequence[str]) -> tuple[list[Exclusion]
     notes: list[str] = []
     for name in names:
         path = root / name
-        if not path.is_file():
+        if not os.path.isfile(path):  # os.path: a name too long for the file system is no file either
             continue
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
@@ -49,7 +50,7 @@ def read_ignore_files(root: Path, names: Sequence[str]) -> tuple[list[Exclusion]
 
 
 def exclusions(patterns: Sequence[str], ignored: Sequence[Exclusion] = ()) -> list[Exclusion]:
-    return [Exclusion(compile_pattern(pattern), "--exclude") for pattern in patterns] + list(ignored)
+    return [Exclusion(compile_pattern(pattern), "check.exclude") for pattern in patterns] + list(ignored)
 
 
 def remap(url: str, rules: Sequence[tuple[Pattern, str]]) -> str:

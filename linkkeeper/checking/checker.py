@@ -24,7 +24,7 @@ import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from linkkeeper.checking.body import ACCEPT_ENCODING, read_body
-from linkkeeper.checking.classify import Judgement, judge_exception, judge_response
+from linkkeeper.checking.classify import Judgement, StatusRules, judge_exception, judge_response
 from linkkeeper.checking.guard import GuardedBackend
 from linkkeeper.checking.headers import HeaderScopes
 from linkkeeper.checking.hosts import GITHUB_HOSTS, Hosts, HostState, PrioritySlots, secret_values
@@ -81,7 +81,7 @@ class Checker:
         self._sleep = sleep
         self._clock = clock
         self._on_result = on_result
-        self._accept = parse_accept(settings.accept)
+        self._accept = StatusRules(parse_accept(settings.accept), settings.hosts)  # check.accept, per host
         self._resolve = parse_resolve(settings.resolve)
         environment = os.environ if environ is None else environ
         # Proxies and trust come from the settings and this environment (ConfigError when unusable).
@@ -310,8 +310,9 @@ class Checker:
         except (httpx.InvalidURL, ValueError) as error:
             judgement = Judgement(Outcome.SKIPPED, ErrorKind.NOT_CHECKABLE, f"invalid URL: {error}")
             return _result(url, judgement, None, None, ()), None
+        rule = self._accept.for_url(answer.final_url)  # the host that gave the final answer has its say
         judgement = judge_response(
-            url, answer.status, answer.headers, answer.body, answer.final_url, answer.redirects, self._accept
+            url, answer.status, answer.headers, answer.body, answer.final_url, answer.redirects, rule
         )
         retry_after = retry_after_seconds(answer.headers) if answer.status in RETRYABLE_STATUS else None
         result = _result(url, judgement, answer.status, answer.final_url, answer.redirects)

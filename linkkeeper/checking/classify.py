@@ -14,6 +14,7 @@ import httpx
 from linkkeeper.checking.guard import ConnectionRefused, NameNotResolved, UnsafeAddress
 from linkkeeper.checking.proxy import ProxyFailure
 from linkkeeper.checking.trust import tls_hint
+from linkkeeper.config import HostSettings, parse_accept, split_host_key, to_toml_value
 from linkkeeper.models import ErrorKind, Outcome, Redirect
 
 PERMANENT_REDIRECTS = frozenset({301, 308})
@@ -40,6 +41,44 @@ class Judgement:
     outcome: Outcome
     error_kind: ErrorKind | None = None
     error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StatusRule:
+    """Which status codes mean alive, and which blocked, for the host that gave the final answer."""
+
+    accept: frozenset[int]
+    blocked: frozenset[int] = frozenset()
+    host: str = ""  # the host the rule is for, named in a blocked answer's error text
+    setting: str = ""  # the setting that made a code blocked: check.hosts."HOST".blocked_status
+
+
+class StatusRules:
+    """``check.accept``, and each ``[check.hosts."HOST"]`` table's own ``accept`` and
+    ``blocked_status``. A rule is per host (every port of it; a ``"HOST:PORT"`` table may not set
+    one), matched without regard to case, and applies to the answer that is judged: the one the
+    final URL gave, after every redirect."""
+
+    def __init__(self, accept: frozenset[int], hosts: Mapping[str, HostSettings]) -> None:
+        self._default = StatusRule(accept)
+        self._hosts: dict[str, StatusRule] = {}
+        for key, table in hosts.items():
+            host, port = split_host_key(key)
+            if port is not None or (table.accept is None and not table.blocked_status):
+                continue
+            own = parse_accept(table.accept) if table.accept is not None else accept
+            setting = f"check.hosts.{to_toml_value(key)}.blocked_status"
+            self._hosts[host] = StatusRule(own, parse_accept(table.blocked_status), host, setting)
+
+    def for_url(self, url: str) -> StatusRule:
+        """The rule for the host of ``url`` (the final URL of an answer)."""
+        if not self._hosts:
+            return self._default
+        try:
+            host = (urlsplit(url).hostname or "").rstrip(".")
+        except ValueError:
+            return self._default
+        return self._hosts.get(host, self._default)
 
 
 def is_bot_wall(status: int, headers: Mapping[str, str], body: bytes) -> bool:
@@ -72,12 +111,16 @@ def judge_response(
     body: bytes,
     final_url: str,
     redirects: tuple[Redirect, ...],
-    accept: frozenset[int],
+    accept: frozenset[int] | StatusRule,
 ) -> Judgement:
-    """The outcome of a final (non-redirect) answer."""
+    """The outcome of a final (non-redirect) answer; ``accept`` is the set of codes that mean
+    alive, or the rule of the host that answered (``StatusRules.for_url(final_url)``)."""
+    rule = accept if isinstance(accept, StatusRule) else StatusRule(accept)
     if is_bot_wall(status, headers, body):
         return Judgement(Outcome.BLOCKED, ErrorKind.BOT_WALL, f"HTTP {status}: a bot challenge or WAF page")
-    if status in accept:
+    if status in rule.blocked:
+        return Judgement(Outcome.BLOCKED, ErrorKind.HTTP_STATUS, f"HTTP {status} from {rule.host} ({rule.setting})")
+    if status in rule.accept:
         if is_soft_404(url, final_url, redirects):
             return Judgement(
                 Outcome.BROKEN, ErrorKind.SOFT_404, f"redirected to {final_url}: looks like a missing page"

@@ -72,7 +72,7 @@ def refusal_reason(address: str, *, exclude_private: bool) -> str | None:
     if any(candidate in network for candidate in candidates for network in _ALWAYS_REFUSED):
         return f"{address} is a link-local or cloud metadata address"
     if exclude_private and not all(candidate.is_global for candidate in candidates):
-        return f"{address} is a private, loopback or reserved address (--exclude-private)"
+        return f"{address} is a private, loopback or reserved address (check.exclude_private)"
     return None
 
 

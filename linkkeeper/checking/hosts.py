@@ -101,6 +101,8 @@ def parse_headers(lines: tuple[str, ...], environ: Mapping[str, str]) -> dict[st
         for var in references:
             if has_control_character(environ[var]):
                 raise ValueError(f"header {number} ({name.strip()}): ${{{var}}} holds a control character")
+            if not environ[var].isascii():
+                raise ValueError(f"header {number} ({name.strip()}): ${{{var}}} holds a character that is not ASCII")
         headers[name.strip()] = _ENV_REFERENCE.sub(lambda m: environ[m.group(1)], value.strip())
     return headers
 
@@ -112,6 +114,8 @@ def github_token(settings: CheckSettings, environ: Mapping[str, str]) -> str:
     token = environ.get(name, "").strip() if name else ""
     if has_control_character(token):
         raise ValueError(f"${{{name}}} holds a control character")
+    if not token.isascii():
+        raise ValueError(f"${{{name}}} holds a character that is not ASCII")
     return token
 
 

@@ -44,7 +44,7 @@ _HASHED = re.compile(r"^[0-9a-fA-F]{8}\.[0-9]$")
 def load_ca_file(context: ssl.SSLContext, path: str) -> None:
     """Trust the CA certificates of a PEM file; ValueError says why it cannot be used."""
     file = Path(path).expanduser()
-    if not file.is_file():
+    if not os.path.isfile(file):  # os.path: a name too long for the file system is no file either
         raise ValueError(f"{path}: no such file (expected a PEM file of CA certificates)")
     try:
         context.load_verify_locations(cafile=file)

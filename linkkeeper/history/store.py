@@ -146,7 +146,7 @@ class History:
         written, so it works on a file or folder nobody may write (a CI cache, a read-only mount);
         a history that needs migrating is refused with a message saying so."""
         label = str(path)
-        if path.exists():
+        if os.path.exists(path):  # os.path: a name too long for the file system is not there
             _refuse_if_not_sqlite(path)
         elif read_only:
             raise HistoryError(label, "does not exist")
@@ -176,7 +176,7 @@ class History:
                 raise HistoryError(
                     self.path,
                     f"was written by a newer linkkeeper (schema {version}; this version knows {len(MIGRATIONS)}); "
-                    "upgrade linkkeeper or point --db elsewhere",
+                    "upgrade linkkeeper or use another history file (history.db)",
                 )
             if tables:
                 # Before the first write: a damaged interior page is otherwise found only when a
@@ -328,7 +328,7 @@ class History:
                 redirects = _encode_redirects(result.redirects) if result.redirects else _NO_TEXT
                 # A run whose network was down judges no web link; local files were checked on disk.
                 # A link not asked (--offline) keeps its last answer, which the cache may reuse.
-                asked = not result.from_cache and result.error_kind is not ErrorKind.OFFLINE
+                asked = not result.from_cache and result.error_kind not in _NOT_ASKED
                 if asked and not (network_down and _is_web(url)):
                     state = next_state(state, result.outcome, iso, policy)
                     state_rows.append(
@@ -830,6 +830,7 @@ def _refuse_if_not_sqlite(path: Path) -> None:
         raise HistoryError(str(path), "is not a SQLite database (not a linkkeeper history); left untouched")
 
 
+_NOT_ASKED = frozenset({ErrorKind.OFFLINE, ErrorKind.UNCHANGED})  # kept its last answer, which the cache may reuse
 _ESTIMATED_VERDICT = {"broken": "failing", "error": "failing", "broken-fragment": "failing"}
 
 

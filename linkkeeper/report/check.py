@@ -35,13 +35,15 @@ VERDICTS_FAILING = {
 def failing_entries(report: RunReport, fail_on: str) -> list[Entry]:
     """The entries that fail the ``--fail-on`` policy: by this run's outcome (broken, error,
     blocked) or by the verdict over time (failing, dead); ``never`` fails nothing."""
+    # A run checked since a ref fails only on what the change broke.
+    entries = [entry for entry in report.entries if entry.change is None or entry.change.caused]
     if fail_on in VERDICTS_FAILING:
         verdicts = VERDICTS_FAILING[fail_on]
-        return [entry for entry in report.entries if entry.verdict in verdicts]
+        return [entry for entry in entries if entry.verdict in verdicts]
     outcomes = OUTCOMES_FAILING.get(fail_on, frozenset())
     return [
         entry
-        for entry in report.entries
+        for entry in entries
         if entry.result.outcome in outcomes or (fail_on == "drifted" and entry.verdict is Verdict.DRIFTED)
     ]
 
@@ -71,6 +73,7 @@ def _target_record(entry: Entry) -> dict[str, Any]:
             "failing_days": entry.state.failing_days,
         },
         "snapshot": snapshot_record(entry.snapshot),
+        "change": None if entry.change is None else {"caused": entry.change.caused, "why": entry.change.why},
         "occurrences": [
             {"path": o.path, "line": o.line, "column": o.column, "url": o.url} for o in entry.target.occurrences
         ],
@@ -100,6 +103,7 @@ def to_json(report: RunReport, fail_on: str) -> str:
             "fails_policy": failing,
             "scan_errors": [{"path": e.path, "problem": e.problem} for e in report.scan_errors],
             **({"tls_unverified": list(report.tls_unverified)} if report.tls_unverified else {}),
+            **({"changed_since": report.changed_since} if report.changed_since else {}),
         },
     }
     # One line: the C encoder (indent= would fall back to the pure-Python one, ten times slower).
@@ -139,6 +143,14 @@ def to_text(report: RunReport, *, verbose: bool = False) -> str:
         lines.append(note)
     if (tls := tls_note(report)) is not None:
         lines.append(tls)
+    if report.changed_since is not None:
+        unchanged = sum(1 for entry in report.entries if entry.result.error_kind is ErrorKind.UNCHANGED)
+        broke = sum(1 for entry in report.entries if entry.change is not None and entry.change.caused)
+        before = sum(1 for entry in report.entries if entry.change is not None and not entry.change.caused)
+        lines.append(
+            f"changed since {report.changed_since}: {broke} link(s) this change added or broke, {before} already "
+            f"broken there (failing nothing); {unchanged} web link(s) on unchanged lines not asked"
+        )
     site_skipped = sum(1 for entry in report.entries if entry.result.error_kind is ErrorKind.NEEDS_SITE)
     if site_skipped:
         lines.append(
@@ -156,7 +168,7 @@ def to_text(report: RunReport, *, verbose: bool = False) -> str:
             status = str(result.status_code) if result.status_code is not None else "-"
             detail = result.error or (f"-> {result.final_url}" if result.final_url != entry.target.url else "")
             detail = f"{detail} [TLS not verified]".lstrip() if unverified(entry, report) else detail
-            judged = _verdict_note(entry)
+            judged = _verdict_note(entry) + (f"  ({entry.change.why})" if entry.change is not None else "")
             for occ in entry.target.occurrences:
                 link = as_written(entry, occ)
                 lines.append(f"  {occ.path}:{occ.line}:{occ.column}  {status}  {link}  {detail}{judged}".rstrip())

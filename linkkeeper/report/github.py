@@ -39,6 +39,8 @@ def annotation_lines(report: RunReport, fail_on: str, max_errors: int, max_warni
         verdict = verdict_of(entry)
         if id(entry) not in failing and verdict not in (Verdict.FAILING, Verdict.DEAD, Verdict.DRIFTED):
             continue
+        if entry.change is not None and not entry.change.caused:
+            continue  # checked since a ref: a pull request's lines show only what it broke
         command = "error" if id(entry) in failing else "warning"
         reason = reason_of(entry)
         title = _property(f"{verdict.value} link")

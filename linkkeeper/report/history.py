@@ -18,7 +18,7 @@ def streak(state: LinkState) -> str:
 
 
 def dead_rule(policy: DeadAfterSettings) -> str:
-    return f"a link is dead after {policy.failures} failing run(s) on {policy.days} day(s) (--dead-after)"
+    return f"a link is dead after {policy.failures} failing run(s) on {policy.days} day(s) (dead_after)"
 
 
 def nothing_dead(waiting: Waiting, policy: DeadAfterSettings, act_now: str) -> str:

@@ -72,7 +72,12 @@ def unresolved_note(report: RunReport) -> str | None:
 def to_markdown(report: RunReport) -> str:
     verdicts = report.verdict_counts() if any(e.verdict for e in report.entries) else None
     outcomes = report.counts()
-    lines = ["# Link health", ""]
+    lines = ["# Link health" if report.changed_since is None else "# Links this change added or broke", ""]
+    if report.changed_since is not None:
+        broke = [entry for entry in report.entries if entry.change is not None and entry.change.caused]
+        before = [entry for entry in report.entries if entry.change is not None and not entry.change.caused]
+        said = f"Since `{report.changed_since}`: {len(broke)} link(s) this change added or broke; {len(before)} "
+        lines += [said + "already broken there (failing nothing); web links on unchanged lines were not asked.", ""]
     lines.append(f"{report.files} file(s), {len(report.entries)} unique link(s), run {report.run_id or '-'} "
                  f"({report.started_at}).")  # fmt: skip
     if report.network_down:

@@ -138,8 +138,8 @@ def to_sarif(report: RunReport, fail_on: str, *, cwd: Path, root: Path) -> str:
     seen: Counter[tuple[str, str]] = Counter()
     for entry in report.entries:
         rule_outcome = _rule_outcome(entry)
-        if rule_outcome is None:
-            continue
+        if rule_outcome is None or (entry.change is not None and not entry.change.caused):
+            continue  # checked since a ref, a link already broken there is no finding of this change
         rule = _RULES[rule_outcome][0]
         level = "error" if id(entry) in failing else _LEVELS.get(rule_outcome, "warning")
         message = _message(entry)

@@ -78,14 +78,14 @@ def scan_paths(inputs: Sequence[str], settings: ScanSettings, skip: Sequence[Pat
             filters = "".join(
                 f"; {flag} {' '.join(globs)}"
                 for flag, globs in (
-                    ("--include-path", settings.include_paths),
-                    ("--exclude-path", settings.exclude_paths),
+                    ("scan.include_paths", settings.include_paths),
+                    ("scan.exclude_paths", settings.exclude_paths),
                 )
                 if globs
             )
             raise InputError(
                 f"{item}: no file to read in this folder (extensions {extensions}{filters}; hidden and git-ignored "
-                "paths are skipped: --extensions, --hidden, --no-ignore)"
+                "paths are skipped: scan.extensions, scan.hidden, scan.respect_gitignore)"
             )
         if not readable and problem is not None:
             raise InputError(f"{problem.path}: {problem.problem}")

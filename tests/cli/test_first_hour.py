@@ -71,7 +71,7 @@ def test_a_folder_without_markdown_is_exit_2(workdir: Path) -> None:
     for command in ("scan", "check", "archive", "fix"):
         result = run(command, "empty")
         assert result.exit_code == 2, (command, result.output)
-        assert "empty: no file to read in this folder" in result.stderr and "--extensions" in result.stderr
+        assert "empty: no file to read in this folder" in result.stderr and "scan.extensions" in result.stderr
     assert not (workdir / ".linkkeeper").exists()
 
 
@@ -329,3 +329,23 @@ def test_the_scanner_benchmark_runs_from_a_clone() -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "links per KB" in done.stdout or "per KB" in done.stdout
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_global_options_work_before_or_after_the_command(workdir: Path, fakeweb: FakeWeb, where: str) -> None:
+    """-v, -q, --db and --config, as the README says, before the command or after it."""
+    (workdir / "custom.toml").write_text(fast_config(fakeweb, retries=0))
+    (workdir / "a.md").write_text(f"<{fakeweb.url(0, '/ok')}>\n")
+    options = ["-v", "--db", "elsewhere.sqlite", "--config", "custom.toml"]
+    args = (
+        [*options, "check", "--no-progress", "a.md"]
+        if where == "before"
+        else ["check", "--no-progress", "a.md", *options]
+    )
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert fakeweb.url(0, "/ok") in result.stderr  # -v lists the healthy link too
+    assert (workdir / "elsewhere.sqlite").is_file() and not (workdir / ".linkkeeper" / "history.sqlite").exists()
+    quiet = CliRunner().invoke(main, ["-q", "--db", "elsewhere.sqlite", "history"] if where == "before"
+                               else ["history", "-q", "--db", "elsewhere.sqlite"])  # fmt: skip
+    assert quiet.exit_code == 0 and "run" in quiet.stdout.lower(), quiet.output

@@ -155,7 +155,7 @@ def test_a_file_edited_after_the_scan_is_refused_in_words(
         page.write_bytes(page.read_bytes().replace(b"# Notes\r\n", b"# Notes\r\nA new line.\r\n", 1))
         return report
 
-    monkeypatch.setattr("linkkeeper.pipeline.scan_paths", scan_then_edit)
+    monkeypatch.setattr("linkkeeper.fixing.scan_paths", scan_then_edit)
     result = CliRunner().invoke(main, ["fix", "docs"])
     assert result.exit_code == 4
     assert "docs/page.md: changed since it was scanned; run fix again" in result.output

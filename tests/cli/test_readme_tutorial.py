@@ -31,6 +31,7 @@ from tests.fakewayback import FakeWayback
 
 REPO = Path(__file__).resolve().parent.parent.parent
 README = REPO / "README.md"
+ORCHESTRATORS = ("linkkeeper.pipeline", "linkkeeper.archive.run", "linkkeeper.fixing")  # each reads the clock
 BLOCK = re.compile(r"```console\n(\$ linkkeeper [^\n]*)\n(.*?)```", re.DOTALL)
 REGENERATE = os.environ.get("LINKKEEPER_REGENERATE_GOLDEN") == "1"
 FIRST_PAGE_ADDRESS = "127.0.0.77"
@@ -112,9 +113,11 @@ def test_the_readme_tutorial_runs_as_written(
     actual: list[str] = []
     for index, (command, _) in enumerate(blocks):
         if index in HIDDEN_RUN_BEFORE:
-            monkeypatch.setattr("linkkeeper.pipeline.datetime", _on_day(HIDDEN_RUN_BEFORE[index]))
+            for module in ORCHESTRATORS:
+                monkeypatch.setattr(f"{module}.datetime", _on_day(HIDDEN_RUN_BEFORE[index]))
             CliRunner().invoke(main, ["check", "-q", "--no-progress", "examples/tutorial"], env=env)
-        monkeypatch.setattr("linkkeeper.pipeline.datetime", _on_day(DAYS[index]))
+        for module in ORCHESTRATORS:
+            monkeypatch.setattr(f"{module}.datetime", _on_day(DAYS[index]))
         result = CliRunner().invoke(main, shlex.split(command)[2:], env=env)
         assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
         actual.append(result.output)

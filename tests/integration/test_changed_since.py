@@ -1,0 +1,153 @@
+"""``check --changed-since REF`` (issue 26): a pull request's question — did this change add or
+break a link? — on a real git repository against a loopback server: only the changed lines' web
+links are asked; local links and fragments are judged everywhere and against the base."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from linkkeeper.cli import main
+from tests.conftest import HEAD_FIRST
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.invalid", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+}  # fmt: skip
+
+
+class Server:
+    """Loopback: paths starting /gone answer 404, the others 200; every path asked is recorded."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                outer.asked.append(self.path)
+                self.send_response(404 if self.path.startswith("/gone") else 200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_HEAD = do_GET
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    running = Server()
+    yield running
+    running.server.shutdown()
+    running.server.server_close()
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=repo, env={**os.environ, **GIT_ENV}, capture_output=True, text=True,
+                          timeout=60, check=True)  # fmt: skip
+    return done.stdout
+
+
+@pytest.fixture
+def repo(workdir: Path, server: Server) -> Path:
+    """main: a guide with a heading, an FAQ, a page, and an untouched page linking to both and to
+    an old broken web link. The feature branch renames the heading, deletes the FAQ, edits a line
+    and adds one with a broken and an alive link."""
+    git(workdir, "init", "-q", "-b", "main")
+    settings = "".join(f"{key} = false\n" for key in HEAD_FIRST)
+    (workdir / "linkkeeper.toml").write_text(f"[check]\nretries = 0\n{settings}")
+    docs = workdir / "docs"
+    docs.mkdir()
+    (docs / "guide.md").write_text("# Guide\n\n## Setup steps\n\nDo this.\n")
+    (docs / "faq.md").write_text("# FAQ\n")
+    (docs / "page.md").write_text(f"# Page\n\nRead <{server.url('/edited-before')}>.\n\nThe end.\n")
+    (docs / "untouched.md").write_text(
+        f"# Untouched\n\n[FAQ](faq.md) and [setup](guide.md#setup-steps).\n\n"
+        f"Old: [broken]({server.url('/gone-old')}) and [fine]({server.url('/fine-old')}).\n"
+    )
+    git(workdir, "add", "-A")
+    git(workdir, "commit", "-q", "-m", "main")
+    git(workdir, "checkout", "-q", "-b", "feature")
+    (docs / "guide.md").write_text("# Guide\n\n## Installation\n\nDo this.\n")
+    (docs / "faq.md").unlink()
+    (docs / "page.md").write_text(
+        f"# Page\n\nRead <{server.url('/edited-after')}>.\n\nNew: [a]({server.url('/gone-new')}) "
+        f"and [b]({server.url('/alive-new')}).\n\nThe end.\n"
+    )
+    git(workdir, "add", "-A")
+    git(workdir, "commit", "-q", "-m", "feature")
+    return workdir
+
+
+def test_a_pull_request_fails_only_on_what_it_added_or_broke(repo: Path, server: Server) -> None:
+    result = CliRunner().invoke(main, ["check", ".", "--changed-since", "main", "--format", "json", "--no-progress"])
+    assert result.exit_code == 1, result.output
+    assert sorted(set(server.asked)) == ["/alive-new", "/edited-after", "/gone-new"]
+    document = json.loads(result.stdout)
+    by_url = {target["url"]: target for target in document["targets"]}
+    failing = {url for url, target in by_url.items() if target["change"] and target["change"]["caused"]}
+    assert server.url("/gone-new") in failing
+    fragment = next(url for url in failing if url.endswith("#setup-steps"))
+    assert by_url[fragment]["occurrences"][0]["path"] == "docs/untouched.md"
+    assert by_url[fragment]["change"]["why"] == "docs/guide.md was edited in this change and has no #setup-steps now"
+    faq = next(url for url in failing if url.endswith("faq.md"))
+    assert "docs/faq.md was deleted in this change" in by_url[faq]["change"]["why"]
+    old = by_url[server.url("/gone-old")]
+    assert old["outcome"] == "skipped" and old["error"] == "unchanged since main" and old["change"] is None
+    assert document["summary"]["changed_since"] == "main"
+    assert document["summary"]["fails_policy"] == 3
+
+
+def test_nothing_changed_since_head_asks_nothing_and_fails_nothing(repo: Path, server: Server) -> None:
+    """What is broken was already broken at HEAD: exit 0, and no request at all."""
+    result = CliRunner().invoke(main, ["check", ".", "--changed-since", "HEAD", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert server.asked == []
+    assert "already broken at HEAD" in result.stderr
+
+
+def test_unchanged_web_links_are_not_recorded_as_checked(repo: Path, server: Server) -> None:
+    """A link on an untouched line keeps no new answer: a full check afterwards asks it."""
+    CliRunner().invoke(main, ["check", ".", "--changed-since", "main", "--no-progress"])
+    history = CliRunner().invoke(main, ["history", server.url("/fine-old")])
+    assert "not judged yet" in history.output or history.exit_code == 2, history.output
+    server.asked.clear()
+    CliRunner().invoke(main, ["check", ".", "--no-progress"])
+    assert "/fine-old" in server.asked
+
+
+def test_uncommitted_edits_and_untracked_files_count_as_changed(repo: Path, server: Server) -> None:
+    (repo / "docs" / "new.md").write_text(f"<{server.url('/brand-new')}>\n")
+    page = repo / "docs" / "untouched.md"
+    page.write_text(page.read_text() + f"\nAnd <{server.url('/appended')}>.\n")
+    CliRunner().invoke(main, ["check", "docs", "--changed-since", "HEAD", "--no-progress"])
+    assert sorted(set(server.asked)) == ["/appended", "/brand-new"]
+
+
+def test_scan_lists_only_the_changed_lines(repo: Path, server: Server) -> None:
+    result = CliRunner().invoke(main, ["scan", "docs", "--changed-since", "main", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    urls = {link["url"] for link in json.loads(result.stdout)["occurrences"]}
+    assert urls == {server.url("/edited-after"), server.url("/gone-new"), server.url("/alive-new")}
+
+
+@pytest.mark.parametrize("ref", ["no-such-branch", "--output=x"])
+def test_an_unknown_ref_is_exit_2(repo: Path, ref: str) -> None:
+    result = CliRunner().invoke(main, ["check", ".", f"--changed-since={ref}", "--no-progress"])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
