@@ -13,9 +13,19 @@
 # input and never echo it, and no line break reaches linkkeeper, which quotes some values as given
 # in its own errors ("linkkeeper: error: PATH: no such file or directory").
 #
+# changed-since: empty checks everything; "auto" in a pull_request or pull_request_target run is
+# the pull request's base commit (LINKKEEPER_PR_BASE, from github.event.pull_request.base.sha, a
+# full hexadecimal SHA or refused), and outside a pull request checks everything, with a notice;
+# any other value is a git ref passed as --changed-since, refused when it starts with '-' or holds
+# a space or a line break. When linkkeeper then stops with exit 2 because git cannot find the base
+# (a shallow checkout), the error says to check out with fetch-depth: 0.
+#
 # The outputs: exit-code always, then the counts only from a report.json this very run wrote (a
 # report.json left by an earlier run or committed is not this run's: a run that stopped before its
-# reports, exit 2 or 3, publishes exit-code alone); only integers, under names of [A-Za-z0-9_-].
+# reports, exit 2 or 3, publishes exit-code alone); only integers, under names of [A-Za-z0-9_-]:
+# each outcome's count (alive, broken, ...), each verdict's as verdict-<name>, failing (the links
+# failing the fail-on policy: summary.fails_policy), and when checked since a ref, change-broke and
+# already-broken (the failing links this change added or broke, and those already broken at the base).
 set -u
 linkkeeper="${LINKKEEPER_COMMAND:-linkkeeper}"
 python="${LINKKEEPER_PYTHON:-python3}"
@@ -66,28 +76,73 @@ else:
     print(s.st_dev, s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns)' "$reports/report.json"
 }
 
+# Sets since=(--changed-since REF) from the changed-since input, or leaves it empty.
+changed_since() {
+  local value="${LINKKEEPER_CHANGED_SINCE:-}" base="${LINKKEEPER_PR_BASE:-}"
+  since=()
+  case $value in
+    "") return ;;
+    auto)
+      case "${GITHUB_EVENT_NAME:-}" in
+        pull_request | pull_request_target) ;;
+        *)
+          echo "::notice title=linkkeeper::changed-since is auto, but this run is not for a pull request: every link is checked"
+          return
+          ;;
+      esac
+      if ! [[ $base =~ ^([0-9a-f]{40}|[0-9a-f]{64})$ ]]; then
+        stop "changed-since is auto, but the pull request's base commit (github.event.pull_request.base.sha) is missing or not a commit SHA"
+      fi
+      since=(--changed-since "$base")
+      ;;
+    -* | *[[:space:]]*) stop "the changed-since input must be a git ref: not starting with '-', no spaces or line breaks" ;;
+    *) since=(--changed-since "$value") ;;
+  esac
+}
+
+# After an exit 2 with --changed-since: when git cannot find the base here, says why in an ::error.
+explain_missing_base() {
+  local ref="${since[1]}"
+  if ! git rev-parse --is-inside-work-tree > /dev/null 2>&1; then
+    echo "::error title=linkkeeper::changed-since needs a git checkout: the working directory is not in a git work tree (run actions/checkout first)" >&2
+  elif ! git rev-parse --verify --quiet "${ref}^{commit}" > /dev/null 2>&1 \
+    || ! git merge-base "$ref" HEAD > /dev/null 2>&1; then
+    echo "::error title=linkkeeper::the changed-since base is not in this checkout, or has no merge base with HEAD: check out with actions/checkout's fetch-depth: 0 (a shallow clone lacks the base's history)" >&2
+  fi
+}
+
 one_line "$reports" reports-dir
 one_line "$fail_on" fail-on
+changed_since
 split "${LINKKEEPER_ARGS:-}" args
 mapfile -d '' -t extra < "$words"
 split "${LINKKEEPER_PATHS:-.}" paths
 mapfile -d '' -t paths < "$words"
 before="$(report_identity)"
 "$linkkeeper" check --no-progress --fail-on "$fail_on" --reports-dir "$reports" \
-  "${extra[@]}" -- "${paths[@]}"
+  "${since[@]}" "${extra[@]}" -- "${paths[@]}"
 code=$?
+if [ "$code" -eq 2 ] && [ "${#since[@]}" -gt 0 ]; then
+  explain_missing_base
+fi
 echo "exit-code=${code}" >> "$out"
 if [ "$(report_identity)" != "$before" ]; then
   "$python" - "$reports/report.json" >> "$out" <<'PY'
 import json, re, sys
 try:
     with open(sys.argv[1], encoding="utf-8") as file:
-        summary = json.load(file)["summary"]
+        document = json.load(file)
+    summary = document["summary"]
     counts = {
         **summary["outcomes"],
         **{f"verdict-{name}": count for name, count in summary["verdicts"].items()},
-        "failing": summary["failing"],
+        # what fail-on fails on: fails_policy ("failing" in a report older than that name)
+        "failing": summary["fails_policy"] if "fails_policy" in summary else summary["failing"],
     }
+    if summary.get("changed_since"):  # checked since a ref: the failures this change caused, the older ones
+        roles = [target["change"]["caused"] for target in document["targets"] if target["change"] is not None]
+        counts["change-broke"] = sum(role is True for role in roles)
+        counts["already-broken"] = sum(role is False for role in roles)
 except (OSError, ValueError, LookupError, TypeError, AttributeError):
     sys.exit(0)  # no readable report: exit-code alone
 sys.stdout.write("".join(
