@@ -84,10 +84,12 @@ class Project:
 
     @property
     def history_path(self) -> Path:
+        """Where the history database is (``history.db``, relative to the root)."""
         return self._under_root(self.settings.history.db)
 
     @property
     def reports_path(self) -> Path:
+        """Where the reports go (``report.dir``, relative to the root)."""
         return self._under_root(self.settings.report.dir)
 
     @property
@@ -256,25 +258,30 @@ class Project:
 
     # -- the same, awaited -----------------------------------------------------------------------
 
-    async def scan(self, paths: Sequence[str]) -> ScanReport:
-        return await asyncio.to_thread(self.scan_now, paths)
+    async def scan(self, paths: Sequence[str], *, changed_since: str | None = None) -> ScanReport:
+        """``scan_now`` in a worker thread."""
+        return await asyncio.to_thread(lambda: self.scan_now(paths, changed_since=changed_since))
 
     async def check(self, paths: Sequence[str], **options: Any) -> CheckRun:
         """``check_now`` in a worker thread: the caller's loop goes on meanwhile."""
         return await asyncio.to_thread(lambda: self.check_now(paths, **options))
 
     async def report(self, run_id: int | None = None) -> tuple[RunReport, dict[str, Path]]:
+        """``report_now`` in a worker thread."""
         return await asyncio.to_thread(self.report_now, run_id)
 
     async def archive(self, paths: Sequence[str], **options: Any) -> ArchiveReport | None:
+        """``archive_now`` in a worker thread."""
         return await asyncio.to_thread(lambda: self.archive_now(paths, **options))
 
     async def fix(self, paths: Sequence[str], **options: Any) -> FixReport:
+        """``fix_now`` in a worker thread."""
         return await asyncio.to_thread(lambda: self.fix_now(paths, **options))
 
     # -- reports ---------------------------------------------------------------------------------
 
     def places(self) -> Places:
+        """The folders the reports' links are made relative to."""
         return Places(self.cwd.absolute(), self.root.absolute(), self.reports_path.absolute())
 
     def _default_reports(self) -> bool:
