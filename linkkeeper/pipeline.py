@@ -396,6 +396,8 @@ def run_check(
     change broke it (``Entry.change``; one already broken at the base fails nothing)."""
     started = now or datetime.now(UTC)
     clock = time.monotonic()
+    if changes is not None:  # a pull request's run asks only the links the change wrote: no sibling probes
+        settings = dataclasses.replace(settings, check=dataclasses.replace(settings.check, soft_404_probes=0))
     if scanned is None:
         scanned = scan_paths(paths, settings.scan, own_output(settings, Path.cwd()) if skip is None else skip)
     in_memory = {file.path: file.text for file in scanned.files if file.text is not None}

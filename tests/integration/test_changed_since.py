@@ -16,7 +16,6 @@ import pytest
 from click.testing import CliRunner
 
 from linkkeeper.cli import main
-from tests.conftest import HEAD_FIRST
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
@@ -70,8 +69,7 @@ def repo(workdir: Path, server: Server) -> Path:
     an old broken web link. The feature branch renames the heading, deletes the FAQ, edits a line
     and adds one with a broken and an alive link."""
     git(workdir, "init", "-q", "-b", "main")
-    settings = "".join(f"{key} = false\n" for key in HEAD_FIRST)
-    (workdir / "linkkeeper.toml").write_text(f"[check]\nretries = 0\n{settings}")
+    (workdir / "linkkeeper.toml").write_text("[check]\nretries = 0\n")  # the page detectors on: no probe either
     docs = workdir / "docs"
     docs.mkdir()
     (docs / "guide.md").write_text("# Guide\n\n## Setup steps\n\nDo this.\n")
