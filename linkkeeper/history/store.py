@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from linkkeeper.config import DeadAfterSettings
 from linkkeeper.errors import HistoryError
@@ -184,7 +184,7 @@ class History:
                 problem = self._db.execute("PRAGMA quick_check(1)").fetchone()[0]
                 if problem != "ok":
                     raise HistoryError(self.path, f"is corrupt ({problem}); left untouched, move it aside")
-            self._db.execute("PRAGMA cache_size = -65536")  # 64 MiB: a 100,000-URL run touches much of the tree
+            self._db.execute("PRAGMA cache_size = -16384")  # 16 MiB: a 100,000-URL run touches much of the tree
             if read_only:
                 if version < len(MIGRATIONS):
                     raise HistoryError(
@@ -311,90 +311,75 @@ class History:
         iso = to_iso(moment) or ""
         judged: dict[str, Judged] = {}
         with self._write():
-            known = self._known([entry.target.url for entry in entries], moment)
-            check_rows: list[tuple[object, ...]] = []
-            state_rows: list[tuple[object, ...]] = []
-            occurrence_rows: list[tuple[object, ...]] = []
             verdicts: Counter[str] = Counter()
-            # This loop runs once per URL, 100,000 times in a big run: the rows are built inline (no
-            # helper call per row, a redirect chain encoded once), of plain values (see _NO_TEXT).
-            for entry in entries:
-                url = entry.target.url
-                url_id, state = known[url]
-                result = entry.result
-                outcome = _TEXT_OF[result.outcome]
-                status = _NO_NUMBER if result.status_code is None else result.status_code
-                final_url = result.final_url or _NO_TEXT
-                redirects = _encode_redirects(result.redirects) if result.redirects else _NO_TEXT
-                # A run whose network was down judges no web link; local files were checked on disk.
-                # A link not asked (--offline) keeps its last answer, which the cache may reuse.
-                asked = not result.from_cache and result.error_kind not in _NOT_ASKED
-                if asked and not (network_down and _is_web(url)):
-                    state = next_state(state, result.outcome, iso, policy)
-                    state_rows.append(
+            counts: Counter[str] = Counter()
+            # Written a batch at a time: a run of 200,000 links never holds all its rows at once.
+            for batch in _batches(entries, _ROWS_PER_BATCH):
+                known = self._known([entry.target.url for entry in batch], moment)
+                check_rows: list[tuple[object, ...]] = []
+                state_rows: list[tuple[object, ...]] = []
+                occurrence_rows: list[tuple[object, ...]] = []
+                # This loop runs once per URL, 100,000 times in a big run: the rows are built inline (no
+                # helper call per row, a redirect chain encoded once), of plain values (see _NO_TEXT).
+                for entry in batch:
+                    url = entry.target.url
+                    url_id, state = known[url]
+                    result = entry.result
+                    outcome = _TEXT_OF[result.outcome]
+                    status = _NO_NUMBER if result.status_code is None else result.status_code
+                    final_url = result.final_url or _NO_TEXT
+                    redirects = _encode_redirects(result.redirects) if result.redirects else _NO_TEXT
+                    # A run whose network was down judges no web link; local files were checked on disk.
+                    # A link not asked (--offline) keeps its last answer, which the cache may reuse.
+                    asked = not result.from_cache and result.error_kind not in _NOT_ASKED
+                    if asked and not (network_down and _is_web(url)):
+                        state = next_state(state, result.outcome, iso, policy)
+                        state_rows.append(
+                            (
+                                _stored_epoch(state.last_alive),
+                                _stored_epoch(state.first_failed),
+                                state.consecutive_failures,
+                                state.failing_days,
+                                state.last_failure_day or _NO_TEXT,
+                                moment,
+                                outcome,
+                                status,
+                                final_url,
+                                redirects,
+                                run_id,
+                                url_id,
+                                moment,
+                                run_id,
+                            )
+                        )
+                    verdict, since = judge(result.outcome, state, policy)
+                    if verdict in _LIVE_VERDICTS and url in drifted:
+                        verdict, since = Verdict.DRIFTED, drifted[url]
+                    judged[url] = Judged(state, verdict, since)
+                    verdicts[verdict.value] += 1
+                    check_rows.append(
                         (
-                            _stored_epoch(state.last_alive),
-                            _stored_epoch(state.first_failed),
-                            state.consecutive_failures,
-                            state.failing_days,
-                            state.last_failure_day or _NO_TEXT,
+                            run_id,
+                            url_id,
                             moment,
                             outcome,
                             status,
                             final_url,
+                            _NO_TEXT if result.error_kind is None else _TEXT_OF[result.error_kind],
+                            result.error or _NO_TEXT,
+                            result.attempts,
+                            round(result.elapsed * 1000),
+                            int(result.from_cache),
                             redirects,
-                            run_id,
-                            url_id,
-                            moment,
-                            run_id,
                         )
                     )
-                verdict, since = judge(result.outcome, state, policy)
-                if verdict in _LIVE_VERDICTS and url in drifted:
-                    verdict, since = Verdict.DRIFTED, drifted[url]
-                judged[url] = Judged(state, verdict, since)
-                verdicts[verdict.value] += 1
-                check_rows.append(
-                    (
-                        run_id,
-                        url_id,
-                        moment,
-                        outcome,
-                        status,
-                        final_url,
-                        _NO_TEXT if result.error_kind is None else _TEXT_OF[result.error_kind],
-                        result.error or _NO_TEXT,
-                        result.attempts,
-                        round(result.elapsed * 1000),
-                        int(result.from_cache),
-                        redirects,
-                    )
-                )
-                for occ in entry.target.occurrences:
-                    occurrence_rows.append((url_id, occ.path, occ.line, occ.column, _TEXT_OF[occ.kind], run_id, run_id))
-            self._db.executemany(
-                """UPDATE urls SET last_alive = NULLIF(?, -1), first_failed = NULLIF(?, -1), consecutive_failures = ?,
-                   failing_days = ?, last_failure_day = NULLIF(?, ''), last_checked = ?, last_outcome = ?,
-                   last_status = NULLIF(?, -1), last_final_url = NULLIF(?, ''), last_redirects = NULLIF(?, ''),
-                   state_run = ?
-                   WHERE id = ? AND (COALESCE(last_checked, -1), COALESCE(state_run, -1)) <= (?, ?)""",
-                state_rows,
-            )
-            self._db.executemany(
-                """INSERT OR REPLACE INTO checks (run_id, url_id, checked_at, outcome, status, final_url,
-                   error_kind, error, attempts, elapsed_ms, from_cache, redirects)
-                   VALUES (?, ?, ?, ?, NULLIF(?, -1), NULLIF(?, ''), NULLIF(?, ''), NULLIF(?, ''), ?, ?, ?,
-                   NULLIF(?, ''))""",
-                check_rows,
-            )
-            self._db.executemany(
-                """INSERT INTO occurrences (url_id, path, line, col, kind, first_run, last_run)
-                   VALUES (?,?,?,?,?,?,?)
-                   ON CONFLICT (url_id, path, line, col) DO UPDATE SET last_run = excluded.last_run,
-                   kind = excluded.kind""",
-                occurrence_rows,
-            )
-            counts = Counter(outcome for _run, _url, _at, outcome, *_rest in check_rows)
+                    for occ in entry.target.occurrences:
+                        kind = _TEXT_OF[occ.kind]
+                        occurrence_rows.append((url_id, occ.path, occ.line, occ.column, kind, run_id, run_id))
+                self._db.executemany(_UPDATE_STATE, state_rows)
+                self._db.executemany(_INSERT_CHECK, check_rows)
+                self._db.executemany(_UPSERT_OCCURRENCE, occurrence_rows)
+                counts.update(str(row[3]) for row in check_rows)  # the outcome's text
             self._db.execute(
                 """UPDATE runs SET finished_at = ?, completed = 1, network_down = ?, outcome_counts = ?,
                    verdict_counts = ? WHERE id = ?""",
@@ -795,7 +780,7 @@ def _epoch_of(iso: str | None) -> int | None:
     return None if iso is None else to_epoch(datetime.fromisoformat(iso))
 
 
-def _batches(items: Sequence[object], size: int) -> Iterator[list[object]]:
+def _batches(items: Sequence[_T], size: int) -> Iterator[list[_T]]:
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
 
@@ -830,6 +815,21 @@ def _refuse_if_not_sqlite(path: Path) -> None:
         raise HistoryError(str(path), "is not a SQLite database (not a linkkeeper history); left untouched")
 
 
+_ROWS_PER_BATCH = 5_000
+_UPDATE_STATE = """UPDATE urls SET last_alive = NULLIF(?, -1), first_failed = NULLIF(?, -1), consecutive_failures = ?,
+failing_days = ?, last_failure_day = NULLIF(?, ''), last_checked = ?, last_outcome = ?,
+last_status = NULLIF(?, -1), last_final_url = NULLIF(?, ''), last_redirects = NULLIF(?, ''),
+state_run = ?
+WHERE id = ? AND (COALESCE(last_checked, -1), COALESCE(state_run, -1)) <= (?, ?)"""
+_INSERT_CHECK = """INSERT OR REPLACE INTO checks (run_id, url_id, checked_at, outcome, status, final_url,
+error_kind, error, attempts, elapsed_ms, from_cache, redirects)
+VALUES (?, ?, ?, ?, NULLIF(?, -1), NULLIF(?, ''), NULLIF(?, ''), NULLIF(?, ''), ?, ?, ?,
+NULLIF(?, ''))"""
+_UPSERT_OCCURRENCE = """INSERT INTO occurrences (url_id, path, line, col, kind, first_run, last_run)
+VALUES (?,?,?,?,?,?,?)
+ON CONFLICT (url_id, path, line, col) DO UPDATE SET last_run = excluded.last_run,
+kind = excluded.kind"""
+_T = TypeVar("_T")
 _NOT_ASKED = frozenset({ErrorKind.OFFLINE, ErrorKind.UNCHANGED})  # kept its last answer, which the cache may reuse
 _ESTIMATED_VERDICT = {"broken": "failing", "error": "failing", "broken-fragment": "failing"}
 

@@ -149,6 +149,8 @@ class _Extractor:
             verdict = _EMAIL_NOT_CHECKED  # ".mailto:a@b.co" links somewhere odd, but never a page to check
         line, column = self.offsets.line_column(start)
         all_flags = tuple(dict.fromkeys((*flags, *verdict.flags))) if flags else verdict.flags
+        raw = self.text[start:end]
+        raw = url if raw == url else raw  # one string, not two equal ones: 200,000 links hold 12 MB less
         self.occurrences.append(
             Occurrence(
                 path=self.path,
@@ -158,7 +160,7 @@ class _Extractor:
                 end=end,
                 kind=kind,
                 syntax=syntax,
-                raw=self.text[start:end],
+                raw=raw,
                 url=url,
                 text=text[:_TEXT_LIMIT],
                 checkable=verdict.checkable,
