@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,8 +26,8 @@ FILE_NAMES = {
 @dataclass(frozen=True, slots=True)
 class Places:
     """Where a run happened, for the reports that point at files: occurrence paths are relative
-    to ``cwd``, SARIF URIs to the project ``root``, and the HTML page's links to ``reports``, the
-    folder it is written to. All three are absolute."""
+    to ``cwd``, SARIF URIs to the project ``root``; the HTML page shows paths relative to ``root``
+    and links them from ``reports``, the folder it is written to. All three are absolute."""
 
     cwd: Path
     root: Path
@@ -40,7 +40,7 @@ def render(report: RunReport, fmt: str, fail_on: str, places: Places, summaries:
     if fmt == "json":
         return check.to_json(report, fail_on)
     if fmt == "html":
-        return html.to_html(report, summaries, links_from=os.path.relpath(places.cwd, places.reports))
+        return html.to_html(report, summaries, places=places)
     if fmt == "junit":
         return junit.to_junit(report, fail_on)
     if fmt == "sarif":
@@ -69,12 +69,22 @@ def write_reports(
     except OSError as exc:
         raise OutputError(places.reports, exc) from exc
     return [
-        _write_report(places.reports / FILE_NAMES[fmt], render(report, fmt, fail_on, places, summaries))
+        _write_report(places.reports / FILE_NAMES[fmt], _pieces(report, fmt, fail_on, places, summaries))
         for fmt in formats
     ]
 
 
-def _write_report(path: Path, text: str) -> Path:
+def _pieces(
+    report: RunReport, fmt: str, fail_on: str, places: Places, summaries: Sequence[RunSummary]
+) -> Iterable[str]:
+    """The report as it is written: report.json as a stream of pieces (it holds every link, over
+    100 MB for 200,000 of them), the others whole (each is a fraction of that)."""
+    if fmt == "json":
+        return check.json_chunks(report, fail_on)
+    return (render(report, fmt, fail_on, places, summaries),)
+
+
+def _write_report(path: Path, pieces: Iterable[str]) -> Path:
     """Write a fresh report through a temporary file beside it, so a reader never sees half of it;
     created as any new file is (0666 less the umask), since reports are meant to be read and
     served (``rewrite.write_atomic`` replaces a user's file: it checks, keeps the mode and syncs)."""
@@ -83,7 +93,8 @@ def _write_report(path: Path, text: str) -> Path:
         handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
+                for piece in pieces:
+                    stream.write(piece)
             os.replace(temporary, path)
         except BaseException:
             temporary.unlink(missing_ok=True)

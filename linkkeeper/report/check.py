@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from linkkeeper.models import Entry, ErrorKind, Outcome, RunReport, Verdict
@@ -81,33 +82,43 @@ def _target_record(entry: Entry) -> dict[str, Any]:
 
 
 def to_json(report: RunReport, fail_on: str) -> str:
+    return "".join(json_chunks(report, fail_on))
+
+
+def json_chunks(report: RunReport, fail_on: str, batch: int = 1000) -> Iterator[str]:
+    """The JSON document in pieces, each a run of ``batch`` targets at most, for writing it as a
+    stream: a run of 200,000 links is a document of over 100 MB, never held whole. Joined, the
+    pieces are exactly ``json.dumps`` of the whole document, on one line."""
     failing = len(failing_entries(report, fail_on))
-    targets = [_target_record(entry) for entry in report.entries]
-    for record, entry in zip(targets, report.entries, strict=True) if report.tls_unverified else ():
-        if unverified(entry, report):
-            record["tls_verified"] = False  # answered by a host whose certificate was not checked
-    document = {
-        "version": CHECK_JSON_VERSION,
-        "targets": targets,
-        "summary": {
-            "run_id": report.run_id,
-            "started_at": report.started_at,
-            "finished_at": report.finished_at,
-            "files": report.files,
-            "targets": len(report.entries),
-            "outcomes": report.counts(),
-            "verdicts": report.verdict_counts(),
-            "network_down": report.network_down,
-            "fail_on": fail_on,
-            "failing": failing,  # kept for version 1: the links failing the policy, as fails_policy
-            "fails_policy": failing,
-            "scan_errors": [{"path": e.path, "problem": e.problem} for e in report.scan_errors],
-            **({"tls_unverified": list(report.tls_unverified)} if report.tls_unverified else {}),
-            **({"changed_since": report.changed_since} if report.changed_since else {}),
-        },
+    summary = {
+        "run_id": report.run_id,
+        "started_at": report.started_at,
+        "finished_at": report.finished_at,
+        "files": report.files,
+        "targets": len(report.entries),
+        "outcomes": report.counts(),
+        "verdicts": report.verdict_counts(),
+        "network_down": report.network_down,
+        "fail_on": fail_on,
+        "failing": failing,  # kept for version 1: the links failing the policy, as fails_policy
+        "fails_policy": failing,
+        "scan_errors": [{"path": e.path, "problem": e.problem} for e in report.scan_errors],
+        **({"tls_unverified": list(report.tls_unverified)} if report.tls_unverified else {}),
+        **({"changed_since": report.changed_since} if report.changed_since else {}),
     }
-    # One line: the C encoder (indent= would fall back to the pure-Python one, ten times slower).
-    return json.dumps(document, ensure_ascii=False) + "\n"
+    # One line, each piece by the C encoder (indent= would fall back to the pure-Python one, ten
+    # times slower); the separators are json.dumps's defaults, so the pieces join into its output.
+    yield f'{{"version": {CHECK_JSON_VERSION}, "targets": ['
+    entries = report.entries
+    for start in range(0, len(entries), batch):
+        records = []
+        for entry in entries[start : start + batch]:
+            record = _target_record(entry)
+            if report.tls_unverified and unverified(entry, report):
+                record["tls_verified"] = False  # answered by a host whose certificate was not checked
+            records.append(json.dumps(record, ensure_ascii=False))
+        yield (", " if start else "") + ", ".join(records)
+    yield f'], "summary": {json.dumps(summary, ensure_ascii=False)}}}\n'
 
 
 def _verdict_note(entry: Entry) -> str:

@@ -6,6 +6,11 @@ lines go in the message and text of its failure or skipped element (junit-10.xsd
 attribute on a test case). A case fails exactly when its link fails the ``--fail-on`` policy, so
 the test tab and the exit code agree; every other unhealthy link (a 5xx or a timeout, a 429 or a
 403, a failing link not yet dead) is skipped with its reason, never passed; healthy links pass.
+
+Sized for a CI test tab: failures and skipped links are listed, each a test case; the healthy ones
+(alive, redirected) are counted, not listed: in each suite's ``tests`` (every link in the file,
+as before) and its ``passed`` property. A site of 200,000 links makes a few megabytes, not fifty.
+``to_junit(..., passed=True)`` lists them too, one passed case each.
 """
 
 from __future__ import annotations
@@ -32,32 +37,41 @@ def _attribute(value: str) -> str:
 @dataclass
 class _Suite:
     cases: list[str] = field(default_factory=list)
+    tests: int = 0
     failures: int = 0
     skipped: int = 0
+    passed: int = 0
     time: float = 0.0
 
 
-def _case(entry: Entry, path: str, places: list[Occurrence], failing: bool) -> tuple[str, str]:
-    """The test case's XML and its state: passed, failure or skipped."""
+def _case(entry: Entry, path: str, places: list[Occurrence], failing: bool, passed: bool) -> tuple[str, str]:
+    """The test case's XML (empty for a passed one not listed) and its state: passed, failure or skipped."""
     written = places[0].url
     lines = ", ".join(f"line {occ.line}:{occ.column}" for occ in places)
-    opening = (
-        f"    <testcase classname={_attribute(path)} name={_attribute(written)} "
-        f'time="{entry.result.elapsed / len(entry.target.occurrences):.3f}"'
-    )
     if not failing and verdict_of(entry) in _HEALTHY:
-        return f"{opening} />", "passed"
+        return (f"{_opening(entry, path, written)} />" if passed else ""), "passed"
     element = "failure" if failing else "skipped"
     drifted = verdict_of(entry) is Verdict.DRIFTED  # its reason says "drifted: …" already
     message = f"{reason_of(entry) if drifted else judgement(entry) + ': ' + reason_of(entry)} ({lines})"
     text = escape("\n".join(f"{entry.target.url} at {path}:{occ.line}:{occ.column}" for occ in places))
     problem = Verdict.DRIFTED.value if drifted else entry.result.outcome.value
     kind = f" type={_attribute(problem)}" if failing else ""
-    case = f"{opening}>\n      <{element} message={_attribute(message)}{kind}>{text}</{element}>\n    </testcase>"
+    case = (
+        f"{_opening(entry, path, written)}>\n      <{element} message={_attribute(message)}{kind}>{text}</{element}>"
+        "\n    </testcase>"
+    )
     return case, element
 
 
-def to_junit(report: RunReport, fail_on: str) -> str:
+def _opening(entry: Entry, path: str, written: str) -> str:
+    return (
+        f"    <testcase classname={_attribute(path)} name={_attribute(written)} "
+        f'time="{entry.result.elapsed / len(entry.target.occurrences):.3f}"'
+    )
+
+
+def to_junit(report: RunReport, fail_on: str, *, passed: bool = False) -> str:
+    """The document; ``passed`` lists the healthy links as passed cases too (else they are counted)."""
     failing = {id(entry) for entry in failing_entries(report, fail_on)}
     suites: dict[str, _Suite] = {}
     for entry in report.entries:
@@ -65,22 +79,30 @@ def to_junit(report: RunReport, fail_on: str) -> str:
         for occ in entry.target.occurrences:
             by_place.setdefault((occ.path, occ.url), []).append(occ)
         for (path, _), places in by_place.items():
-            case, state = _case(entry, path, places, id(entry) in failing)
+            case, state = _case(entry, path, places, id(entry) in failing, passed)
             suite = suites.setdefault(path, _Suite())
-            suite.cases.append(case)
+            if case:
+                suite.cases.append(case)
+            suite.tests += 1
             suite.failures += state == "failure"
             suite.skipped += state == "skipped"
+            suite.passed += state == "passed"
             suite.time += entry.result.elapsed * len(places) / len(entry.target.occurrences)
     timestamp = _attribute(report.started_at[:19])
     parts: list[str] = []
     for path in sorted(suites):
         suite = suites[path]
-        parts.append(
-            f'  <testsuite name={_attribute(path)} tests="{len(suite.cases)}" failures="{suite.failures}" '
-            f'errors="0" skipped="{suite.skipped}" time="{suite.time:.3f}" timestamp={timestamp} '
-            f"file={_attribute(path)}>\n" + "\n".join(suite.cases) + "\n  </testsuite>"
+        counted = (
+            f'    <properties>\n      <property name="passed" value="{suite.passed}" />\n    </properties>\n'
+            if suite.passed and not passed
+            else ""
         )
-    tests = sum(len(suite.cases) for suite in suites.values())
+        parts.append(
+            f'  <testsuite name={_attribute(path)} tests="{suite.tests}" failures="{suite.failures}" '
+            f'errors="0" skipped="{suite.skipped}" time="{suite.time:.3f}" timestamp={timestamp} '
+            f"file={_attribute(path)}>\n" + counted + "".join(case + "\n" for case in suite.cases) + "  </testsuite>"
+        )
+    tests = sum(suite.tests for suite in suites.values())
     failures = sum(suite.failures for suite in suites.values())
     total_time = sum(suite.time for suite in suites.values())
     head = f'<testsuites name="linkkeeper" tests="{tests}" failures="{failures}" errors="0" time="{total_time:.3f}"'

@@ -12,8 +12,8 @@ Machine is the fake one, holding captures of most dead links. Most links are ali
 moved, are gone, refuse, fail, are walled off, parked or replaced, as links in old notes are.
 
 What differs from one machine or run to the next is set to fixed values, in the committed files
-too: the time each link took (``elapsed_ms``, JUnit's ``time``), the project's folder (SARIF's
-``%SRCROOT%``) and the HTML charts' title ids (Python's salted ``hash``).
+too: the time each link took (``elapsed_ms``, JUnit's ``time``) and the project's folder (SARIF's
+``%SRCROOT%``).
 ``LINKKEEPER_REGENERATE_EXAMPLES=1`` rewrites the files.
 """
 
@@ -169,9 +169,6 @@ def _fixed(name: str, text: str, project: Path) -> str:
         text = re.sub(r'"elapsed_ms": \d+', '"elapsed_ms": 0', text)
     elif name == "junit.xml":
         text = re.sub(r' time="[\d.]+"', ' time="0.000"', text)
-    elif name == "report.html":
-        ids: dict[str, str] = {}
-        text = re.sub(r"\bt-\d+\b", lambda m: ids.setdefault(m.group(), f"t-{len(ids) + 1}"), text)
     return text
 
 

@@ -15,6 +15,8 @@ import os
 import re
 import shutil
 import subprocess
+from dataclasses import replace
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -23,10 +25,13 @@ import pytest
 from click.testing import CliRunner
 
 from linkkeeper.cli import main
+from linkkeeper.models import RunReport, Verdict
+from linkkeeper.report import Places
 from linkkeeper.report.html import to_html
 from tests.conftest import fast_config
 from tests.fakeweb import FakeWeb
 from tests.reportdata import fixed_report
+from tests.scaledata import large_report
 
 REPO = Path(__file__).resolve().parent.parent.parent
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
@@ -125,6 +130,18 @@ function measure(d){{
   out.overflow=d.documentElement.scrollWidth-d.documentElement.clientWidth;
   out.widths=Array.from(d.querySelector('#links tbody tr').cells).map(c=>c.getBoundingClientRect().width);
   out.statusText=Array.from(d.querySelectorAll('#links tbody tr')).map(r=>r.cells[2].textContent.trim());
+  out.places=[];out.brokenNames=[];out.placesFit=true;
+  d.querySelectorAll('#links a.place').forEach(a=>{{
+    const text=a.textContent;out.places.push(text);
+    const cell=a.closest('td').getBoundingClientRect(),box=a.getBoundingClientRect();
+    if(box.left<cell.left-1||box.right>cell.right+1)out.placesFit=false;
+    const chars=[],walk=d.createTreeWalker(a,NodeFilter.SHOW_TEXT);
+    for(let t=walk.nextNode();t;t=walk.nextNode())for(let i=0;i<t.length;i++)chars.push([t,i]);
+    let start=0;text.split('/').forEach((name,k,all)=>{{
+      const end=start+name.length+(k<all.length-1?1:0)-1,range=d.createRange();
+      range.setStart(chars[start][0],chars[start][1]);range.setEnd(chars[end][0],chars[end][1]+1);
+      const tops=new Set(Array.from(range.getClientRects()).filter(r=>r.width>0).map(r=>Math.round(r.bottom)));
+      if(tops.size>1)out.brokenNames.push(name);start=end+1;}});}});
   sel.value='status:desc';sel.dispatchEvent(new Event('change'));
   out.sorted=rows(d);out.hash=w.location.hash;return out;}}
 function poll(n){{const d=f.contentDocument;
@@ -137,8 +154,8 @@ poll(100);
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory, fakeweb_server: FakeWeb) -> Path:
-    """A small docs project with local links and links to the fake web, checked once; its report is
-    written where it is by default, in .linkkeeper/reports."""
+    """A small docs project with local links and links to the fake web, checked once (its folder
+    named by its absolute path); its report is written where it is by default, in .linkkeeper/reports."""
     root = tmp_path_factory.mktemp("site")
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     (root / "linkkeeper.toml").write_text(fast_config(fakeweb_server, retries=0))
@@ -151,6 +168,9 @@ def project(tmp_path_factory: pytest.TempPathFactory, fakeweb_server: FakeWeb) -
     (root / "docs" / "my notes").mkdir()
     (root / "docs" / "my notes" / "a b.md").write_text("# A B\n")
     (root / "docs" / "other.md").write_text("# Other\n\n## Usage\n")
+    deep = root / "docs" / "reference" / "configuration-options" / "advanced-network-settings.md"
+    deep.parent.mkdir(parents=True)
+    deep.write_text("# Network\n\nSee [the guide](../../guide.md#install-steps).\n")
     (root / "docs" / "guide.md").write_text(
         "# Guide\n\n## Install steps\n\n[readme](../README.md) [usage](other.md#usage) [self](#install-steps)\n"
         "[spaced](<my notes/a b.md>) [gone](missing.md) [site](/abs/path/)\n"
@@ -158,7 +178,8 @@ def project(tmp_path_factory: pytest.TempPathFactory, fakeweb_server: FakeWeb) -
     previous = Path.cwd()
     os.chdir(root)
     try:
-        result = CliRunner().invoke(main, ["check", "--no-progress", "--fail-on", "never", "docs"])
+        # The folder named absolutely, as a CI job often does: its places are absolute in the run.
+        result = CliRunner().invoke(main, ["check", "--no-progress", "--fail-on", "never", str(root / "docs")])
     finally:
         os.chdir(previous)
     assert result.exit_code == 0, result.output
@@ -235,3 +256,141 @@ def test_columns_are_sized_for_their_content_at_desktop_width(desktop: tuple[dic
     assert link == max(measured["widths"]) and link >= 2 * status
     assert min(measured["widths"]) >= 50
     assert measured["overflow"] <= 0 and measured["headVisible"] and measured["sortVisible"]
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_places_are_shown_from_the_project_root_and_break_between_names(
+    width: str, request: pytest.FixtureRequest
+) -> None:
+    """The folder was named by its absolute path, yet places read from the project root; a long
+    place wraps after a slash, never inside a file or folder name, and stays in its column."""
+    measured, _ = request.getfixturevalue(width)
+    assert "docs/reference/configuration-options/advanced-network-settings.md:3:17" in measured["places"]
+    assert "docs/guide.md:5:10" in measured["places"]  # where the links to the web are written
+    assert not any(place.startswith("/") for place in measured["places"])
+    assert measured["brokenNames"] == []
+    assert measured["placesFit"]
+
+
+# -- a large report: rows for the links needing attention, the rest packed and listed page by page ---
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, RunReport]:
+    """The page of a 20,000-link run, written beside its (imaginary) project's files."""
+    folder = tmp_path_factory.mktemp("large")
+    report = large_report(20_000)
+    page = folder / "report.html"
+    page.write_text(to_html(report, places=Places(folder, folder, folder)), encoding="utf-8")
+    return page, report
+
+
+def shown(dom: str) -> str:
+    found = re.search(r'<span id="shown"[^>]*>([^<]*)</span>', dom)
+    assert found is not None
+    return found.group(1)
+
+
+def test_a_large_report_lists_its_packed_links_page_by_page(large: tuple[Path, RunReport], tmp_path: Path) -> None:
+    """The script unpacks the links not written as rows: they are filtered, paged and sorted with the rest."""
+    page, report = large
+    skipped = sum(1 for entry in report.entries if entry.verdict is Verdict.SKIPPED)
+    dom = browse(page, "verdict=skipped&page=2", tmp_path / "p1")
+    assert 'data-ready="true"' in dom
+    assert shown(dom) == f"101\u2013200 of {skipped:,} links shown (20,000 in all)"
+    assert [verdict for verdict, _ in visible_rows(dom)] == ["skipped"] * 100  # every one of them packed
+    assert dom.count('class="place"') >= 100 and '<span id="at">Page 2 of' in dom
+    first = browse(page, "", tmp_path / "p2")
+    assert shown(first) == "1\u2013100 of 20,000 links shown" and '<span id="at">Page 1 of 200</span>' in first
+    assert visible_rows(first)[0][0] == "dead"
+    last_alive = next(entry.target.url for entry in reversed(report.entries) if entry.verdict is Verdict.ALIVE)
+    found = browse(page, f"q={last_alive}", tmp_path / "p3")
+    assert shown(found) == "1 of 20,000 links shown" and f'rel="noreferrer">{last_alive}</a>' in found
+    by_status = [status for _, status in visible_rows(browse(page, "sort=status&dir=desc", tmp_path / "p4"))]
+    assert by_status[0] == "503" and by_status == sorted(by_status, key=int, reverse=True)
+
+
+def test_without_javascript_a_large_report_still_lists_every_link_needing_attention(
+    large: tuple[Path, RunReport], tmp_path: Path
+) -> None:
+    """Scripts off (the page without its script: headless Chromium dumps nothing with scripts disabled),
+    the rows written into the page are all there, the links needing attention first, with the note."""
+    page, report = large
+    bare = tmp_path / "bare.html"
+    bare.write_text(re.sub(r"<script>.*?</script>", "", page.read_text(encoding="utf-8"), flags=re.DOTALL))
+    dom = browse(bare, "", tmp_path / "p")
+    needing = {"dead", "failing", "drifted", "blocked"}
+    count = sum(1 for entry in report.entries if entry.verdict is not None and entry.verdict.value in needing)
+    verdicts = [verdict for verdict, _ in visible_rows(dom)]
+    assert set(verdicts[:count]) == needing and needing.isdisjoint(verdicts[count:])
+    assert len(verdicts) == page.read_text(encoding="utf-8").count("<tr data-verdict=")
+    assert "readable without JavaScript" in dom and "data-ready" not in dom
+
+
+def test_a_large_report_asks_nothing_of_the_network(large: tuple[Path, RunReport], tmp_path: Path) -> None:
+    """Unpacking the links is no request: in a frame beside the harness's own image, the page asks for nothing."""
+    page, _ = large
+    harness = page.parent / "large-harness.html"
+    harness.write_text(
+        f'<!doctype html><html><body><img src="{CONTROL}" alt=""><iframe id="f" src="{page.name}"></iframe>'
+        "<pre id=out>pending</pre><script>function poll(n){const d=document.getElementById('f').contentDocument;"
+        "if(d&&d.body&&d.body.dataset.ready==='true')document.getElementById('out').textContent="
+        "d.getElementById('shown').textContent;else if(n>0)setTimeout(()=>poll(n-1),50);}poll(100);</script>"
+        "</body></html>"
+    )
+    net_log = tmp_path / "net.json"
+    dom = browse(harness, "", tmp_path / "p", "--allow-file-access-from-files", f"--log-net-log={net_log}")
+    assert '<pre id="out">1\u2013100 of 20,000 links shown</pre>' in dom  # unpacked
+    log = json.loads(net_log.read_text())
+    start_job = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
+    asked = {
+        event["params"]["url"]
+        for event in log["events"]
+        if event["type"] == start_job and str(event["params"].get("initiator", "")).startswith("file://")
+    }
+    assert asked == {CONTROL}
+
+
+class _Tree(HTMLParser):
+    """Markup as a list of tags (attributes sorted) and texts, so two serialisations compare."""
+
+    def __init__(self, markup: str) -> None:
+        super().__init__()
+        self.items: list[tuple[str, ...]] = []
+        self.feed(markup)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.items.append((tag, *sorted(f"{name}={value}" for name, value in attrs)))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.items.append((f"/{tag}",))
+
+    def handle_data(self, data: str) -> None:
+        self.items.append(("text", data))
+
+
+@pytest.mark.parametrize("view", ["verdict=alive&page=160", "verdict=excluded", "verdict=skipped&page=3"])
+def test_a_packed_link_is_drawn_as_its_row_would_be_written(
+    view: str, large: tuple[Path, RunReport], tmp_path: Path
+) -> None:
+    """The script draws an unpacked link exactly as the page writes a row: the same cells, links and places."""
+    page, report = large
+    dom = browse(page, view, tmp_path / "p")
+    drawn = re.findall(r"<tr data-verdict=.*?</tr>", dom)
+    assert len(drawn) > 10
+    folder = page.parent
+    entries = {entry.target.url: entry for entry in report.entries}
+    for row in drawn:
+        url = html.unescape(re.search(r'<td class="url"><[^>]*>([^<]*)<', row).group(1))  # type: ignore[union-attr]
+        alone = to_html(replace(report, entries=(entries[url],)), places=Places(folder, folder, folder))
+        expected = re.search(r"<tr data-verdict=.*?</tr>", alone)
+        assert expected is not None and _Tree(row).items == _Tree(expected.group()).items
+
+
+def test_screenshot_of_a_large_report_for_people(large: tuple[Path, RunReport], tmp_path: Path) -> None:
+    """A screenshot of the 20,000-link page, its packed links unpacked, is saved under reports/ too."""
+    page, _ = large
+    shot = REPO / "reports" / "report-screenshot-large.png"
+    shot.parent.mkdir(exist_ok=True)
+    browse(page, "", tmp_path / "s", f"--screenshot={shot}", "--window-size=1280,1400")
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

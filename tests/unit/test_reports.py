@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import gzip
+import html
 import json
 import os
 import re
@@ -15,10 +18,12 @@ import junitparser
 import pytest
 import xmlschema
 
-from linkkeeper.models import RunReport, Verdict
-from linkkeeper.report import check, github, junit, markdown, sarif
-from linkkeeper.report.html import to_html
-from tests.reportdata import fixed_report
+from linkkeeper.models import CheckResult, Outcome, RunReport, Verdict
+from linkkeeper.report import Places, check, github, junit, markdown, sarif
+from linkkeeper.report.html import Budget, to_html
+from linkkeeper.report.markdown import verdict_of
+from tests.reportdata import _entry, fixed_report
+from tests.scaledata import large_report
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 REGENERATE = os.environ.get("LINKKEEPER_REGENERATE_GOLDEN") == "1"
@@ -53,28 +58,51 @@ def test_junit_validates_against_jenkins_junit_10_xsd() -> None:
     validate_junit(junit.to_junit(dataclasses.replace(fixed_report(), entries=()), "dead"))
 
 
-def test_junit_fails_per_policy_and_skips_other_unhealthy_links() -> None:
-    """Failures are exactly the links failing --fail-on; a 503, a 403 and a failing link are skipped, never passed."""
-    suites = junitparser.JUnitXml.fromstring(junit.to_junit(fixed_report(), "dead"))
+def junit_outcomes(document: str) -> dict[tuple[str, str], str]:
     outcome: dict[tuple[str, str], str] = {}
-    for suite in suites:
+    for suite in junitparser.JUnitXml.fromstring(document):
         for case in suite:
             kinds = {type(result).__name__ for result in case.result}
             outcome[case.classname, case.name] = kinds.pop() if kinds else "passed"
-    assert outcome == {
+    return outcome
+
+
+def test_junit_fails_per_policy_and_skips_other_unhealthy_links() -> None:
+    """Failures are exactly the links failing --fail-on; a 503, a 403 and a failing link are skipped, never passed."""
+    unhealthy = {
         ("docs/a.md", "https://gone.example/post"): "Failure",
         ("docs/b.md", "https://gone.example/post"): "Failure",
         ("docs/a.md", "https://never.example/"): "Failure",
         ("docs/b.md", "https://flaky.example/api"): "Skipped",  # 503, failing but not dead yet
         ("docs/b.md", "https://walled.example/"): "Skipped",  # 403 bot wall
+        ("docs/a.md", "setup.md"): "Skipped",
+    }
+    assert junit_outcomes(junit.to_junit(fixed_report(), "dead")) == unhealthy
+    assert junit_outcomes(junit.to_junit(fixed_report(), "dead", passed=True)) == {
+        **unhealthy,
         ("docs/a.md", "http://moved.example/old"): "passed",
         ("docs/a.md", "https://fine.example/"): "passed",
-        ("docs/a.md", "setup.md"): "Skipped",
     }
     broken = junitparser.JUnitXml.fromstring(junit.to_junit(fixed_report(), "blocked"))
     assert {case.name for suite in broken for case in suite if not case.is_passed and not case.is_skipped} >= {
         "https://flaky.example/api", "https://walled.example/",
     }  # fmt: skip
+
+
+def test_junit_counts_the_healthy_links_it_does_not_list() -> None:
+    """Alive and redirected links are no test case, but each suite's tests and its passed property count them."""
+    document = junit.to_junit(fixed_report(), "dead")
+    validate_junit(document)
+    root = ET.fromstring(document.split("\n", 1)[1])
+    suites = {suite.get("name"): suite for suite in root.iter("testsuite")}
+    a, b = suites["docs/a.md"], suites["docs/b.md"]
+    assert (a.get("tests"), a.get("failures"), a.get("skipped"), len(a.findall("testcase"))) == ("5", "2", "1", 3)
+    assert [(p.get("name"), p.get("value")) for p in a.iter("property")] == [("passed", "2")]
+    assert (b.get("tests"), len(b.findall("testcase")), b.find("properties")) == ("3", 3, None)  # none passed
+    assert (root.get("tests"), root.get("failures")) == ("8", "3")
+    listed = ET.fromstring(junit.to_junit(fixed_report(), "dead", passed=True).split("\n", 1)[1])
+    assert listed.get("tests") == "8" and not list(listed.iter("properties"))
+    validate_junit(junit.to_junit(fixed_report(), "dead", passed=True))
 
 
 def lines_moved(report: RunReport, lines: int) -> RunReport:
@@ -284,6 +312,60 @@ def test_html_is_self_contained() -> None:
     assert "<script src" not in page and "<link " not in page and "@import" not in page
     assert "https://web.archive.org/web/20150101000000/https://gone.example/post" in page
     assert page.count("<tr data-verdict=") == 7
+
+
+ROOT_PLACES = Places(Path("/work/project/docs"), Path("/work/project"), Path("/work/project/.linkkeeper/reports"))
+
+
+def test_html_shows_places_from_the_project_root_and_links_them_from_the_reports_folder() -> None:
+    """Relative to the working directory or absolute (a folder named so), a place reads from the
+    project root and links from where the page is written; a place outside the root stays absolute."""
+    report = fixed_report()
+    first, *others = report.entries
+    occurrences = (
+        dataclasses.replace(first.target.occurrences[0], path="/work/project/docs/guide/a b.md"),
+        dataclasses.replace(first.target.occurrences[1], path="notes.md"),  # relative to docs/, the cwd
+        dataclasses.replace(first.target.occurrences[1], path="/elsewhere/x.md"),
+    )
+    moved = dataclasses.replace(first, target=dataclasses.replace(first.target, occurrences=occurrences))
+    readme = _entry("../README.md", [("notes.md", 2, 1)], CheckResult("../README.md", Outcome.ALIVE), Verdict.ALIVE)
+    page = to_html(dataclasses.replace(report, entries=(moved, *others, readme)), places=ROOT_PLACES)
+    places = re.findall(r'<a href="([^"]*)" class="place">(.*?)</a>', page)
+    shown = [(href, re.sub("<[^>]+>", "", text)) for href, text in places]
+    assert shown[:3] == [
+        ("../../docs/guide/a%20b.md", "docs/guide/a b.md:3:12"),
+        ("../../docs/notes.md", "docs/notes.md:7:1"),
+        ("../../../../elsewhere/x.md", "/elsewhere/x.md:7:1"),
+    ]
+    assert '<a href="../../README.md" class="local">README.md</a>' in page  # the link, too, from the root
+    assert '<span class="inert">setup.md</span>' in page  # skipped: not resolved, no file to open
+    assert "<span>docs/</span><span>guide/</span><span>a b.md:3:12</span>" in page  # wraps between names
+
+
+def test_html_of_a_large_report_lists_what_needs_attention_and_packs_the_rest() -> None:
+    """Past the row budget, the links needing attention are still rows, worst first; the others are
+    packed, in the order listed, with their places read from the root and linked from the page."""
+    report = large_report(3000)
+    page = to_html(report, places=Places(ROOT, ROOT, ROOT / ".linkkeeper" / "reports"), budget=Budget(rows=50_000))
+    listed = re.findall(r'<tr data-verdict="([^"]*)"', page)
+    worst_first = ["dead", "failing", "drifted", "blocked"]
+    needing = [entry for entry in report.entries if verdict_of(entry).value in worst_first]
+    assert listed[: len(needing)] == sorted(listed[: len(needing)], key=worst_first.index) and len(needing) > 50
+    found = re.search(r'<script type="application/octet-stream" id="packed" data-links="(\d+)">([^<]*)</script>', page)
+    assert found is not None and "</script>" not in found.group(2)
+    document = json.loads(gzip.decompress(base64.b64decode(found.group(2))))
+    assert int(found.group(1)) == len(document["rows"]) == len(report.entries) - len(listed)
+    urls = [document["hosts"][row[1]] + row[2] if row[1] >= 0 else row[2] for row in document["rows"]]
+    html_urls = re.findall(r'<td class="url"><(?:a href="[^"]*"|span)[^>]*>([^<]*)<', page)
+    assert sorted(urls + html_urls) == sorted(html.escape(entry.target.url) for entry in report.entries)
+    ranks = [row[0] for row in document["rows"]]
+    assert ranks == sorted(ranks) and set(ranks) <= {4, 5, 6, 7}  # redirected, alive, excluded, skipped
+    by_url = {entry.target.url: entry for entry in report.entries}
+    for url, row in zip(urls, document["rows"], strict=True):
+        occurrences = by_url[url].target.occurrences
+        assert [document["paths"][place[0]] for place in row[5]] == [[o.path, f"../../{o.path}"] for o in occurrences]
+        assert row[3] == (1 if url.startswith("http") else 0)  # a web link; skipped local links are text
+    assert "readable without JavaScript" in page and "Every link is in report.json" in page
 
 
 @pytest.mark.parametrize(
