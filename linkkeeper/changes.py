@@ -10,7 +10,6 @@ moved file's unchanged lines are not new.
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import re
 import subprocess
@@ -75,7 +74,7 @@ class Changes:
         return f"{name} was renamed to {moved} in this change" if moved else None
 
 
-def _git(args: list[str], cwd: Path, *, binary: bool = False) -> str | bytes:
+def _git(args: list[str], cwd: Path) -> str:
     try:
         done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=_GIT_TIMEOUT, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -83,7 +82,7 @@ def _git(args: list[str], cwd: Path, *, binary: bool = False) -> str | bytes:
     if done.returncode != 0:
         problem = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise InputError(f"git {args[0]}: {problem[-1] if problem else f'exit {done.returncode}'}")
-    return done.stdout if binary else done.stdout.decode("utf-8", "surrogateescape")
+    return done.stdout.decode("utf-8", "surrogateescape")
 
 
 def changes_since(ref: str, cwd: Path) -> Changes:
@@ -94,9 +93,17 @@ def changes_since(ref: str, cwd: Path) -> Changes:
         raise InputError(f"changes since {ref}: {cwd} is not in a git work tree")
     if ref.startswith("-"):
         raise InputError(f"changes since {ref}: not a git revision")
-    _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top)
-    merge_base = str(_git(["merge-base", ref, "HEAD"], top)).strip()
-    diff = str(_git(["diff", "-M", "-U0", "--no-color", "--no-ext-diff", "--no-prefix", merge_base, "--"], top))
+    try:
+        _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top)
+    except InputError:
+        raise InputError(f"changes since {ref}: git knows no commit {ref} here (a shallow clone? fetch it)") from None
+    try:
+        merge_base = _git(["merge-base", ref, "HEAD"], top).strip()
+    except InputError:
+        raise InputError(
+            f"changes since {ref}: {ref} and HEAD have no merge base here (a shallow clone? fetch the history)"
+        ) from None
+    diff = _git(["diff", "-M", "-U0", "--no-color", "--no-ext-diff", "--no-prefix", merge_base, "--"], top)
     lines: dict[str, set[int]] = {}
     added: set[str] = set()
     deleted: set[str] = set()
@@ -121,7 +128,7 @@ def changes_since(ref: str, cwd: Path) -> Changes:
             for match in _HUNK.finditer("@@" + body):
                 start, count = int(match.group(1)), int(match.group(2) or 1)
                 changed.update(range(start, start + count))
-    untracked = str(_git(["ls-files", "--others", "--exclude-standard", "-z"], top))
+    untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], top)
     added.update(name for name in untracked.split("\0") if name)
     return Changes(
         ref, merge_base, top, {name: frozenset(found) for name, found in lines.items()}, frozenset(added),
@@ -148,9 +155,14 @@ def _unquote(name: str) -> str:
 @contextlib.contextmanager
 def base_tree(changes: Changes) -> Iterator[Path]:
     """The base's tree, written to a temporary folder (removed afterwards): the project as it was."""
-    archive = _git(["archive", "--format=tar", changes.base], changes.top, binary=True)
-    assert isinstance(archive, bytes)
     with tempfile.TemporaryDirectory(prefix="linkkeeper-base-") as folder:
-        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-            tar.extractall(folder, filter="data")
+        # Streamed from git into the folder: a large repository's tree is never held in memory.
+        with subprocess.Popen(["git", "archive", "--format=tar", changes.base], cwd=changes.top,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as git:  # fmt: skip
+            assert git.stdout is not None
+            try:
+                with tarfile.open(fileobj=git.stdout, mode="r|") as tar:
+                    tar.extractall(folder, filter="data")
+            except tarfile.TarError as exc:
+                raise InputError(f"changes since {changes.ref}: git archive {changes.base}: {exc}") from exc
         yield Path(folder)

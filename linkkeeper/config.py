@@ -692,26 +692,27 @@ def _coerce_table(value: Any, kind: Any, source: str, key: str) -> dict[str, Any
     hints = typing.get_type_hints(item_type)
     result: dict[str, Any] = {}
     for name, body in value.items():
+        table = f"{key}.{to_toml_value(name) if re.search(r'[^A-Za-z0-9_-]', name) else name}"  # as TOML writes it
         if not isinstance(body, dict):
-            raise ConfigError(source, f"{key}.{name}", "expected a table")
+            raise ConfigError(source, table, "expected a table")
         try:
             _, port = split_host_key(name)
         except ValueError as exc:
-            raise ConfigError(source, f"{key}.{name}", str(exc)) from None
+            raise ConfigError(source, table, str(exc)) from None
         known = {item.name: item for item in dataclasses.fields(item_type)}
         values: dict[str, Any] = {}
         for field_name, field_value in body.items():
             if field_name not in known:
-                raise ConfigError(source, f"{key}.{name}.{field_name}", f"unknown setting; known: {', '.join(known)}")
+                raise ConfigError(source, f"{table}.{field_name}", f"unknown setting; known: {', '.join(known)}")
             if port is not None and field_name not in _PER_PORT:
                 host = name.rpartition(":")[0]
-                raise ConfigError(source, f"{key}.{name}.{field_name}",
+                raise ConfigError(source, f"{table}.{field_name}",
                                   f"set per host, not per port: put it in [{key}.{to_toml_value(host)}]")  # fmt: skip
             values[field_name] = _coerce(
                 field_value,
                 hints[field_name],
                 source,
-                f"{key}.{name}.{field_name}",
+                f"{table}.{field_name}",
                 known[field_name].metadata["minimum"],
                 known[field_name].metadata["validate"],
             )

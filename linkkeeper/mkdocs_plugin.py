@@ -68,10 +68,16 @@ class LinkkeeperPlugin(BasePlugin[LinkkeeperPluginConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled or not self._sources:
             return
-        root = _project_root(config)
-        overrides: dict[str, Any] = {"check.fail_on": self.config.fail_on, "history.db": self.config.history}
+        folder = _site_folder(config)
+        history = str(folder / self.config.history) if self.config.history else None  # under mkdocs.yml's folder
+        if history is not None:
+            Path(history).parent.mkdir(parents=True, exist_ok=True)  # named in mkdocs.yml: made, as the default is
+        overrides: dict[str, Any] = {"check.fail_on": self.config.fail_on, "history.db": history}
         try:
-            project = Project.load(root, overrides=overrides)
+            # As `linkkeeper check` run beside mkdocs.yml: its settings found from there, the
+            # history at the git work tree's top, so the plugin and the command share one history.
+            project = Project.load(cwd=folder, overrides=overrides)
+            root = project.root
             run = project.check_now(self._sources, offline=self.config.offline)
         except LinkkeeperError as exc:
             raise PluginError(f"linkkeeper: {_one_line(str(exc))}") from exc
@@ -85,7 +91,7 @@ class LinkkeeperPlugin(BasePlugin[LinkkeeperPluginConfig]):
         log.info(_summary(report, len(failing), fail_on))
 
 
-def _project_root(config: MkDocsConfig) -> Path:
+def _site_folder(config: MkDocsConfig) -> Path:
     """The folder holding mkdocs.yml (the working directory when the configuration came from
     standard input)."""
     path = config.config_file_path

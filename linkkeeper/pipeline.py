@@ -51,7 +51,6 @@ from linkkeeper.models import (
     Verdict,
 )
 from linkkeeper.patterns import Pattern, compile_pattern
-from linkkeeper.report import Places
 from linkkeeper.report.tls import unverified_hosts
 from linkkeeper.rules import Exclusion, exclusions, remap
 from linkkeeper.scanning import scan_paths
@@ -183,7 +182,7 @@ def check_targets(
         checked = {url: unproven(result, settings.check.dns_canary) for url, result in checked.items()}
     down = network_is_down(list(checked.values()), connected=checker.connected)
     if down:
-        down = not _network_answers(settings, cached, environ)
+        down = not _network_answers(settings, cached, environ, others=list(decided_before))
     entries = []
     for target in targets:
         result = decided[target.url]
@@ -238,13 +237,21 @@ def _github_answers(
     return asyncio.run(ask())
 
 
-def _network_answers(settings: Settings, cached: Mapping[str, CheckResult], environ: Mapping[str, str] | None) -> bool:
+def _network_answers(
+    settings: Settings,
+    cached: Mapping[str, CheckResult],
+    environ: Mapping[str, str] | None,
+    *,
+    others: Sequence[str] = (),
+) -> bool:
     """Whether the network is up after all, when no link asked this run answered: the configured
-    probe, else up to three links the cache found alive, are asked. A warm run asks only the
-    links that failed before; when those are names that no longer resolve, nothing else would
-    tell a dead blog from a machine offline."""
+    probe, else up to three links the cache found alive (then ``others``: the links a pull
+    request's run did not ask), are asked. A warm run asks only the links that failed before;
+    when those are names that no longer resolve, nothing else would tell a dead blog from a
+    machine offline."""
     alive = (url for url, result in cached.items() if result.outcome in (Outcome.ALIVE, Outcome.REDIRECTED))
-    probes = [settings.check.network_probe] if settings.check.network_probe else list(itertools.islice(alive, 3))
+    candidates = itertools.chain(alive, others)
+    probes = [settings.check.network_probe] if settings.check.network_probe else list(itertools.islice(candidates, 3))
     if not probes:
         return False
     answers = asyncio.run(Checker(settings.check, environ=environ).run(probes))
@@ -351,25 +358,16 @@ def settings_digest(settings: Settings) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def history_path(settings: Settings, cwd: Path) -> Path:
-    configured = Path(settings.history.db).expanduser()
-    return configured if configured.is_absolute() else project_root(cwd) / configured
-
-
-def reports_path(settings: Settings, cwd: Path) -> Path:
-    configured = Path(settings.report.dir).expanduser()
-    return configured if configured.is_absolute() else project_root(cwd) / configured
-
-
-def report_places(settings: Settings, cwd: Path) -> Places:
-    return Places(cwd.absolute(), project_root(cwd).absolute(), reports_path(settings, cwd).absolute())
+def _under_root(configured: str, cwd: Path) -> Path:
+    path = Path(configured).expanduser()
+    return path if path.is_absolute() else project_root(cwd) / path
 
 
 def own_output(settings: Settings, cwd: Path) -> tuple[Path, ...]:
     """The folders linkkeeper writes (reports, the history's), which a folder walk never reads: a
     second ``check`` must not find the first one's report. A folder that is the project itself is
     no output folder."""
-    folders = {reports_path(settings, cwd).resolve(), history_path(settings, cwd).parent.resolve()}
+    folders = {_under_root(settings.report.dir, cwd).resolve(), _under_root(settings.history.db, cwd).parent.resolve()}
     return tuple(sorted(folder for folder in folders if folder not in (cwd.resolve(), project_root(cwd).resolve())))
 
 
@@ -580,7 +578,7 @@ def changed_roles(entries: Sequence[Entry], changes: Changes, paths: Sequence[st
             judged.append(entry)
             continue
         if _touched(entry.target, changes):
-            role = ChangeRole(True, f"on a line this change added or edited (since {changes.ref})")
+            role = ChangeRole(True, f"on a line this change added or edited since {changes.ref}")
         elif all((changes.at_base(occ.path), occ.url) in broken_at_base for occ in entry.target.occurrences):
             role = ChangeRole(False, f"already broken at {changes.ref}")
         else:
@@ -606,10 +604,10 @@ def _local_failures_at_base(changes: Changes, paths: Sequence[str], settings: Se
     """(path at the base, URL as written) of every local link that failed in the base's tree."""
     from linkkeeper.changes import base_tree
 
-    wanted = [Path(os.path.abspath(path)) for path in paths]
+    # Each path by its name at the base: a renamed file named on the command line was elsewhere.
+    wanted = [changes.renamed_from.get(name, name) for path in paths if (name := changes.relative(path)) is not None]
     with base_tree(changes) as folder:
-        inside = [folder / path.relative_to(changes.top) for path in wanted if path.is_relative_to(changes.top)]
-        inside = [path for path in inside if path.exists()]
+        inside = [folder / name for name in wanted if (folder / name).exists()]
         if not inside:
             return set()
         site = settings.site

@@ -63,12 +63,14 @@ class Project:
         config: str | os.PathLike[str] | None = None,
         overrides: Mapping[str, Any] | None = None,
         environ: Mapping[str, str] | None = None,
+        cwd: str | os.PathLike[str] | None = None,
     ) -> Project:
-        """The project at ``root`` (default: the top of the git work tree holding the working
-        directory, else the working directory), with its settings: ``config`` (a file), else the
-        one found from the root, then ``LINKKEEPER_*`` variables, then ``overrides`` (dotted
-        keys, ``{"check.timeout": 5}``). A ConfigError says what is wrong."""
-        cwd = Path.cwd()
+        """The project at ``root`` (default: the top of the git work tree holding ``cwd``, else
+        ``cwd``; ``cwd`` is the working directory unless given), with its settings: ``config`` (a
+        file), else the one found from the root (from ``cwd`` when no root is given), then
+        ``LINKKEEPER_*`` variables, then ``overrides`` (dotted keys, ``{"check.timeout": 5}``). A
+        ConfigError says what is wrong."""
+        cwd = Path(cwd).absolute() if cwd is not None else Path.cwd()
         base = Path(root).absolute() if root is not None else project_root(cwd)
         environment = dict(os.environ if environ is None else environ)
         config_path = Path(config) if config is not None else None
@@ -247,7 +249,7 @@ class Project:
         redirects, drifted pages, malformed URLs, when asked); ``write=False`` only plans (a diff)."""
         from linkkeeper.fixing import run_fix
 
-        store = self.open_history(existing=True)
+        store = self.open_history(existing=True, read_only=not write)  # a plan (--diff, --check) records nothing
         if store is None:  # malformed URLs are corrected from the text alone; the paths are still read
             planned = run_fix(paths, self.settings, None, write=write, malformed=malformed, skip=self.own_output)
             return dataclasses.replace(planned, without_history=True)

@@ -96,9 +96,11 @@ class HeaderScopes:
         headers = dict(self._everywhere) if safe else {}
         if not own_origin:
             return headers
-        table = self._tables.get((host, port)) or self._tables.get((host, None))
-        if table is not None and carries_secrets_safely(url, self._resolve, over_http=table[1]):
-            headers.update(table[0])
+        # The host's table, then its port's: a "HOST:PORT" table adds to the host's headers (and
+        # wins where both name one).
+        for table in (self._tables.get((host, None)), self._tables.get((host, port))):
+            if table is not None and carries_secrets_safely(url, self._resolve, over_http=table[1]):
+                headers.update(table[0])
         has_authorization = any(name.lower() == "authorization" for name in headers)
         if self._github_token and host in GITHUB_HOSTS and scheme == "https" and not has_authorization:
             headers["Authorization"] = f"Bearer {self._github_token}"

@@ -178,7 +178,7 @@ class History:
                     f"was written by a newer linkkeeper (schema {version}; this version knows {len(MIGRATIONS)}); "
                     "upgrade linkkeeper or use another history file (history.db)",
                 )
-            if tables:
+            if tables and not read_only:
                 # Before the first write: a damaged interior page is otherwise found only when a
                 # later query happens to read it, after this run has written on top of it.
                 problem = self._db.execute("PRAGMA quick_check(1)").fetchone()[0]
@@ -223,6 +223,8 @@ class History:
                 raise HistoryError(self.path, f"is corrupt ({message}); left untouched, move it aside") from exc
             if "locked" in message or "busy" in message:
                 raise HistoryError(self.path, f"is busy: another linkkeeper held it too long ({message})") from exc
+            if "readonly" in message:
+                raise HistoryError(self.path, "is read-only, and this command records in it") from exc
             raise HistoryError(self.path, f"SQLite error: {message}") from exc
 
     @contextmanager
@@ -323,7 +325,7 @@ class History:
                 # helper call per row, a redirect chain encoded once), of plain values (see _NO_TEXT).
                 for entry in batch:
                     url = entry.target.url
-                    url_id, state = known[url]
+                    url_id, state, moved_by = known[url]
                     result = entry.result
                     outcome = _TEXT_OF[result.outcome]
                     status = _NO_NUMBER if result.status_code is None else result.status_code
@@ -332,7 +334,9 @@ class History:
                     # A run whose network was down judges no web link; local files were checked on disk.
                     # A link not asked (--offline) keeps its last answer, which the cache may reuse.
                     asked = not result.from_cache and result.error_kind not in _NOT_ASKED
-                    if asked and not (network_down and _is_web(url)):
+                    # A later-started run moved the state already: this older answer is judged by
+                    # that state, not added on top of it (see the docstring).
+                    if asked and not (network_down and _is_web(url)) and moved_by <= (moment, run_id):
                         state = next_state(state, result.outcome, iso, policy)
                         state_rows.append(
                             (
@@ -357,22 +361,23 @@ class History:
                         verdict, since = Verdict.DRIFTED, drifted[url]
                     judged[url] = Judged(state, verdict, since)
                     verdicts[verdict.value] += 1
-                    check_rows.append(
-                        (
-                            run_id,
-                            url_id,
-                            moment,
-                            outcome,
-                            status,
-                            final_url,
-                            _NO_TEXT if result.error_kind is None else _TEXT_OF[result.error_kind],
-                            result.error or _NO_TEXT,
-                            result.attempts,
-                            round(result.elapsed * 1000),
-                            int(result.from_cache),
-                            redirects,
+                    if result.error_kind is not ErrorKind.UNCHANGED:  # a pull request's run did not check it
+                        check_rows.append(
+                            (
+                                run_id,
+                                url_id,
+                                moment,
+                                outcome,
+                                status,
+                                final_url,
+                                _NO_TEXT if result.error_kind is None else _TEXT_OF[result.error_kind],
+                                result.error or _NO_TEXT,
+                                result.attempts,
+                                round(result.elapsed * 1000),
+                                int(result.from_cache),
+                                redirects,
+                            )
                         )
-                    )
                     for occ in entry.target.occurrences:
                         kind = _TEXT_OF[occ.kind]
                         occurrence_rows.append((url_id, occ.path, occ.line, occ.column, kind, run_id, run_id))
@@ -393,7 +398,7 @@ class History:
             )
         return judged
 
-    def _known(self, urls: Sequence[str], moment: int) -> dict[str, tuple[int, LinkState]]:
+    def _known(self, urls: Sequence[str], moment: int) -> dict[str, tuple[int, LinkState, tuple[int, int]]]:
         """Each URL's id and state; URLs never seen before are added first."""
         found = self._states_of(urls)
         missing = [url for url in urls if url not in found]
@@ -405,16 +410,18 @@ class History:
             found.update(self._states_of(missing))
         return found
 
-    def _states_of(self, urls: Sequence[str]) -> dict[str, tuple[int, LinkState]]:
-        found: dict[str, tuple[int, LinkState]] = {}
+    def _states_of(self, urls: Sequence[str]) -> dict[str, tuple[int, LinkState, tuple[int, int]]]:
+        """Each URL's id, state, and (check time, run) of the answer that last moved the state."""
+        found: dict[str, tuple[int, LinkState, tuple[int, int]]] = {}
         for batch in _batches(list(urls), self._batch):
             marks = ",".join("?" * len(batch))
             rows = self._db.execute(
                 f"""SELECT url, id, first_seen, last_alive, first_failed, consecutive_failures, failing_days,
-                    last_failure_day FROM urls WHERE url IN ({marks})""",
+                    last_failure_day, COALESCE(last_checked, -1), COALESCE(state_run, -1) FROM urls
+                    WHERE url IN ({marks})""",
                 batch,
             )
-            for url, url_id, first_seen, last_alive, first_failed, failures, days, last_day in rows:
+            for url, url_id, first_seen, last_alive, first_failed, failures, days, last_day, checked, run in rows:
                 found[url] = (
                     url_id,
                     LinkState(
@@ -425,6 +432,7 @@ class History:
                         failing_days=days,
                         last_failure_day=last_day,
                     ),
+                    (checked, run),
                 )
         return found
 
@@ -797,8 +805,10 @@ def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
         connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=timeout, isolation_level=None)
         try:
             connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.OperationalError:
+        except sqlite3.OperationalError as exc:
             connection.close()
+            if "locked" in str(exc) or "busy" in str(exc):  # a writer is at work: never read past its lock
+                raise
             connection = sqlite3.connect(f"{uri}?immutable=1", uri=True, timeout=timeout, isolation_level=None)
         return connection
     except sqlite3.Error as exc:

@@ -179,7 +179,8 @@ def to_text(report: RunReport, *, verbose: bool = False) -> str:
             status = str(result.status_code) if result.status_code is not None else "-"
             detail = result.error or (f"-> {result.final_url}" if result.final_url != entry.target.url else "")
             detail = f"{detail} [TLS not verified]".lstrip() if unverified(entry, report) else detail
-            judged = _verdict_note(entry) + (f"  ({entry.change.why})" if entry.change is not None else "")
+            # Checked since a ref, what the change did says more than the history's "new failure".
+            judged = f"  ({entry.change.why})" if entry.change is not None else _verdict_note(entry)
             for occ in entry.target.occurrences:
                 link = as_written(entry, occ)
                 lines.append(f"  {occ.path}:{occ.line}:{occ.column}  {status}  {link}  {detail}{judged}".rstrip())

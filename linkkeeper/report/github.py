@@ -42,7 +42,7 @@ def annotation_lines(report: RunReport, fail_on: str, max_errors: int, max_warni
         if entry.change is not None and not entry.change.caused:
             continue  # checked since a ref: a pull request's lines show only what it broke
         command = "error" if id(entry) in failing else "warning"
-        reason = reason_of(entry)
+        reason = reason_of(entry) + (f" ({entry.change.why})" if entry.change is not None else "")
         title = _property(f"{verdict.value} link")
         for occ in entry.target.occurrences:
             if len(kept[command]) >= caps[command]:

@@ -125,6 +125,7 @@ def test_unchanged_web_links_are_not_recorded_as_checked(repo: Path, server: Ser
     CliRunner().invoke(main, ["check", ".", "--changed-since", "main", "--no-progress"])
     history = CliRunner().invoke(main, ["history", server.url("/fine-old")])
     assert "not judged yet" in history.output or history.exit_code == 2, history.output
+    assert "unchanged since" not in history.output  # no check row: it was not checked
     server.asked.clear()
     CliRunner().invoke(main, ["check", ".", "--no-progress"])
     assert "/fine-old" in server.asked

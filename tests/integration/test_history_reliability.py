@@ -428,3 +428,22 @@ def test_a_read_only_command_says_an_old_history_needs_upgrading(
     assert "schema 3" in result.output and "linkkeeper check" in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert digest(database) == before
+
+
+def test_an_older_answer_is_judged_by_the_newer_state_not_added_to_it(tmp_path: Path) -> None:
+    """Both overlapping runs see a link broken; the later-started one commits first. The earlier
+    run's answer neither counts a second failure nor reports one: both say 1 failing run."""
+    url = "https://docs.example/page"
+    start = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    with History.open(tmp_path / "history.sqlite") as history:
+        run_a = history.start_run(start, ["a.md"], "digest")
+        run_b = history.start_run(start + timedelta(minutes=1), ["a.md"], "digest")
+        policy = DeadAfterSettings()
+        later = start + timedelta(minutes=1)
+        history.finish_run(run_b, later, [_entry(url, Outcome.BROKEN, later)], network_down=False, policy=policy,
+                           at=later)  # fmt: skip
+        judged = history.finish_run(run_a, later, [_entry(url, Outcome.BROKEN, start)], network_down=False,
+                                    policy=policy, at=start)  # fmt: skip
+        assert judged[url].state.consecutive_failures == 1
+        state = history.state(url)
+        assert state is not None and state.consecutive_failures == 1
