@@ -49,7 +49,7 @@ def _paths(paths: PathLike | Sequence[PathLike]) -> list[str]:
 
 
 def _project(root: PathLike | None, config: PathLike | None, overrides: dict[str, Any]) -> Project:
-    return Project.load(root, config=config, overrides=_settings_overrides(overrides))
+    return Project.load(root, config=config, overrides=_settings_overrides(overrides), overrides_source="arguments")
 
 
 def _refuse_inside_a_loop(name: str, instead: str) -> None:

@@ -880,8 +880,10 @@ def load_settings(
     config_path: Path | None = None,
     environ: Mapping[str, str] | None = None,
     overrides: Mapping[str, Any] | None = None,
+    overrides_source: str = "command line",
 ) -> tuple[Settings, dict[str, str]]:
-    """Resolve every setting through the layers; return them with the source of each value."""
+    """Resolve every setting through the layers; return them with the source of each value
+    (``overrides_source`` names where the overrides came from, in errors and in ``config``)."""
     known = setting_keys()
     values: dict[str, Any] = {}
     sources: dict[str, str] = dict.fromkeys(known, DEFAULT_SOURCE)
@@ -907,8 +909,8 @@ def load_settings(
         if value is None:
             continue
         _, item, kind = known[key]
-        values[key] = _coerce(value, kind, "command line", key, item.metadata["minimum"], item.metadata["validate"])
-        sources[key] = "command line"
+        values[key] = _coerce(value, kind, overrides_source, key, item.metadata["minimum"], item.metadata["validate"])
+        sources[key] = overrides_source
 
     section_values: dict[str, dict[str, Any]] = {}
     for key, value in values.items():

@@ -76,7 +76,7 @@ class LinkkeeperPlugin(BasePlugin[LinkkeeperPluginConfig]):
         try:
             # As `linkkeeper check` run beside mkdocs.yml: its settings found from there, the
             # history at the git work tree's top, so the plugin and the command share one history.
-            project = Project.load(cwd=folder, overrides=overrides)
+            project = Project.load(cwd=folder, overrides=overrides, overrides_source="mkdocs.yml")
             root = project.root
             run = project.check_now(self._sources, offline=self.config.offline)
         except LinkkeeperError as exc:

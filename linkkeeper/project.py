@@ -64,6 +64,7 @@ class Project:
         overrides: Mapping[str, Any] | None = None,
         environ: Mapping[str, str] | None = None,
         cwd: str | os.PathLike[str] | None = None,
+        overrides_source: str = "command line",
     ) -> Project:
         """The project at ``root`` (default: the top of the git work tree holding ``cwd``, else
         ``cwd``; ``cwd`` is the working directory unless given), with its settings: ``config`` (a
@@ -75,7 +76,8 @@ class Project:
         environment = dict(os.environ if environ is None else environ)
         config_path = Path(config) if config is not None else None
         settings, sources = load_settings(cwd=base if root is not None else cwd, config_path=config_path,
-                                          environ=environment, overrides=overrides)  # fmt: skip
+                                          environ=environment, overrides=overrides,
+                                          overrides_source=overrides_source)  # fmt: skip
         return cls(base, settings, sources, environment, cwd)
 
     # -- where things are ------------------------------------------------------------------------
