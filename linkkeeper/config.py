@@ -490,7 +490,23 @@ class WaybackSettings:
         "30d", "archive --save skips live links with a capture at least this recent.", validate=parse_duration
     )
     save_polls: int = _setting(20, "Status polls of one Save Page Now job before giving up for this run.", minimum=1)
-    save_resubmits: int = _setting(2, "Resubmissions after a retryable Save Page Now error.", minimum=0)
+    save_resubmits: int = _setting(
+        2, "Resubmissions in the same run after Save Page Now's own errors (proxy-error, …).", minimum=0
+    )
+    save_status_per_minute: int = _setting(
+        60, "Save Page Now status polls per minute, all jobs together (IABot polls each job every 2 s).", minimum=1
+    )
+    save_jobs: int = _setting(
+        5,
+        "Save Page Now jobs running at once (fewer when /save/status/user says fewer are available).",
+        minimum=1,
+    )
+    save_retry_after: str = _setting(
+        "1d",
+        "After a passing Save Page Now failure (the site's 5xx or timeout, SPN's own errors), a later run "
+        "submits the link again once this long has passed.",
+        validate=parse_duration,
+    )
 
 
 # How heading anchors are made (linkkeeper/anchors.py); "auto" detects it from the project root.

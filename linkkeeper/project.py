@@ -235,7 +235,8 @@ class Project:
             return None
         with store:
             return run_archive(paths, self.settings, store, include_failing=include_failing, save_keys=keys,
-                               on_total=on_total, on_progress=on_progress, skip=self.own_output)  # fmt: skip
+                               on_total=on_total, on_progress=on_progress, skip=self.own_output,
+                               environ=self.environ)  # fmt: skip
 
     def fix_now(
         self,

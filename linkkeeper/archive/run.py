@@ -69,6 +69,7 @@ async def _archive(
     sleep: Sleep,
     on_total: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> ArchiveReport:
     # Loaded here: a check or a fix never needs the Wayback client.
     from linkkeeper.archive.cited import Citations
@@ -109,7 +110,7 @@ async def _archive(
     headers = {"User-Agent": settings.check.user_agent, "Accept-Encoding": ACCEPT_ENCODING}
     entries: list[ArchiveEntry] = []
     saves: list[SaveEntry] = []
-    transport = web_transport(settings.check, os.environ)  # the checker's proxies and trust
+    transport = web_transport(settings.check, os.environ if environ is None else environ)  # the checker's proxies
     async with httpx.AsyncClient(
         headers=headers, timeout=settings.wayback.timeout, transport=transport, trust_env=False
     ) as client:
@@ -150,17 +151,19 @@ async def _archive(
         if to_find:
             first = await limited(*to_find[0])
             if _to_look_up(first.snapshot) and not wayback.answered:
-                return ArchiveReport((), (), tuple(notes), waiting_now, network_down=True)
+                return ArchiveReport(tuple(entries), (), tuple(notes), waiting_now, network_down=True)  # known kept
             entries += [first, *await asyncio.gather(*(limited(*item) for item in to_find[1:]))]
         if save_keys is not None:
+            # Several jobs at once (wayback.save_jobs), the ones an earlier run left pending first;
+            # the progress bar's total grows by the live links, each done as its job ends.
             saver = SavePageNow(settings.wayback, wayback, save_keys, history, sleep=sleep)
-            for target in live:
-                if saver.refused:
-                    break
-                record = await saver.save(target.url, now)
-                saves.append(SaveEntry(record.url, record.status, record.timestamp, record.detail))
-            if saver.refused:
-                notes.append(saver.refused)
+            if on_total is not None and live:
+                on_total(len(chosen) + len(live))
+            records = await saver.save_all(
+                [target.url for target in live], now, on_done=None if on_progress is None else lambda _: on_progress(1)
+            )
+            saves += [SaveEntry(r.url, r.status, r.timestamp, saver.describe(r)) for r in records]
+            notes += [note for note in saver.notes() if note not in notes]
     return ArchiveReport(tuple(entries), tuple(saves), tuple(notes), waiting_now)
 
 
@@ -200,10 +203,12 @@ def run_archive(
     on_total: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
     skip: Sequence[Path] | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> ArchiveReport:
     """Find verified snapshots for the dead links in ``paths`` (reusing what the history knows),
     and with ``save_keys`` ask Save Page Now to archive the live ones. ``on_total`` hears how
-    many links are looked up, ``on_progress`` each one done."""
+    many links are looked up, ``on_progress`` each one done; proxies and trust come from
+    ``environ`` (the process's environment when None)."""
     skip = own_output(settings, Path.cwd()) if skip is None else skip  # the reports' and history's folders
     scanned = scan_paths(paths, settings.scan, skip)
     targets, _ = web_targets(scanned.occurrences, settings)
@@ -218,5 +223,6 @@ def run_archive(
             sleep=sleep,
             on_total=on_total,
             on_progress=on_progress,
+            environ=environ,
         )
     )

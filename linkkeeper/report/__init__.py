@@ -77,10 +77,13 @@ def write_reports(
 def _pieces(
     report: RunReport, fmt: str, fail_on: str, places: Places, summaries: Sequence[RunSummary]
 ) -> Iterable[str]:
-    """The report as it is written: report.json as a stream of pieces (it holds every link, over
-    100 MB for 200,000 of them), the others whole (each is a fraction of that)."""
+    """The report as it is written: report.json and junit.xml as streams of pieces (they hold
+    every link, or every one not healthy: over 100 MB and 50 MB for 200,000 of them), the others
+    whole (each is a fraction of that)."""
     if fmt == "json":
         return check.json_chunks(report, fail_on)
+    if fmt == "junit":
+        return junit.junit_chunks(report, fail_on)
     return (render(report, fmt, fail_on, places, summaries),)
 
 

@@ -11,6 +11,13 @@ from linkkeeper.models import ArchiveReport, NoSnapshot, Snapshot, Verdict
 from linkkeeper.report.history import nothing_dead
 
 ARCHIVE_JSON_VERSION = 1
+# Save Page Now's outcomes other than success, as the summary line counts them.
+_SAVE_WORDS = (
+    ("pending", "still pending (polled again next run)"),
+    ("retry", "to be submitted again later"),
+    ("error", "failed for good"),
+    ("skipped", "not submitted"),
+)
 
 
 def snapshot_record(found: Snapshot | NoSnapshot | None) -> dict[str, Any] | None:
@@ -76,8 +83,10 @@ def to_text(report: ArchiveReport, policy: DeadAfterSettings) -> str:
     if not report.entries:
         lines.append("nothing to look up: " + nothing_dead(report.waiting, policy, "`--include-failing`"))
     if report.saves:
-        saved = sum(1 for save in report.saves if save.status == "success")
-        lines.append(f"Save Page Now: {saved} of {len(report.saves)} live link(s) archived")
+        statuses = Counter(save.status for save in report.saves)
+        parts = [f"{statuses['success']} of {len(report.saves)} live link(s) archived"]
+        parts += [f"{statuses[status]} {words}" for status, words in _SAVE_WORDS if statuses[status]]
+        lines.append("Save Page Now: " + "; ".join(parts))
         lines.extend(
             f"  {save.status:8} {save.url}  {save.timestamp or ''} {save.detail}".rstrip() for save in report.saves
         )

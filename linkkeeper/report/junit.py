@@ -16,7 +16,8 @@ as before) and its ``passed`` property. A site of 200,000 links makes a few mega
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from linkkeeper.models import Entry, Occurrence, RunReport, Verdict
@@ -36,7 +37,6 @@ def _attribute(value: str) -> str:
 
 @dataclass
 class _Suite:
-    cases: list[str] = field(default_factory=list)
     tests: int = 0
     failures: int = 0
     skipped: int = 0
@@ -72,39 +72,61 @@ def _opening(entry: Entry, path: str, written: str) -> str:
 
 def to_junit(report: RunReport, fail_on: str, *, passed: bool = False) -> str:
     """The document; ``passed`` lists the healthy links as passed cases too (else they are counted)."""
+    return "".join(junit_chunks(report, fail_on, passed=passed))
+
+
+def junit_chunks(report: RunReport, fail_on: str, *, passed: bool = False) -> Iterator[str]:
+    """The document in pieces, a suite at a time: the counts are added up first (the opening tags
+    carry them), then each suite's cases are made as they are written, so a run of 200,000 links
+    never holds its whole XML."""
     failing = {id(entry) for entry in failing_entries(report, fail_on)}
     suites: dict[str, _Suite] = {}
+    members: dict[str, list[tuple[Entry, list[Occurrence]]]] = {}
     for entry in report.entries:
         by_place: dict[tuple[str, str], list[Occurrence]] = {}
         for occ in entry.target.occurrences:
             by_place.setdefault((occ.path, occ.url), []).append(occ)
         for (path, _), places in by_place.items():
-            case, state = _case(entry, path, places, id(entry) in failing, passed)
+            state = _state(entry, id(entry) in failing)
             suite = suites.setdefault(path, _Suite())
-            if case:
-                suite.cases.append(case)
+            members.setdefault(path, []).append((entry, places))
             suite.tests += 1
             suite.failures += state == "failure"
             suite.skipped += state == "skipped"
             suite.passed += state == "passed"
             suite.time += entry.result.elapsed * len(places) / len(entry.target.occurrences)
+    tests = sum(suite.tests for suite in suites.values())
+    failures = sum(suite.failures for suite in suites.values())
+    total_time = sum(suite.time for suite in suites.values())
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+    yield f'<testsuites name="linkkeeper" tests="{tests}" failures="{failures}" errors="0" time="{total_time:.3f}"'
+    if not suites:
+        yield " />\n"
+        return
+    yield ">\n"
     timestamp = _attribute(report.started_at[:19])
-    parts: list[str] = []
-    for path in sorted(suites):
+    for number, path in enumerate(sorted(suites)):
         suite = suites[path]
         counted = (
             f'    <properties>\n      <property name="passed" value="{suite.passed}" />\n    </properties>\n'
             if suite.passed and not passed
             else ""
         )
-        parts.append(
+        yield ("\n" if number else "") + (
             f'  <testsuite name={_attribute(path)} tests="{suite.tests}" failures="{suite.failures}" '
             f'errors="0" skipped="{suite.skipped}" time="{suite.time:.3f}" timestamp={timestamp} '
-            f"file={_attribute(path)}>\n" + counted + "".join(case + "\n" for case in suite.cases) + "  </testsuite>"
+            f"file={_attribute(path)}>\n" + counted
         )
-    tests = sum(suite.tests for suite in suites.values())
-    failures = sum(suite.failures for suite in suites.values())
-    total_time = sum(suite.time for suite in suites.values())
-    head = f'<testsuites name="linkkeeper" tests="{tests}" failures="{failures}" errors="0" time="{total_time:.3f}"'
-    body = ">\n" + "\n".join(parts) + "\n</testsuites>" if parts else " />"
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + head + body + "\n"
+        for entry, places in members[path]:
+            case, _ = _case(entry, path, places, id(entry) in failing, passed)
+            if case:
+                yield case + "\n"
+        yield "  </testsuite>"
+    yield "\n</testsuites>\n"
+
+
+def _state(entry: Entry, failing: bool) -> str:
+    """passed, failure or skipped: as ``_case`` decides, without making the case's XML."""
+    if not failing and verdict_of(entry) in _HEALTHY:
+        return "passed"
+    return "failure" if failing else "skipped"

@@ -101,3 +101,17 @@ def test_include_failing_widens_the_lookup(site: dict[str, str], workdir: Path, 
     widened = json.loads(CliRunner().invoke(main, ["archive", "--include-failing", "--format", "json", "fresh"]).stdout)
     assert plain["links"] == []
     assert [(link["url"], link["verdict"]) for link in widened["links"]] == [(fresh, "failing")]
+
+
+def test_a_link_the_site_fails_today_is_saved_on_a_later_run(site: dict[str, str], fakewayback: FakeWayback) -> None:
+    """A live link whose site answers SPN 503 is reported as to be submitted again, with the day,
+    and the next run (the same day) does not submit it again."""
+    env = {"LINKKEEPER_IA_ACCESS_KEY": "testkey", "LINKKEEPER_IA_SECRET_KEY": "testsecret"}
+    fakewayback.set(spn_results={site["alive"]: "error:service-unavailable"})
+    result = CliRunner().invoke(main, ["archive", "--save", "docs"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "Save Page Now: 0 of 1 live link(s) archived; 1 to be submitted again later" in result.stdout
+    assert "error:service-unavailable" in result.stdout and "submitted again from" in result.stdout
+    again = CliRunner().invoke(main, ["archive", "--save", "--format", "json", "docs"], env=env)
+    (saved,) = json.loads(again.stdout)["saves"]
+    assert saved["status"] == "retry" and len(fakewayback.requests("save")) == 1

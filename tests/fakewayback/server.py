@@ -2,18 +2,38 @@
 one deterministic app on loopback, with the knobs of wayback-api.md §B4 and a request log.
 
 Control it from tests with Python methods: ``load(scenario)``, ``set(**knobs)``,
-``add_capture(url, capture)``, ``requests(endpoint)``, ``reset()``.
+``add_capture(url, capture)``, ``requests(endpoint)``, ``reset()``. ``start()`` serves from a
+thread of its own; ``async with fake.serving()`` serves in the running event loop instead, so a
+loop with simulated time (looptime) times the fake's jobs and the client alike.
+
+Save Page Now knobs beyond wayback-api.md §B4 (fake conventions):
+
+- ``spn_job_duration_s``: a job stays pending this many seconds (of the serving loop's clock)
+  after its submission, then answers its result (``pending_polls`` still applies on top).
+- ``spn_max_active``: at most this many jobs run at once; a submission past it is refused with
+  ``error:user-session-limit``. ``peak_jobs`` is the most jobs that ever ran at once, and
+  ``session_refusals`` counts the refusals.
+- ``spn_results``: ``{url: "error:<status_ext>" | "success" | [one per submission, the last
+  repeating]}``, the result of that URL's jobs.
+- ``spn_daily_limit``: the account's captures a day; submissions past it are refused with
+  ``error:too-many-daily-captures`` (how the account's quota answers is our assumption).
+- ``spn_user_status``: ``GET /save/status/user`` answers this JSON when it is a dict, this HTTP
+  status with no JSON when it is an int; by default ``{"available": cap - running,
+  "processing": running}`` (cap: ``spn_max_active``, else 100), plus ``daily_captures`` and
+  ``daily_captures_limit`` under ``spn_daily_limit``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import re
 import threading
 import time
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, formatdate
 from typing import Any
@@ -72,6 +92,12 @@ class FakeWayback:
     def stop(self) -> None:
         self._server.stop()
 
+    @contextlib.asynccontextmanager
+    async def serving(self) -> AsyncIterator[FakeWayback]:
+        """Serve in the running event loop (under looptime, in simulated time)."""
+        async with self._server.serving():
+            yield self
+
     @property
     def base(self) -> str:
         return self._server.base
@@ -97,6 +123,8 @@ class FakeWayback:
             self._counts: dict[str, int] = {}
             self._window: dict[str, list[float]] = {}
             self._sequence = 0
+            self.peak_jobs = 0
+            self.session_refusals = 0
 
     def load(self, scenario: dict[str, Any]) -> None:
         with self._lock:
@@ -138,7 +166,7 @@ class FakeWayback:
         form = dict(parse_qsl(request.body.decode("latin-1"))) if request.body else {}
         with self._lock:
             self.log.append(
-                {"t": time.monotonic(), "endpoint": endpoint, "method": request.method, "path": parts.path,
+                {"t": _now(), "endpoint": endpoint, "method": request.method, "path": parts.path,
                  "query": query, "form": form, "headers": dict(request.headers)}
             )  # fmt: skip
             limited = self._limited(endpoint)
@@ -167,6 +195,8 @@ class FakeWayback:
                 return self._cdx(query)
             if endpoint == "save":
                 return self._save(request, form)
+            if endpoint == "status" and path.rstrip("/") == "/save/status/user":
+                return self._user_status(request)
             if endpoint == "status":
                 return self._status(request, path.rsplit("/", 1)[-1])
             if endpoint == "replay":
@@ -198,7 +228,7 @@ class FakeWayback:
             return self._too_many(endpoint, limit.get("retry_after"))
         window = self._knob(endpoint, "rate_window")
         if window:
-            now = time.monotonic()
+            now = _now()
             starts = [t for t in self._window.get(endpoint, []) if now - t < window["per_s"]]
             starts.append(now)
             self._window[endpoint] = starts
@@ -308,13 +338,54 @@ class FakeWayback:
         if submit_error:
             self.knobs["spn_submit_error"] = None if self.knobs.get("spn_submit_error_once") else submit_error
             return _json({"status": "error", "status_ext": submit_error, "message": "submit refused"})
+        now = _now()
+        running = self._running(now)
+        cap = self.knobs.get("spn_max_active")
+        if cap is not None and running >= cap:
+            self.session_refusals += 1
+            message = "You have already reached the limit of active sessions."
+            return _json({"status": "error", "status_ext": "error:user-session-limit", "message": message})
+        daily = self.knobs.get("spn_daily_limit")
+        if daily is not None and len(self.jobs) >= daily:
+            message = f"You cannot make more than {daily} captures per day."
+            return _json({"status": "error", "status_ext": "error:too-many-daily-captures", "message": message})
         self._sequence += 1
         job_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{url}#{self._sequence}"))
         plan = dict(self.knobs.get("spn_job") or {})
         if plan.get("url") not in (None, url):
             plan = {}
-        self.jobs[job_id] = {"url": url, "polls": 0, "form": form, **plan}
+        results = self.knobs.get("spn_results", {})
+        planned = results.get(url, results.get(canonical(url)))
+        if planned is not None:
+            earlier = sum(1 for job in self.jobs.values() if canonical(job["url"]) == canonical(url))
+            plan["result"] = planned if isinstance(planned, str) else planned[min(earlier, len(planned) - 1)]
+        ends = now + float(self.knobs.get("spn_job_duration_s") or 0)
+        self.jobs[job_id] = {"url": url, "polls": 0, "form": form, "started": now, "ends": ends, **plan}
+        self.peak_jobs = max(self.peak_jobs, running + 1)
         return _json({"url": url, "job_id": job_id})
+
+    def _running(self, now: float) -> int:
+        """Jobs still capturing: before their end time, or not yet polled past ``pending_polls``."""
+        return sum(
+            1
+            for job in self.jobs.values()
+            if "answered" not in job and (now < job["ends"] or job["polls"] < job.get("pending_polls", 0))
+        )
+
+    def _user_status(self, request: Request) -> Response:
+        if not self._authorised(request):
+            return Response(401, b"You need to be logged in to use Save Page Now.")
+        fixed = self.knobs.get("spn_user_status")
+        if isinstance(fixed, int):
+            return Response(fixed, b"Service Unavailable" if fixed >= 500 else b"Not Found")
+        if isinstance(fixed, dict):
+            return _json(fixed)
+        running = self._running(_now())
+        cap = self.knobs.get("spn_max_active")
+        answer = {"available": max((100 if cap is None else cap) - running, 0), "processing": running}
+        if self.knobs.get("spn_daily_limit") is not None:
+            answer |= {"daily_captures": len(self.jobs), "daily_captures_limit": self.knobs["spn_daily_limit"]}
+        return _json(answer)
 
     def _status(self, request: Request, job_id: str) -> Response:
         if not self._authorised(request):
@@ -323,8 +394,9 @@ class FakeWayback:
         if job is None:
             return _json({"status": "error", "status_ext": "error:job-not-found", "message": "Job not found"}, 404)
         job["polls"] += 1
-        if job["polls"] <= job.get("pending_polls", 0):
+        if job["polls"] <= job.get("pending_polls", 0) or _now() < job.get("ends", 0.0):
             return _json({"status": "pending", "job_id": job_id, "resources": [job["url"]]})
+        job["answered"] = True
         result = job.get("result", "success")
         if result != "success":
             return _json(
@@ -376,6 +448,11 @@ class FakeWayback:
             return Response(exact["status"], exact["body"], headers)
         body = exact["body"] if mode == "id_" else b"<!-- FAKE TOOLBAR -->" + exact["body"]
         return Response(exact["status"], body, headers)
+
+
+def _now() -> float:
+    """The serving loop's clock: real time in the server's thread, simulated time under looptime."""
+    return asyncio.get_running_loop().time()
 
 
 def _json(document: Any, status: int = 200) -> Response:
