@@ -21,11 +21,22 @@ __all__ = ["canonical_url"]
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21, "ws": 80, "wss": 443}
 _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+# Most URLs are written in their normal form already: a lower-case ASCII host without port or
+# userinfo, a path, no escape, no fragment. Those are returned as they are, without being taken
+# apart (a repository of 200,000 links spends seconds otherwise); "/." sends dot segments on.
+_ALREADY_NORMAL = re.compile(r"(?:https?|wss?|ftp)://[a-z0-9.-]+/[^%#]*\Z")
 
 
 def canonical_url(url: str) -> str:
     """``url``'s normal form when it is an absolute http(s), ftp or ws(s) URL; anything else
     (another scheme, a URL that does not split) comes back unchanged."""
+    if _ALREADY_NORMAL.match(url) and "/." not in url:
+        return url
+    return _normalised(url)
+
+
+def _normalised(url: str) -> str:
+    """``canonical_url`` the long way: the URL taken apart and each part put in its normal form."""
     head, hash_mark, fragment = url.partition("#")
     scheme, colon, rest = head.partition(":")
     lowered = scheme.lower()

@@ -79,15 +79,22 @@ def build_targets(occurrences: Sequence[Occurrence]) -> list[Target]:
     are left out."""
     grouped: dict[str, list[Occurrence]] = defaultdict(list)
     fragments: dict[str, dict[str, None]] = defaultdict(dict)
-    canonical: dict[str, str] = {}  # a spelling's canonical form, worked out once per spelling
+    aliases: dict[str, str] = {}  # a spelling that is not canonical -> its canonical form
+    # A big repository holds 200,000 of these: no copy of a URL is made that equals one already held.
     for occ in occurrences:
         if occ.suppressed_by:
             continue
-        url, fragment = urldefrag(occ.url) if occ.checkable is Checkable.YES else (occ.url, "")
-        if occ.checkable is Checkable.YES:
-            if url not in canonical:
-                canonical[url] = canonical_url(url)
-            url = canonical[url]
+        web = occ.checkable is Checkable.YES
+        url, fragment = urldefrag(occ.url) if web and "#" in occ.url else (occ.url, "")
+        if web and url not in grouped:  # a key of grouped is canonical already
+            form = aliases.get(url)
+            if form is None:
+                form = canonical_url(url)
+                if form != url:
+                    aliases[url] = form
+                else:
+                    form = url
+            url = form
         grouped[url].append(occ)
         if fragment:
             fragments[url][fragment] = None
@@ -95,7 +102,7 @@ def build_targets(occurrences: Sequence[Occurrence]) -> list[Target]:
         Target(
             url=url,
             occurrences=tuple(found),
-            fragments=tuple(fragments[url]),
+            fragments=tuple(fragments[url]) if url in fragments else (),
             checkable=found[0].checkable,
             reason=found[0].reason,
         )

@@ -361,7 +361,7 @@ class History:
                         verdict, since = Verdict.DRIFTED, drifted[url]
                     judged[url] = Judged(state, verdict, since)
                     verdicts[verdict.value] += 1
-                    if result.error_kind is not ErrorKind.UNCHANGED:  # a pull request's run did not check it
+                    if result.error_kind not in _NOT_ASKED:  # offline, or a pull request's unchanged line: not checked
                         check_rows.append(
                             (
                                 run_id,
@@ -413,6 +413,7 @@ class History:
     def _states_of(self, urls: Sequence[str]) -> dict[str, tuple[int, LinkState, tuple[int, int]]]:
         """Each URL's id, state, and (check time, run) of the answer that last moved the state."""
         found: dict[str, tuple[int, LinkState, tuple[int, int]]] = {}
+        states: dict[tuple[object, ...], LinkState] = {}
         for batch in _batches(list(urls), self._batch):
             marks = ",".join("?" * len(batch))
             rows = self._db.execute(
@@ -422,18 +423,20 @@ class History:
                 batch,
             )
             for url, url_id, first_seen, last_alive, first_failed, failures, days, last_day, checked, run in rows:
-                found[url] = (
-                    url_id,
-                    LinkState(
+                # States are frozen and most links share one (new this run, or alive since then):
+                # one object for equal states, not 200,000.
+                key = (first_seen, last_alive, first_failed, failures, days, last_day)
+                state = states.get(key)
+                if state is None:
+                    state = states[key] = LinkState(
                         first_seen=to_iso(first_seen),
                         last_alive=to_iso(last_alive),
                         first_failed=to_iso(first_failed),
                         consecutive_failures=failures,
                         failing_days=days,
                         last_failure_day=last_day,
-                    ),
-                    (checked, run),
-                )
+                    )
+                found[url] = (url_id, state, (checked, run))
         return found
 
     # -- reading -----------------------------------------------------------------------------------

@@ -402,6 +402,9 @@ def _row(entry: Entry, paths: _Paths, unverified: bool = False) -> str:
     )
 
 
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # one encoder: dumps() makes one a call
+
+
 class _Packer:
     """The links not written as rows, as the script reads them: ``{"paths": [[shown, href or 0]],
     "hosts": [origin], "rows": [row]}``, each row ``[verdict (its rank), host (or -1), the rest of
@@ -422,7 +425,7 @@ class _Packer:
 
     def row(self, entry: Entry, unverified: bool) -> str:
         """The link's row, as JSON text: 200,000 of them are held as strings, not nested lists."""
-        return json.dumps(self._fields(entry, unverified), ensure_ascii=False, separators=(",", ":"))
+        return _COMPACT.encode(self._fields(entry, unverified))
 
     def _fields(self, entry: Entry, unverified: bool) -> list[Any]:
         text, href, web = _target(entry, self.paths)

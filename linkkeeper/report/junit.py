@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-from linkkeeper.models import Entry, Occurrence, RunReport, Verdict
+from linkkeeper.models import Entry, Occurrence, Outcome, RunReport, Verdict
 from linkkeeper.report.check import failing_entries
 from linkkeeper.report.markdown import judgement, reason_of, verdict_of
 
@@ -28,6 +28,7 @@ from linkkeeper.report.markdown import judgement, reason_of, verdict_of
 # (and indent) 100,000 elements only to serialise them once; the XML schema test keeps it valid.
 _ATTRIBUTE_SPECIAL = re.compile(r'[&<>"\n\r\t]')
 _HEALTHY = frozenset({Verdict.ALIVE, Verdict.REDIRECTED})
+_NOT_CHECKED = frozenset({Outcome.SKIPPED, Outcome.EXCLUDED})
 
 
 def _attribute(value: str) -> str:
@@ -41,6 +42,7 @@ class _Suite:
     failures: int = 0
     skipped: int = 0
     passed: int = 0
+    not_checked: int = 0
     time: float = 0.0
 
 
@@ -89,11 +91,13 @@ def junit_chunks(report: RunReport, fail_on: str, *, passed: bool = False) -> It
         for (path, _), places in by_place.items():
             state = _state(entry, id(entry) in failing)
             suite = suites.setdefault(path, _Suite())
-            members.setdefault(path, []).append((entry, places))
+            if passed or state in ("failure", "skipped"):
+                members.setdefault(path, []).append((entry, places))
             suite.tests += 1
             suite.failures += state == "failure"
-            suite.skipped += state == "skipped"
+            suite.skipped += state == "skipped" or (passed and state == "not-checked")
             suite.passed += state == "passed"
+            suite.not_checked += state == "not-checked"
             suite.time += entry.result.elapsed * len(places) / len(entry.target.occurrences)
     tests = sum(suite.tests for suite in suites.values())
     failures = sum(suite.failures for suite in suites.values())
@@ -107,17 +111,17 @@ def junit_chunks(report: RunReport, fail_on: str, *, passed: bool = False) -> It
     timestamp = _attribute(report.started_at[:19])
     for number, path in enumerate(sorted(suites)):
         suite = suites[path]
-        counted = (
-            f'    <properties>\n      <property name="passed" value="{suite.passed}" />\n    </properties>\n'
-            if suite.passed and not passed
-            else ""
+        counts = {"passed": suite.passed, "not-checked": suite.not_checked}
+        properties = "".join(
+            f'      <property name="{name}" value="{value}" />\n' for name, value in counts.items() if value
         )
+        counted = f"    <properties>\n{properties}    </properties>\n" if properties and not passed else ""
         yield ("\n" if number else "") + (
             f'  <testsuite name={_attribute(path)} tests="{suite.tests}" failures="{suite.failures}" '
             f'errors="0" skipped="{suite.skipped}" time="{suite.time:.3f}" timestamp={timestamp} '
             f"file={_attribute(path)}>\n" + counted
         )
-        for entry, places in members[path]:
+        for entry, places in members.get(path, ()):
             case, _ = _case(entry, path, places, id(entry) in failing, passed)
             if case:
                 yield case + "\n"
@@ -126,7 +130,10 @@ def junit_chunks(report: RunReport, fail_on: str, *, passed: bool = False) -> It
 
 
 def _state(entry: Entry, failing: bool) -> str:
-    """passed, failure or skipped: as ``_case`` decides, without making the case's XML."""
-    if not failing and verdict_of(entry) in _HEALTHY:
+    """passed, failure, skipped (unhealthy, not failing the policy) or not-checked (offline,
+    excluded, on a line a pull request did not touch): listed are only failures and skips."""
+    if failing:
+        return "failure"
+    if verdict_of(entry) in _HEALTHY:
         return "passed"
-    return "failure" if failing else "skipped"
+    return "not-checked" if entry.result.outcome in _NOT_CHECKED else "skipped"

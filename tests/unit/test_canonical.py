@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from linkkeeper.canonical import canonical_url
+from linkkeeper.canonical import _ALREADY_NORMAL, _normalised, canonical_url
 
 
 @pytest.mark.parametrize(
@@ -48,3 +48,16 @@ def test_canonical_is_stable(tail: str) -> None:
     """Normalising twice changes nothing more than once."""
     once = canonical_url("https://" + tail)
     assert canonical_url(once) == once
+
+
+@given(
+    host=st.from_regex(r"[a-z0-9-]{1,10}(\.[a-z0-9-]{1,10}){0,3}", fullmatch=True),
+    path=st.text(alphabet="abcXYZ019-._~/?=&+!$'()*,;:@", max_size=30),
+    scheme=st.sampled_from(["http", "https", "ftp", "ws", "wss"]),
+)
+def test_the_fast_path_returns_only_what_the_long_way_would(host: str, path: str, scheme: str) -> None:
+    """A URL the fast path returns as written is one the full normalisation leaves as written."""
+    url = f"{scheme}://{host}/{path}"
+    if _ALREADY_NORMAL.match(url) and "/." not in url:
+        assert _normalised(url) == url
+    assert canonical_url(url) == _normalised(url)

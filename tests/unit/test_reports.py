@@ -68,18 +68,20 @@ def junit_outcomes(document: str) -> dict[tuple[str, str], str]:
 
 
 def test_junit_fails_per_policy_and_skips_other_unhealthy_links() -> None:
-    """Failures are exactly the links failing --fail-on; a 503, a 403 and a failing link are skipped, never passed."""
+    """Failures are exactly the links failing --fail-on; a 503, a 403 and a failing link are skipped,
+    never passed; a link not checked (here a site-relative one without a site) is counted, listed
+    only with every link."""
     unhealthy = {
         ("docs/a.md", "https://gone.example/post"): "Failure",
         ("docs/b.md", "https://gone.example/post"): "Failure",
         ("docs/a.md", "https://never.example/"): "Failure",
         ("docs/b.md", "https://flaky.example/api"): "Skipped",  # 503, failing but not dead yet
         ("docs/b.md", "https://walled.example/"): "Skipped",  # 403 bot wall
-        ("docs/a.md", "setup.md"): "Skipped",
     }
     assert junit_outcomes(junit.to_junit(fixed_report(), "dead")) == unhealthy
     assert junit_outcomes(junit.to_junit(fixed_report(), "dead", passed=True)) == {
         **unhealthy,
+        ("docs/a.md", "setup.md"): "Skipped",
         ("docs/a.md", "http://moved.example/old"): "passed",
         ("docs/a.md", "https://fine.example/"): "passed",
     }
@@ -96,8 +98,8 @@ def test_junit_counts_the_healthy_links_it_does_not_list() -> None:
     root = ET.fromstring(document.split("\n", 1)[1])
     suites = {suite.get("name"): suite for suite in root.iter("testsuite")}
     a, b = suites["docs/a.md"], suites["docs/b.md"]
-    assert (a.get("tests"), a.get("failures"), a.get("skipped"), len(a.findall("testcase"))) == ("5", "2", "1", 3)
-    assert [(p.get("name"), p.get("value")) for p in a.iter("property")] == [("passed", "2")]
+    assert (a.get("tests"), a.get("failures"), a.get("skipped"), len(a.findall("testcase"))) == ("5", "2", "0", 2)
+    assert [(p.get("name"), p.get("value")) for p in a.iter("property")] == [("passed", "2"), ("not-checked", "1")]
     assert (b.get("tests"), len(b.findall("testcase")), b.find("properties")) == ("3", 3, None)  # none passed
     assert (root.get("tests"), root.get("failures")) == ("8", "3")
     listed = ET.fromstring(junit.to_junit(fixed_report(), "dead", passed=True).split("\n", 1)[1])
