@@ -7,15 +7,14 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from linkkeeper.cli import main
+from tests.loopback import Asked, Loopback, Reply, serving
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
@@ -23,38 +22,15 @@ GIT_ENV = {
 }  # fmt: skip
 
 
-class Server:
-    """Loopback: paths starting /gone answer 404, the others 200; every path asked is recorded."""
-
-    def __init__(self) -> None:
-        self.asked: list[str] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                outer.asked.append(self.path)
-                self.send_response(404 if self.path.startswith("/gone") else 200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            do_HEAD = do_GET
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+def _gone_or_ok(asked: Asked) -> Reply:
+    """Paths starting /gone answer 404, the others 200."""
+    return Reply(404 if asked.path.startswith("/gone") else 200)
 
 
 @pytest.fixture
-def server() -> Iterator[Server]:
-    running = Server()
-    yield running
-    running.server.shutdown()
-    running.server.server_close()
+def server() -> Iterator[Loopback]:
+    with serving(_gone_or_ok) as running:
+        yield running
 
 
 def git(repo: Path, *args: str) -> str:
@@ -64,7 +40,7 @@ def git(repo: Path, *args: str) -> str:
 
 
 @pytest.fixture
-def repo(workdir: Path, server: Server) -> Path:
+def repo(workdir: Path, server: Loopback) -> Path:
     """main: a guide with a heading, an FAQ, a page, and an untouched page linking to both and to
     an old broken web link. The feature branch renames the heading, deletes the FAQ, edits a line
     and adds one with a broken and an alive link."""
@@ -93,10 +69,10 @@ def repo(workdir: Path, server: Server) -> Path:
     return workdir
 
 
-def test_a_pull_request_fails_only_on_what_it_added_or_broke(repo: Path, server: Server) -> None:
+def test_a_pull_request_fails_only_on_what_it_added_or_broke(repo: Path, server: Loopback) -> None:
     result = CliRunner().invoke(main, ["check", ".", "--changed-since", "main", "--format", "json", "--no-progress"])
     assert result.exit_code == 1, result.output
-    assert sorted(set(server.asked)) == ["/alive-new", "/edited-after", "/gone-new"]
+    assert sorted(set(server.paths())) == ["/alive-new", "/edited-after", "/gone-new"]
     document = json.loads(result.stdout)
     by_url = {target["url"]: target for target in document["targets"]}
     failing = {url for url, target in by_url.items() if target["change"] and target["change"]["caused"]}
@@ -112,34 +88,34 @@ def test_a_pull_request_fails_only_on_what_it_added_or_broke(repo: Path, server:
     assert document["summary"]["fails_policy"] == 3
 
 
-def test_nothing_changed_since_head_asks_nothing_and_fails_nothing(repo: Path, server: Server) -> None:
+def test_nothing_changed_since_head_asks_nothing_and_fails_nothing(repo: Path, server: Loopback) -> None:
     """What is broken was already broken at HEAD: exit 0, and no request at all."""
     result = CliRunner().invoke(main, ["check", ".", "--changed-since", "HEAD", "--no-progress"])
     assert result.exit_code == 0, result.output
-    assert server.asked == []
+    assert server.paths() == []
     assert "already broken at HEAD" in result.stderr
 
 
-def test_unchanged_web_links_are_not_recorded_as_checked(repo: Path, server: Server) -> None:
+def test_unchanged_web_links_are_not_recorded_as_checked(repo: Path, server: Loopback) -> None:
     """A link on an untouched line keeps no new answer: a full check afterwards asks it."""
     CliRunner().invoke(main, ["check", ".", "--changed-since", "main", "--no-progress"])
     history = CliRunner().invoke(main, ["history", server.url("/fine-old")])
     assert "not judged yet" in history.output or history.exit_code == 2, history.output
     assert "unchanged since" not in history.output  # no check row: it was not checked
-    server.asked.clear()
+    seen = len(server.paths())
     CliRunner().invoke(main, ["check", ".", "--no-progress"])
-    assert "/fine-old" in server.asked
+    assert "/fine-old" in server.paths()[seen:]
 
 
-def test_uncommitted_edits_and_untracked_files_count_as_changed(repo: Path, server: Server) -> None:
+def test_uncommitted_edits_and_untracked_files_count_as_changed(repo: Path, server: Loopback) -> None:
     (repo / "docs" / "new.md").write_text(f"<{server.url('/brand-new')}>\n")
     page = repo / "docs" / "untouched.md"
     page.write_text(page.read_text() + f"\nAnd <{server.url('/appended')}>.\n")
     CliRunner().invoke(main, ["check", "docs", "--changed-since", "HEAD", "--no-progress"])
-    assert sorted(set(server.asked)) == ["/appended", "/brand-new"]
+    assert sorted(set(server.paths())) == ["/appended", "/brand-new"]
 
 
-def test_scan_lists_only_the_changed_lines(repo: Path, server: Server) -> None:
+def test_scan_lists_only_the_changed_lines(repo: Path, server: Loopback) -> None:
     result = CliRunner().invoke(main, ["scan", "docs", "--changed-since", "main", "--format", "json"])
     assert result.exit_code == 0, result.output
     urls = {link["url"] for link in json.loads(result.stdout)["occurrences"]}

@@ -13,7 +13,6 @@ import sys
 import textwrap
 import threading
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from linkkeeper.history.migrations import APPLICATION_ID, MIGRATIONS
 from linkkeeper.models import Checkable, CheckResult, Entry, Kind, Occurrence, Outcome, Syntax, Target
 from tests.conftest import HEAD_FIRST, fast_config
 from tests.fakeweb import FakeWeb
+from tests.loopback import Asked, Loopback, Reply
 
 REPO = Path(__file__).resolve().parent.parent.parent
 
@@ -294,50 +294,34 @@ def test_overlapping_runs_apply_answers_in_check_order(tmp_path: Path, gap: time
         assert [record.outcome for record in history.checks(url)].count(Outcome.BROKEN) == 1  # A's answer is kept
 
 
-class _HeldServer:
-    """A loopback server: /flaky answers 404 until ``mended`` is set, then 200; /slow is held until
-    ``release`` is set (bounded), so a run can be kept open while another one runs."""
+_PAGE = b"<html><head><title>t</title></head><body>page</body></html>"
+
+
+class _HeldServer(Loopback):
+    """/flaky answers 404 until ``mended`` is set, then 200; /slow is held until ``release`` is
+    set (bounded), so a run can be kept open while another one runs."""
 
     def __init__(self) -> None:
         self.asked_slow = threading.Event()
         self.answered_404 = threading.Event()
         self.release = threading.Event()
         self.mended = threading.Event()
-        outer = self
+        super().__init__(self._answer)
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                if self.path == "/slow":
-                    outer.asked_slow.set()
-                    outer.release.wait(timeout=60)
-                    code = 200
-                else:
-                    code = 200 if outer.mended.is_set() else 404
-                    if code == 404 and self.command == "GET":  # a HEAD's 404 is confirmed by a GET
-                        outer.answered_404.set()
-                body = b"<html><head><title>t</title></head><body>page</body></html>"
-                self.send_response(code)
-                self.send_header("Content-Type", "text/html")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_HEAD = do_GET
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+    def _answer(self, asked: Asked) -> Reply:
+        code = 200
+        if asked.path == "/slow":
+            self.asked_slow.set()
+            self.release.wait(timeout=60)
+        elif not self.mended.is_set():
+            code = 404
+            if asked.method == "GET":  # a HEAD's 404 is confirmed by a GET
+                self.answered_404.set()
+        return Reply(code, {"Content-Type": "text/html"}, _PAGE)
 
     def stop(self) -> None:
         self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
+        self.close()
 
 
 def test_overlapping_check_commands_leave_the_later_answer(tmp_path: Path) -> None:

@@ -7,7 +7,6 @@ import asyncio
 import threading
 import warnings
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -16,40 +15,21 @@ from click.testing import CliRunner
 import linkkeeper
 from linkkeeper.cli import main
 from tests.conftest import HEAD_FIRST
+from tests.loopback import Asked, Loopback, Reply
 
 
-class Site:
-    """A loopback server: /ok is a page, /gone is 404; /held answers only once ``release`` is
-    set (bounded), so a test can require something to happen while a request is in flight."""
+class Site(Loopback):
+    """/ok is a page, /gone is 404; /held answers only once ``release`` is set (bounded), so a
+    test can require something to happen while a request is in flight."""
 
     def __init__(self) -> None:
-        self.asked: list[str] = []
         self.release = threading.Event()
-        outer = self
+        super().__init__(self._answer)
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                outer.asked.append(self.path)
-                if self.path == "/held":
-                    outer.release.wait(timeout=30)
-                status = 404 if self.path == "/gone" else 200
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            do_HEAD = do_GET
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
-
-    def count(self, path: str) -> int:
-        return self.asked.count(path)
+    def _answer(self, asked: Asked) -> Reply:
+        if asked.path == "/held":
+            self.release.wait(timeout=30)
+        return Reply(404 if asked.path == "/gone" else 200)
 
 
 @pytest.fixture
@@ -57,8 +37,7 @@ def site() -> Iterator[Site]:
     server = Site()
     yield server
     server.release.set()
-    server.server.shutdown()
-    server.server.server_close()
+    server.close()
 
 
 @pytest.fixture
@@ -116,7 +95,7 @@ def test_acheck_leaves_the_loop_free_while_it_works(project: Path, site: Site) -
     async def scenario() -> linkkeeper.RunReport:
         async def ticker() -> None:
             for _ in range(3000):  # bounded: 30 s at most
-                if "/held" in site.asked:
+                if "/held" in site.paths():
                     site.release.set()
                     return
                 await asyncio.sleep(0.01)
@@ -146,7 +125,7 @@ def test_scan_and_a_root_elsewhere(project: Path, tmp_path: Path, site: Site, mo
     """scan() lists the links with their places, no request; root= puts the history under it."""
     found = linkkeeper.scan(["docs"])
     assert [occurrence.url for occurrence in found.occurrences][:2] == [site.url("/ok"), site.url("/gone")]
-    assert site.asked == []
+    assert site.paths() == []
     other = tmp_path / "elsewhere"
     other.mkdir()
     (other / "linkkeeper.toml").write_text("[check]\nretries = 0\n")

@@ -7,61 +7,28 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import HEAD_FIRST
+from tests.loopback import Asked, Loopback, Reply, serving
 
 pytest.importorskip("mkdocs")  # the test extra installs it
 
 
-class Site:
-    """A loopback server recording every path asked: /gone is 404, anything else 200."""
-
-    def __init__(self) -> None:
-        self.asked: list[str] = []
-        self.lock = threading.Lock()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                with outer.lock:
-                    outer.asked.append(self.path)
-                self.send_response(404 if self.path == "/gone" else 200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            do_HEAD = do_GET
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
-
-    def count(self, path: str) -> int:
-        with self.lock:
-            return self.asked.count(path)
+def _gone_or_ok(asked: Asked) -> Reply:
+    return Reply(404 if asked.path == "/gone" else 200)
 
 
 @pytest.fixture
-def web() -> Iterator[Site]:
-    server = Site()
-    yield server
-    server.server.shutdown()
-    server.server.server_close()
-    server.thread.join(timeout=10)
+def web() -> Iterator[Loopback]:
+    with serving(_gone_or_ok) as server:
+        yield server
 
 
-def make_site(folder: Path, web: Site, *, plugin: str = "- linkkeeper", page: str | None = None) -> Path:
+def make_site(folder: Path, web: Loopback, *, plugin: str = "- linkkeeper", page: str | None = None) -> Path:
     """A small MkDocs project: mkdocs.yml, linkkeeper.toml (no retries, HEAD per link), docs/."""
     folder.mkdir(exist_ok=True)
     (folder / "mkdocs.yml").write_text(f"site_name: Test\nplugins:\n  {plugin}\n", encoding="utf-8")
@@ -105,7 +72,7 @@ def output(done: subprocess.CompletedProcess[str]) -> str:
     return done.stdout + done.stderr
 
 
-def test_strict_fails_on_a_404_and_names_the_place(tmp_path: Path, web: Site) -> None:
+def test_strict_fails_on_a_404_and_names_the_place(tmp_path: Path, web: Loopback) -> None:
     folder = make_site(tmp_path / "site", web)
     done = build(folder)
     text = output(done)
@@ -114,10 +81,10 @@ def test_strict_fails_on_a_404_and_names_the_place(tmp_path: Path, web: Site) ->
     assert "WARNING" in text and "linkkeeper" in text, text
     assert "Aborted with 1 warnings in strict mode" in text, text
     assert web.count("/gone") >= 1  # a HEAD, and a GET to confirm a failure
-    assert "/in-code" not in web.asked  # a URL in a fenced code block is never requested
+    assert "/in-code" not in web.paths()  # a URL in a fenced code block is never requested
 
 
-def test_passes_once_the_404_is_gone_and_reuses_the_history(tmp_path: Path, web: Site) -> None:
+def test_passes_once_the_404_is_gone_and_reuses_the_history(tmp_path: Path, web: Loopback) -> None:
     folder = make_site(tmp_path / "site", web)
     assert build(folder).returncode != 0
     (folder / "docs" / "page.md").write_text("# Page\n\nBack [home](index.md).\n", encoding="utf-8")
@@ -133,34 +100,34 @@ def test_passes_once_the_404_is_gone_and_reuses_the_history(tmp_path: Path, web:
     again = build(folder)
     assert again.returncode == 0, output(again)
     assert web.count("/ok") == asked  # alive within the cache's age: not asked again
-    assert "/in-code" not in web.asked
+    assert "/in-code" not in web.paths()
 
 
-def test_local_links_are_checked(tmp_path: Path, web: Site) -> None:
+def test_local_links_are_checked(tmp_path: Path, web: Loopback) -> None:
     folder = make_site(tmp_path / "site", web, page="# Page\n\nSee [nothing](missing.md).\n")
     done = build(folder)
     assert done.returncode != 0
     assert "docs/page.md:3: missing.md" in output(done), output(done)
 
 
-def test_fail_on_never_and_offline(tmp_path: Path, web: Site) -> None:
+def test_fail_on_never_and_offline(tmp_path: Path, web: Loopback) -> None:
     never = make_site(tmp_path / "never", web, plugin="- linkkeeper:\n      fail_on: never")
     done = build(never)
     assert done.returncode == 0, output(done)
     assert web.count("/gone") >= 1  # checked, but no failure warns
 
     offline = make_site(tmp_path / "offline", web, plugin="- linkkeeper:\n      offline: true")
-    before = len(web.asked)
+    before = len(web.paths())
     done = build(offline)
     assert done.returncode == 0, output(done)
-    assert len(web.asked) == before  # no web link asked
+    assert len(web.paths()) == before  # no web link asked
 
 
-def test_disabled_and_its_history_option(tmp_path: Path, web: Site) -> None:
+def test_disabled_and_its_history_option(tmp_path: Path, web: Loopback) -> None:
     disabled = make_site(tmp_path / "disabled", web, plugin="- linkkeeper:\n      enabled: false")
     done = build(disabled)
     assert done.returncode == 0, output(done)
-    assert web.asked == []
+    assert web.paths() == []
     assert not (disabled / ".linkkeeper").exists()
 
     elsewhere = make_site(tmp_path / "elsewhere", web, plugin="- linkkeeper:\n      history: links.sqlite")
@@ -170,7 +137,7 @@ def test_disabled_and_its_history_option(tmp_path: Path, web: Site) -> None:
     assert not (elsewhere / ".linkkeeper").exists()
 
 
-def test_a_linkkeeper_error_is_a_plugin_error(tmp_path: Path, web: Site) -> None:
+def test_a_linkkeeper_error_is_a_plugin_error(tmp_path: Path, web: Loopback) -> None:
     folder = make_site(tmp_path / "site", web)
     (folder / "linkkeeper.toml").write_text("[check]\ntimeout = -1\n", encoding="utf-8")
     done = build(folder)
@@ -178,12 +145,12 @@ def test_a_linkkeeper_error_is_a_plugin_error(tmp_path: Path, web: Site) -> None
     assert done.returncode != 0
     assert "linkkeeper: linkkeeper.toml: check.timeout:" in text, text
     assert "Traceback" not in text, text
-    assert web.asked == []
+    assert web.paths() == []
 
 
-def test_a_bad_option_is_refused_by_mkdocs(tmp_path: Path, web: Site) -> None:
+def test_a_bad_option_is_refused_by_mkdocs(tmp_path: Path, web: Loopback) -> None:
     folder = make_site(tmp_path / "site", web, plugin="- linkkeeper:\n      fail_on: sometimes")
     done = build(folder)
     assert done.returncode != 0
     assert "fail_on" in output(done), output(done)
-    assert web.asked == []
+    assert web.paths() == []

@@ -9,10 +9,9 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
@@ -24,66 +23,36 @@ from linkkeeper.redact import REDACTED, Redactor
 from tests.conftest import HEAD_FIRST, fast_config
 from tests.fakewayback import FakeWayback
 from tests.fakeweb import FakeWeb
+from tests.loopback import Asked, Loopback, Reply
 
 SECRET = "s3cr3t+key/with=odd&chars"
 
 
-class Echo:
-    """A loopback server recording each request's headers. ``/start`` answers 301 to ``/landed``
-    with the request's X-Api-Key in the query (a server echoing a secret); ``/hop?to=URL``
-    answers 302 to URL; anything else is a small page."""
+class Echo(Loopback):
+    """``/start`` answers 301 to ``/landed`` with the request's X-Api-Key in the query (a server
+    echoing a secret); ``/hop?to=URL`` answers 302 to URL; anything else is a small page."""
 
     def __init__(self) -> None:
-        self.seen: list[tuple[str, dict[str, str]]] = []
-        outer = self
+        super().__init__(self._answer)
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                outer.seen.append((self.path, {name.lower(): value for name, value in self.headers.items()}))
-                key = self.headers.get("X-Api-Key", "")
-                if self.path == "/start":
-                    from urllib.parse import quote
-
-                    self._answer(301, {"Location": f"/landed?k={quote(key, safe='')}&raw={key}"})
-                elif self.path.startswith("/hop?to="):
-                    self._answer(302, {"Location": self.path.removeprefix("/hop?to=")})
-                else:
-                    self._answer(200, {"Content-Type": "text/html"}, f"<title>{key or 'page'}</title>".encode())
-
-            do_HEAD = do_GET
-
-            def _answer(self, status: int, headers: dict[str, str], body: bytes = b"") -> None:
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def url(self, path: str, host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port}{path}"
+    @staticmethod
+    def _answer(asked: Asked) -> Reply:
+        key = asked.headers.get("x-api-key", "")
+        if asked.path == "/start":
+            return Reply(301, {"Location": f"/landed?k={quote(key, safe='')}&raw={key}"})
+        if asked.path.startswith("/hop?to="):
+            return Reply(302, {"Location": asked.path.removeprefix("/hop?to=")})
+        return Reply(200, {"Content-Type": "text/html"}, f"<title>{key or 'page'}</title>".encode())
 
     def keys_sent(self, path_start: str) -> list[str | None]:
-        return [headers.get("x-api-key") for path, headers in self.seen if path.startswith(path_start)]
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        return [asked.headers.get("x-api-key") for asked in list(self.asked) if asked.path.startswith(path_start)]
 
 
 @pytest.fixture
 def echo() -> Iterator[Echo]:
     server = Echo()
     yield server
-    server.stop()
+    server.close()
 
 
 def _run(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -149,7 +118,7 @@ def test_per_host_headers_stay_within_the_links_origin(workdir: Path, echo: Echo
         assert set(echo.keys_sent("/keyed-by-port")) == {SECRET}
         assert other.keys_sent("/other-port") and set(other.keys_sent("/other-port")) == {None}
     finally:
-        other.stop()
+        other.close()
 
 
 @pytest.mark.parametrize(
