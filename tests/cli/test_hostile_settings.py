@@ -49,8 +49,8 @@ def test_bad_flags_are_configuration_errors(workdir: Path, args: list[str], mess
         ("[check]\nretry_after_cap = inf\n", "check.retry_after_cap: expected a finite number"),
         ("[check]\ntimeout = nan\n", "check.timeout: expected a finite number"),
         ('[history]\ndb = "a\\u0000b.sqlite"\n', "history.db: a NUL character cannot be part of a setting"),
-        ('[check.hosts."a.invalid"]\nheaders = ["nocolon"]\n', "check.hosts.\"a.invalid\".headers: header 1"),
-        ('[check.hosts."a.invalid"]\ninterval = nan\n', "check.hosts.\"a.invalid\".interval: expected a finite number"),
+        ('[check.hosts."a.invalid"]\nheaders = ["nocolon"]\n', 'check.hosts."a.invalid".headers: header 1'),
+        ('[check.hosts."a.invalid"]\ninterval = nan\n', 'check.hosts."a.invalid".interval: expected a finite number'),
     ],
 )
 def test_bad_files_are_configuration_errors(workdir: Path, table: str, message: str) -> None:

@@ -162,7 +162,7 @@ def test_config_shows_the_host_rules(workdir: Path) -> None:
         ('[check.hosts."a.test"]\naccept = []\n', "leave accept out to use check.accept"),
         ('[check.hosts."a.test"]\nblocked_status = ["1000"]\n', "blocked_status: '1000': expected status codes"),
         ('[check.hosts."a.test"]\nblocked_status = [403]\n', "blocked_status: expected a list of strings"),
-        ('[check.hosts."a.test"]\nblocked = ["403"]\n', "check.hosts.\"a.test\".blocked: unknown setting; known: "),
+        ('[check.hosts."a.test"]\nblocked = ["403"]\n', 'check.hosts."a.test".blocked: unknown setting; known: '),
         (
             '[check.hosts."a.test:8443"]\nblocked_status = ["403"]\n',
             'set per host, not per port: put it in [check.hosts."a.test"]',
