@@ -23,6 +23,19 @@ def project_root(start: Path) -> Path:
     return git_root(start) or start
 
 
+def under_root(configured: str, root: Path) -> Path:
+    """A configured path (``history.db``, ``report.dir``): relative ones are under the project root."""
+    path = Path(configured).expanduser()
+    return path if path.is_absolute() else root / path
+
+
+def output_folders(reports: Path, history: Path, *, cwd: Path, root: Path) -> tuple[Path, ...]:
+    """The folders linkkeeper writes (the reports', the history's), which a folder walk never reads:
+    a second ``check`` must not find the first one's report. The project itself is none."""
+    folders = {reports.resolve(), history.parent.resolve()}
+    return tuple(sorted(folder for folder in folders if folder not in (cwd.resolve(), root.resolve())))
+
+
 def make_folders(folder: Path) -> None:
     """``folder`` and its missing parents, like ``mkdir -p``; raises OSError."""
     missing = []

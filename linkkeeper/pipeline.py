@@ -32,7 +32,7 @@ from linkkeeper.checking.transport import web_transport
 from linkkeeper.checking.trust import insecure_hosts
 from linkkeeper.config import Settings, parse_duration, parse_remap, parse_resolve
 from linkkeeper.errors import InputError
-from linkkeeper.folders import project_root
+from linkkeeper.folders import output_folders, project_root, under_root
 from linkkeeper.history import History, Judged, judge
 from linkkeeper.local import LocalChecker, fragment_problem
 from linkkeeper.models import (
@@ -365,17 +365,11 @@ def settings_digest(settings: Settings) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _under_root(configured: str, cwd: Path) -> Path:
-    path = Path(configured).expanduser()
-    return path if path.is_absolute() else project_root(cwd) / path
-
-
 def own_output(settings: Settings, cwd: Path) -> tuple[Path, ...]:
-    """The folders linkkeeper writes (reports, the history's), which a folder walk never reads: a
-    second ``check`` must not find the first one's report. A folder that is the project itself is
-    no output folder."""
-    folders = {_under_root(settings.report.dir, cwd).resolve(), _under_root(settings.history.db, cwd).parent.resolve()}
-    return tuple(sorted(folder for folder in folders if folder not in (cwd.resolve(), project_root(cwd).resolve())))
+    """The folders linkkeeper writes, for a run from ``cwd`` (``Project.own_output`` for a project)."""
+    root = project_root(cwd)
+    reports, history = under_root(settings.report.dir, root), under_root(settings.history.db, root)
+    return output_folders(reports, history, cwd=cwd, root=root)
 
 
 def run_check(

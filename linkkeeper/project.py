@@ -22,7 +22,7 @@ from typing import Any
 
 from linkkeeper.config import HistorySettings, ReportSettings, Settings, load_settings
 from linkkeeper.errors import ConfigError, HistoryError, InputError, OutputError
-from linkkeeper.folders import project_root
+from linkkeeper.folders import output_folders, project_root, under_root
 from linkkeeper.history import History
 from linkkeeper.models import ArchiveReport, CheckResult, FixReport, RunReport, RunSummary, ScanReport
 from linkkeeper.report import Places, write_reports
@@ -82,26 +82,20 @@ class Project:
 
     # -- where things are ------------------------------------------------------------------------
 
-    def _under_root(self, configured: str) -> Path:
-        path = Path(configured).expanduser()
-        return path if path.is_absolute() else self.root / path
-
     @property
     def history_path(self) -> Path:
         """Where the history database is (``history.db``, relative to the root)."""
-        return self._under_root(self.settings.history.db)
+        return under_root(self.settings.history.db, self.root)
 
     @property
     def reports_path(self) -> Path:
         """Where the reports go (``report.dir``, relative to the root)."""
-        return self._under_root(self.settings.report.dir)
+        return under_root(self.settings.report.dir, self.root)
 
     @property
     def own_output(self) -> tuple[Path, ...]:
-        """The folders linkkeeper writes (reports, the history's), which a folder walk never reads:
-        a second ``check`` must not find the first one's report. The project itself is none."""
-        folders = {self.reports_path.resolve(), self.history_path.parent.resolve()}
-        return tuple(sorted(folder for folder in folders if folder not in (self.cwd.resolve(), self.root.resolve())))
+        """The folders linkkeeper writes, which a folder walk never reads (``folders.output_folders``)."""
+        return output_folders(self.reports_path, self.history_path, cwd=self.cwd, root=self.root)
 
     def open_history(self, *, existing: bool = False, read_only: bool = False) -> History | None:
         """The history; None when there is none yet and only an ``existing`` one will do (nothing is

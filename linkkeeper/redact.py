@@ -45,9 +45,6 @@ class Redactor:
         forms = {form for secret in secrets if len(secret.strip()) >= MIN_LENGTH for form in _spellings(secret)}
         self._forms = sorted(forms, key=len, reverse=True)  # a longer form first: no half-replaced secret
 
-    def __bool__(self) -> bool:
-        return bool(self._forms)
-
     def text(self, text: str) -> str:
         for form in self._forms:
             if form in text:

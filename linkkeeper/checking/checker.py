@@ -7,6 +7,28 @@ in the same attempt unless HEAD timed out or was reset (an attempt costs one tim
 for every later attempt of that URL. Redirects are followed by hand so every hop is recorded, loops
 are caught, and every hop's connection passes the address guard. Failures are results, never
 exceptions.
+
+Attempts and retries. A URL gets at most R+1 attempts (R = ``retries``); an attempt is one request
+(plus the GET that follows a refused HEAD, and redirect hops). The next attempt starts
+
+- after a retryable failure of every attempt out, once the backoff (or Retry-After) has passed, as
+  a retry always did; or
+- as a *hedge* (Dean & Barroso, The Tail at Scale, 2013), while the attempt before it still waits:
+  when the youngest attempt out has had no answer for the host's hedge delay
+  (``HostState.hedge_delay``: twice the 95th percentile of its recent answer times, at least a
+  tenth of the timeout). A hedge asks with GET, only of a host that has answered in this run (the
+  silence is then the URL's, not the host's), and only in a host slot nothing else wants: it waits
+  behind the host's first attempts and retries, and is dropped if the attempts it would overlap
+  end (or one answers) first. It is a retry that starts early, not an extra one.
+
+Every attempt holds its own host slot and global slot until its request ends (an answer, or its
+timeout: a request the server may still be working on is never cut short to make room for another),
+so the per-host limit holds however attempts overlap. The first answer that needs no retry decides
+(a hedge still in flight then runs to its end in the background; ``attempts`` counts it); when all
+R+1 fail, the last failure is the verdict. A URL that never answers, reached when its host has
+nothing else to do (the end of its queue), thus costs one timeout and two hedge delays of wall time
+instead of R+1 timeouts and two backoffs, and the same R+1 requests; a page slower than the hedge
+delay, on an idle host, costs a request more for each hedge delay it takes (R+1 at most).
 """
 
 from __future__ import annotations
@@ -17,11 +39,11 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
 import httpx
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from linkkeeper.checking.body import ACCEPT_ENCODING, read_body
 from linkkeeper.checking.classify import Judgement, StatusRules, judge_exception, judge_response
@@ -50,7 +72,7 @@ _GET_NEXT_ATTEMPT = frozenset({ErrorKind.TIMEOUT, ErrorKind.CONNECTION_RESET})  
 _HEAD_REFUSED = frozenset({405, 501})
 _REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
 _REDIRECT_BODY_CAP = 64 * 1024
-_RETRY, _FIRST_ATTEMPT = 0, 1  # host slot priorities, lowest first
+_RETRY, _FIRST_ATTEMPT, _HEDGE = 0, 1, 2  # host slot priorities, lowest first
 _ACCEPT_HEADER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
@@ -99,6 +121,8 @@ class Checker:
         self._get_first: Set[str] = frozenset()
         self._head_failed: set[str] = set()  # URLs whose later attempts ask with GET straight away
         self._attempts: Counter[str] = Counter()
+        self._retry_wait = RetryWait(settings.backoff, settings.retry_after_cap)
+        self._stragglers: set[asyncio.Task[None]] = set()  # hedges still out after their URL was decided
         self.resolver_works = True  # unless a name failed to resolve and the resolver is not shown to work
         # Pages are read (one GET per link) to tell parked domains, soft 404s, login walls and drift.
         self._pages = PageReader(settings, probes) if reads_pages(settings) else None
@@ -159,6 +183,7 @@ class Checker:
             tasks = [asyncio.ensure_future(self._check(client, global_slots, url)) for url in busiest_first]
             self._network.on_down = lambda: [task.cancel() for task in tasks if not task.done()]
             done = await asyncio.gather(*tasks, return_exceptions=True)
+            await _cancelled(self._stragglers)  # the run is over: nothing else will be asked of their hosts
         results = [_settled(url, outcome) for url, outcome in zip(busiest_first, done, strict=True)]
         # A proxied name the proxy's resolver said does not exist is evidence when that resolver
         # reached some site this run; this machine's resolver never saw the name.
@@ -173,29 +198,36 @@ class Checker:
     # -- one URL ---------------------------------------------------------------------------------
 
     async def _check(self, client: httpx.AsyncClient, global_slots: PrioritySlots, url: str) -> CheckResult:
+        """The URL's attempts (see the module's docstring): the first now, hedges when one goes
+        unanswered, retries after failures; the result of the first that needs no retry."""
         state = self._hosts.get(urlsplit(url).hostname or "")
-        # The host's slot is taken before anything else, so the thousands of tasks of a run wait
-        # cheaply; it is held through each attempt and given up while waiting to retry.
-        await _take_host_slot(state, _FIRST_ATTEMPT)
-        holding = True
-
-        async def pause(seconds: float) -> None:
-            nonlocal holding
-            state.slots.release()
-            holding = False
-            await self._sleep(seconds)
-            await _take_host_slot(state, _RETRY)  # a URL half done goes first: it shortens the run's tail
-            holding = True
-
+        chain = _Chain(url, state, self.settings.retries + 1)
         started = self._clock()
         try:
-            try:
-                result = await self._attempt(client, global_slots, state, url)
-            except RetryableFailure as first_failure:
-                result = await self._retry(client, global_slots, state, url, first_failure, pause)
-        finally:
-            if holding:
-                state.slots.release()
+            await self._try(client, global_slots, chain, _FIRST_ATTEMPT)
+            while chain.answer is None:
+                if chain.hedges_started():
+                    await chain.changed()
+                    continue
+                chain.drop_waiting()  # the next attempt is a retry, after its backoff
+                if chain.failure is None or chain.made >= chain.limit:
+                    break
+                unasked = state.unasked(url)
+                if unasked is not None:  # the host was found not answering: no need to wait to be told
+                    chain.answered(unasked)
+                    break
+                # Holding no slot while waiting: the host's other URLs go on.
+                await self._sleep(self._retry_wait.after(chain.failures, chain.failure))
+                await self._try(client, global_slots, chain, _RETRY)
+        except asyncio.CancelledError:  # the network went down: the URL's hedges go too
+            await _cancelled(set(chain.hedges))
+            raise
+        for straggler in chain.stop():
+            self._stragglers.add(straggler)
+            straggler.add_done_callback(self._stragglers.discard)
+        result = chain.answer if chain.answer is not None else chain.failure.result if chain.failure else None
+        if result is None:  # pragma: no cover - an attempt always records an outcome
+            raise AssertionError(f"no outcome for {url}")
         state.remaining -= 1
         self._network.record(result)
         result = replace(
@@ -208,41 +240,73 @@ class Checker:
             self._on_result(result)
         return result
 
-    async def _retry(
+    async def _try(
+        self, client: httpx.AsyncClient, global_slots: PrioritySlots, chain: _Chain, priority: int,
+        hedge: _Try | None = None,
+    ) -> None:  # fmt: skip
+        """One attempt, holding one of the host's slots (the slots of a run's thousands of tasks are
+        waited for before anything else: waiting there is cheap); its outcome goes to ``chain``. A
+        hedge waits behind the host's other requests (it uses only a slot nothing else wants) and
+        is not made when every attempt it would overlap has ended by then."""
+        state = chain.state
+        if hedge is None:
+            attempt = _Try(asyncio.current_task(), hedge=False)
+            chain.made += 1
+        else:
+            attempt = hedge  # counted in ``made`` when it was decided on
+        try:
+            try:
+                await _take_host_slot(state, priority)
+            except asyncio.CancelledError:
+                global_slots.trim(state)  # a global slot may have been kept for this request
+                raise
+            attempt.started = True
+            try:
+                if chain.answer is not None or (attempt.hedge and (not chain.in_flight or not _open(state))):
+                    global_slots.trim(state)
+                    return
+                try:
+                    result = await self._attempt(client, global_slots, state, chain, attempt)
+                except RetryableFailure as failure:
+                    chain.failed(failure)
+                else:
+                    chain.answered(result)
+            finally:
+                state.slots.release()
+        finally:
+            chain.ended(attempt)
+
+    def _hedge(self, client: httpx.AsyncClient, global_slots: PrioritySlots, chain: _Chain, attempt: _Try) -> None:
+        """The hedge timer of ``attempt``: it is still unanswered, so the URL's next attempt goes
+        out beside it — if the URL has attempts left, no later attempt is out, and the host has
+        answered in this run (a host answering nothing is the not-answering rule's business)."""
+        attempt.timer = None
+        if (
+            chain.answer is not None
+            or chain.made >= chain.limit
+            or not chain.in_flight
+            or chain.in_flight[-1] is not attempt
+            or not chain.state.answered
+            or self._network.down
+        ):
+            return
+        chain.made += 1
+        self._head_failed.add(chain.url)  # a HEAD unanswered this long is no better than a failed one
+        hedge = _Try(None, hedge=True)
+        hedge.task = asyncio.ensure_future(self._try(client, global_slots, chain, _HEDGE, hedge))
+        chain.hedged(hedge)
+
+    async def _attempt(
         self,
         client: httpx.AsyncClient,
         global_slots: PrioritySlots,
         state: HostState,
-        url: str,
-        first_failure: RetryableFailure,
-        pause: Sleep,
-    ) -> CheckResult:
-        """The attempts after a first retryable failure, paced by tenacity (which is told of that
-        first failure as its attempt 1, so backoff and the attempt limit count it)."""
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.settings.retries + 1),
-            wait=RetryWait(self.settings.backoff, self.settings.retry_after_cap),
-            retry=retry_if_exception_type(RetryableFailure),
-            sleep=pause,
-            reraise=True,
-        )
-        pending: RetryableFailure | None = first_failure
-        try:
-            async for attempt in retrying:
-                with attempt:
-                    if pending is not None:
-                        failure, pending = pending, None
-                        raise failure
-                    return await self._attempt(client, global_slots, state, url)
-        except RetryableFailure as exhausted:
-            return exhausted.result
-        raise AssertionError("tenacity ended without an outcome")  # reraise=True: never reached
-
-    async def _attempt(
-        self, client: httpx.AsyncClient, global_slots: PrioritySlots, state: HostState, url: str
+        chain: _Chain,
+        attempt: _Try,
     ) -> CheckResult:
         """One try, made while holding the host's slot; or the reason it is not made (the network is
-        down, the host answers nothing)."""
+        down, the host answers nothing). Its hedge timer runs while its request is out."""
+        url = chain.url
         if self._network.down:
             global_slots.reclaim(state)
             return not_checked(url)  # offline: asking more hosts would only take longer
@@ -253,12 +317,21 @@ class Checker:
         if unasked is not None:
             global_slots.reclaim(state)
             return unasked
-        await global_slots.acquire_for(state, retry=self._attempts[url] > 0)
+        await global_slots.acquire_for(state, retry=self._attempts[url] > 0 and not attempt.hedge)
         self._attempts[url] += 1
+        chain.sent(attempt)
+        if chain.made < chain.limit:
+            delay = state.hedge_delay(self.settings.timeout)
+            if delay is not None:
+                loop = asyncio.get_running_loop()
+                attempt.timer = loop.call_later(delay, self._hedge, client, global_slots, chain, attempt)
+        request_started = self._clock()
         try:
             result, retry_after = await self._fetch(client, state, url)
         finally:
             global_slots.release_from(state, self._clock())
+        if result.status_code is not None:
+            state.answer_times.append(self._clock() - request_started)
         self._hosts.learn(state, result, retry_after, sent_at)
         if state.walls_on_429 and result.status_code == 429:
             reason = state.closed or state.throttled(self._clock(), retry_after, bool(self._hosts.github_token))
@@ -403,6 +476,99 @@ class Checker:
         )
 
 
+class _Try:
+    """One attempt: the task making it, whether it is a hedge, how far it got, and its hedge timer
+    while its request is out."""
+
+    __slots__ = ("dropped", "hedge", "sent", "started", "task", "timer")
+
+    def __init__(self, task: asyncio.Task[Any] | None, *, hedge: bool) -> None:
+        self.task = task
+        self.hedge = hedge
+        self.started = False  # it holds a host slot
+        self.sent = False  # its request went out
+        self.dropped = False  # a hedge given up before it was sent
+        self.timer: asyncio.TimerHandle | None = None
+
+
+class _Chain:
+    """One URL's attempts: how many were begun (at most ``limit``), which are in flight, the hedges
+    running in tasks of their own, and the outcome."""
+
+    __slots__ = ("_woken", "answer", "failure", "failures", "hedges", "in_flight", "limit", "made", "state", "url")
+
+    def __init__(self, url: str, state: HostState, limit: int) -> None:
+        self.url = url
+        self.state = state
+        self.limit = limit
+        self.made = 0  # attempts begun and not given up: waiting for their slots, in flight, or ended
+        self.in_flight: list[_Try] = []  # requests out, oldest first
+        self.hedges: dict[asyncio.Task[None], _Try] = {}
+        self.answer: CheckResult | None = None  # the first outcome that needs no retry
+        self.failure: RetryableFailure | None = None  # the last retryable failure
+        self.failures = 0
+        self._woken: asyncio.Future[None] | None = None
+
+    def sent(self, attempt: _Try) -> None:
+        attempt.sent = True
+        self.in_flight.append(attempt)
+
+    def ended(self, attempt: _Try) -> None:
+        if attempt.timer is not None:
+            attempt.timer.cancel()
+            attempt.timer = None
+        if attempt.sent:
+            self.in_flight.remove(attempt)
+        elif not attempt.dropped:
+            self.made -= 1  # never sent: it does not count
+
+    def failed(self, failure: RetryableFailure) -> None:
+        if self.answer is None:
+            self.failure = failure
+            self.failures += 1
+
+    def answered(self, result: CheckResult) -> None:
+        """The first answer decides; hedges still waiting for their slots are dropped."""
+        if self.answer is None:
+            self.answer = result
+            self.drop_waiting()
+
+    def hedged(self, attempt: _Try) -> None:
+        """A hedge and its task, the attempt already counted in ``made``."""
+        task = attempt.task
+        assert task is not None
+        self.hedges[task] = attempt
+        task.add_done_callback(self._hedge_ended)
+
+    def hedges_started(self) -> bool:
+        """Whether a hedge holds a host slot (its request is out, or about to be)."""
+        return any(attempt.started for attempt in self.hedges.values())
+
+    def drop_waiting(self) -> None:
+        """Give up the hedges still waiting for a host slot."""
+        for task, attempt in self.hedges.items():
+            if not attempt.started and not attempt.dropped:
+                attempt.dropped = True
+                self.made -= 1
+                task.cancel()
+
+    def _hedge_ended(self, task: asyncio.Task[None]) -> None:
+        self.hedges.pop(task, None)
+        if self._woken is not None and not self._woken.done():
+            self._woken.set_result(None)
+
+    async def changed(self) -> None:
+        """Wait until a hedge ends."""
+        self._woken = asyncio.get_running_loop().create_future()
+        await self._woken
+
+    def stop(self) -> list[asyncio.Task[None]]:
+        """Drop the hedges not yet started; returns those still running (their requests end in the
+        background, holding their slots)."""
+        self.drop_waiting()
+        return [task for task in self.hedges if not task.done()]
+
+
 def _may_be_html(content_type: str) -> bool:
     """Whether a page reader could read the body (rot.read_page reads HTML, and sniffs an untyped one)."""
     kind = content_type.partition(";")[0].strip().lower()
@@ -411,6 +577,19 @@ def _may_be_html(content_type: str) -> bool:
 
 def _page(url: str, answer: _Answer) -> PageAnswer:
     return PageAnswer(url, answer.status, answer.headers, answer.body, answer.final_url, answer.redirects)
+
+
+def _open(state: HostState) -> bool:
+    """Whether the host's URLs are still asked (not closed for the run, not found not answering)."""
+    return state.closed is None and state.not_answering is None
+
+
+async def _cancelled(tasks: Set[asyncio.Task[None]]) -> None:
+    """Cancel the tasks and wait until they have ended."""
+    waiting = list(tasks)
+    for task in waiting:
+        task.cancel()
+    await asyncio.gather(*waiting, return_exceptions=True)
 
 
 async def _take_host_slot(state: HostState, priority: int) -> None:

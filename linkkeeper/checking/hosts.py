@@ -12,6 +12,7 @@ import heapq
 import math
 import os
 import re
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -27,6 +28,11 @@ GITHUB_HOSTS = frozenset(
 REFUSED_STATUS = frozenset({429, 503})  # a refusal when it says when to come back (503 only then)
 
 
+HEDGE_PERCENTILE = 0.95  # of the host's recent answer times (The Tail at Scale hedges at the 95th) ...
+HEDGE_FACTOR = 2.0  # ... times this: a page that slow is rare enough that a hedge is seldom a wasted request
+HEDGE_FLOOR = 0.1  # never sooner than this share of the timeout
+HEDGE_UNKNOWN = 0.25  # share of the timeout, while the host has given no answer to measure
+ANSWER_TIMES = 100  # answers the percentile is taken over
 GITHUB_WAIT_BUDGET = 10.0  # seconds of Retry-After a run waits out for GitHub's pages, over all URLs left
 GITHUB_DEFAULT_WAIT = 60.0  # a GitHub 429 that says nothing: its secondary limits last a minute
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -53,10 +59,26 @@ class HostState:
     walls_on_429: bool = False  # GitHub's pages: a 429 pauses the whole host, or closes it for the run
     paused_until: float = float("-inf")  # no request to the host before then (a Retry-After for all of it)
     closed: str | None = None  # why the host's remaining URLs are blocked without being asked
+    answer_times: deque[float] = field(default_factory=lambda: deque(maxlen=ANSWER_TIMES))  # seconds, latest
 
     def ready_at(self) -> float:
         """When the host's next request may start."""
         return max(self.pace.ready_at(self.last_start), self.last_start + self.base_interval, self.paused_until)
+
+    def hedge_delay(self, timeout: float) -> float | None:
+        """Seconds an attempt may go unanswered before the URL's next attempt goes out beside it (a
+        hedge, see checker): ``HEDGE_FACTOR`` times the 95th percentile of the host's recent answer
+        times, at least ``HEDGE_FLOOR`` of the timeout (``HEDGE_UNKNOWN`` of it before any answer);
+        None (no hedging) when that is the timeout or more, or while the host is closed or not
+        answering."""
+        if self.closed is not None or self.not_answering is not None:
+            return None
+        times = self.answer_times
+        if not times:
+            return HEDGE_UNKNOWN * timeout
+        percentile = sorted(times)[int(HEDGE_PERCENTILE * (len(times) - 1))]
+        delay = max(HEDGE_FLOOR * timeout, HEDGE_FACTOR * percentile)
+        return delay if delay < timeout else None
 
     def unasked(self, url: str) -> CheckResult | None:
         """The result for a URL of a host that answers nothing, given without asking it again."""
@@ -178,6 +200,12 @@ class PrioritySlots:
             state.handed_over += 1
             return
         self.release()
+
+    def trim(self, state: HostState) -> None:
+        """Return the slots kept for requests of the host that no longer wait (a hedge dropped)."""
+        while state.handed_over > state.queued:
+            state.handed_over -= 1
+            self.release()
 
     def reclaim(self, state: HostState) -> None:
         """Return the slots kept for a host that has to wait (paused, or paced) before its next request."""

@@ -1,13 +1,12 @@
-"""The retry policy (tenacity): which failures are retried, and how long to wait before each."""
+"""The retry policy: which failures are retried, and how long to wait before each (tenacity's
+exponential backoff with jitter, or the server's Retry-After)."""
 
 from __future__ import annotations
 
 import email.utils
+import random
 import time
 from collections.abc import Mapping
-from typing import Any
-
-from tenacity import RetryCallState, wait_exponential_jitter
 
 from linkkeeper.models import CheckResult
 
@@ -49,15 +48,18 @@ def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None)
 
 
 class RetryWait:
-    """Waits the server's Retry-After (capped) when it gave one, else exponential backoff with jitter."""
+    """Waits the server's Retry-After (capped) when it gave one, else exponential backoff with jitter:
+    ``backoff * 2 ** (failures - 1)`` plus up to ``backoff`` at random, at most ``cap`` (tenacity's
+    ``wait_exponential_jitter``)."""
 
     def __init__(self, backoff: float, cap: float) -> None:
+        self._backoff = backoff
         self._cap = cap
-        self._exponential = wait_exponential_jitter(multiplier=backoff, max=cap, jitter=backoff)
 
-    def __call__(self, retry_state: RetryCallState) -> float:
-        outcome = retry_state.outcome
-        error: Any = outcome.exception() if outcome is not None else None
-        if isinstance(error, RetryableFailure) and error.retry_after is not None:
-            return min(error.retry_after, self._cap)
-        return float(self._exponential(retry_state))
+    def after(self, failures: int, failure: RetryableFailure) -> float:
+        """Seconds to wait before the next attempt, ``failures`` attempts having failed, the last
+        with ``failure``."""
+        if failure.retry_after is not None:
+            return min(failure.retry_after, self._cap)
+        exponential = self._backoff * 2.0 ** min(max(failures - 1, 0), 64)
+        return min(exponential + random.uniform(0, self._backoff), self._cap)
